@@ -1,0 +1,47 @@
+using Dashboard.Domain;
+using Dashboard.Ingest;
+
+namespace Dashboard.Backends;
+
+/// <summary>A run in flight: its ids, what was asked, and helpers that publish its events in order.</summary>
+public sealed class RunContext(
+    string runId,
+    RunRequest request,
+    string? parentUpstreamId,
+    IDomainEventSink sink,
+    TimeProvider clock)
+{
+    public string RunId { get; } = runId;
+
+    public string Backend => Request.Backend;
+
+    public RunRequest Request { get; } = request;
+
+    /// <summary>Upstream id of the parent run (codegen parent_generation_id) when iterating.</summary>
+    public string? ParentUpstreamId { get; } = parentUpstreamId;
+
+    public IDomainEventSink Sink { get; } = sink;
+
+    public TimeProvider Clock { get; } = clock;
+
+    /// <summary>The upstream's id once known (set by <see cref="AssignUpstreamId"/>).</summary>
+    public string? UpstreamId { get; private set; }
+
+    public DecodeContext CreateDecodeContext() => new(Backend, RunId, Sink, Clock);
+
+    public void AssignUpstreamId(string upstreamId)
+    {
+        UpstreamId = upstreamId;
+        Sink.Publish(new RunUpstreamIdAssigned { Backend = Backend, At = Clock.GetUtcNow(), RunId = RunId, UpstreamId = upstreamId });
+    }
+
+    public void Stage(string stage, StageStatus status, string? message = null, double? progress = null) =>
+        Sink.Publish(new RunStageReported
+        {
+            Backend = Backend, At = Clock.GetUtcNow(), RunId = RunId,
+            Stage = stage, Status = status, Message = message, Progress = progress,
+        });
+
+    public void End(RunStatus status, string? error = null) =>
+        Sink.Publish(new RunEnded { Backend = Backend, At = Clock.GetUtcNow(), RunId = RunId, Status = status, Error = error });
+}

@@ -1,0 +1,48 @@
+using System.Text.Json.Serialization;
+
+namespace Dashboard.Domain;
+
+[JsonConverter(typeof(JsonStringEnumConverter<RunStatus>))]
+public enum RunStatus { Pending, Running, Completed, Failed, Cancelled }
+
+[JsonConverter(typeof(JsonStringEnumConverter<StageStatus>))]
+public enum StageStatus { Running, Completed, Warning, Failed, Cancelled }
+
+[JsonConverter(typeof(JsonStringEnumConverter<BackendState>))]
+public enum BackendState { Connecting, Connected, Reconnecting, Idle, Failed, Stopped }
+
+public enum TextMode { Append, Replace }
+
+public enum TextChannel { Output, Thinking }
+
+public static class RunStatusExtensions
+{
+    public static bool IsTerminal(this RunStatus status) =>
+        status is RunStatus.Completed or RunStatus.Failed or RunStatus.Cancelled;
+}
+
+/// <summary>
+/// Graph stats. <see cref="Edges"/> and <see cref="AvgEntanglement"/> are null when the source
+/// (the SSE update) does not carry them; projections keep the last known value.
+/// </summary>
+public sealed record GraphStats(
+    int Nodes,
+    int? Edges,
+    double? AvgEntanglement,
+    IReadOnlyDictionary<string, int> Tiers,
+    IReadOnlyDictionary<string, int> Types);
+
+public sealed record Usage(int? InputTokens, int? OutputTokens, int? TotalTokens);
+
+/// <summary>Health of one upstream connection as shown on the Backends page and at /api/backends.</summary>
+public sealed record BackendHealth(
+    string Name,
+    string Kind,
+    BackendState State,
+    DateTimeOffset? LastEventAt,
+    long EventsReceived,
+    long DecodeErrors,
+    long Reconnects,
+    long OversizedDropped,
+    string? LastError,
+    bool IsDemo);

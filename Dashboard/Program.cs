@@ -1,0 +1,38 @@
+using Dashboard.Components;
+using MudBlazor.Services;
+
+var builder = WebApplication.CreateBuilder(args);
+
+// The repository's top-level appsettings.Development.json is the developer's settings file:
+// `dotnet run --project Dashboard` runs in Development with the content root in Dashboard/,
+// so it is read from one folder up (after Dashboard/appsettings.json, before environment variables).
+if (builder.Environment.IsDevelopment())
+{
+    var devSettings = Path.GetFullPath(Path.Combine(builder.Environment.ContentRootPath, "..", "appsettings.Development.json"));
+    builder.Configuration.AddJsonFile(devSettings, optional: true, reloadOnChange: false);
+    builder.Configuration.AddEnvironmentVariables();
+    builder.Configuration.AddCommandLine(args);
+}
+
+builder.Services.AddRazorComponents()
+    .AddInteractiveServerComponents();
+builder.Services.AddMudServices();
+
+var app = builder.Build();
+
+if (!app.Environment.IsDevelopment())
+{
+    app.UseExceptionHandler("/Error", createScopeForErrors: true);
+}
+
+app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.UseAntiforgery();
+
+app.MapStaticAssets();
+app.MapRazorComponents<App>()
+    .AddInteractiveServerRenderMode();
+
+app.Run();
+
+/// <summary>Entry point, visible to integration tests (WebApplicationFactory).</summary>
+public partial class Program;

@@ -1,0 +1,67 @@
+using Dashboard.Domain;
+
+namespace Dashboard.State;
+
+/// <summary>
+/// The projections: what the dashboard currently knows, folded from domain events in hub order.
+/// Everything returned is an immutable snapshot (or, for text, an append-only buffer safe to read
+/// concurrently), so components and the API can read from any thread.
+/// </summary>
+public interface IDashboardState
+{
+    IReadOnlyList<GraphView> Graphs { get; }
+
+    GraphView? GetGraph(string backend);
+
+    /// <summary>Newest first.</summary>
+    IReadOnlyList<RunView> Runs { get; }
+
+    RunView? GetRun(string runId);
+
+    IReadOnlyList<BackendHealth> Backends { get; }
+
+    BackendHealth? GetBackend(string name);
+}
+
+public sealed record GraphPoint(DateTimeOffset At, int Nodes);
+
+public sealed record GraphView(
+    string Backend,
+    int Nodes,
+    int? Edges,
+    double? AvgEntanglement,
+    IReadOnlyDictionary<string, int> Tiers,
+    IReadOnlyDictionary<string, int> Types,
+    DateTimeOffset UpdatedAt,
+    IReadOnlyList<GraphPoint> History,
+    bool HistoryTruncated);
+
+public sealed record TimelineEntry(
+    string Stage,
+    StageStatus Status,
+    string? Message,
+    double? Progress,
+    DateTimeOffset At);
+
+public sealed record ToolCallView(string Id, string? Name, string Arguments, string? Status, string? Detail);
+
+public sealed record RunView(
+    string Id,
+    string Backend,
+    string Prompt,
+    string? ParentRunId,
+    IReadOnlyDictionary<string, System.Text.Json.JsonElement> Options,
+    string? UpstreamId,
+    RunStatus Status,
+    string? Stage,
+    double? Progress,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? EndedAt,
+    IReadOnlyList<TimelineEntry> Timeline,
+    TextBuffer Text,
+    TextBuffer Thinking,
+    Usage? Usage,
+    IReadOnlyList<ToolCallView> ToolCalls,
+    IReadOnlyDictionary<string, string> Metadata,
+    string? Error,
+    long Version);

@@ -1,0 +1,31 @@
+using Dashboard.Backends;
+
+namespace Dashboard.Runs;
+
+/// <summary>
+/// Starts and cancels runs: shared by the form and POST /api/runs so both apply the same rules
+/// (backend exists and starts runs, the kind's own validation, limits, concurrency per backend).
+/// </summary>
+public interface IRunLauncher
+{
+    /// <summary>Backends that can start runs, with their form options.</summary>
+    IReadOnlyList<RunBackend> RunBackends { get; }
+
+    /// <summary>Validates without starting anything (the form uses it as the user types).</summary>
+    IReadOnlyList<FieldError> Validate(RunRequest request);
+
+    /// <summary>Validates, creates the run (RunCreated) and follows it in the background.</summary>
+    StartRunResult Start(RunRequest request);
+
+    /// <summary>False when the run is unknown or already ended.</summary>
+    Task<bool> CancelAsync(string runId, CancellationToken cancellationToken = default);
+}
+
+public sealed record RunBackend(string Name, string Kind, bool IsDemo, IReadOnlyList<RunOptionField> Options);
+
+public enum StartRunOutcome { Started, Invalid, UnknownBackend, TooManyRuns }
+
+public sealed record StartRunResult(StartRunOutcome Outcome, string? RunId, IReadOnlyList<FieldError> Errors)
+{
+    public static StartRunResult Started(string runId) => new(StartRunOutcome.Started, runId, []);
+}

@@ -1,14 +1,9 @@
-using System.Text.Json.Serialization;
-
 namespace Dashboard.Domain;
 
-[JsonConverter(typeof(JsonStringEnumConverter<RunStatus>))]
 public enum RunStatus { Pending, Running, Completed, Failed, Cancelled }
 
-[JsonConverter(typeof(JsonStringEnumConverter<StageStatus>))]
 public enum StageStatus { Running, Completed, Warning, Failed, Cancelled }
 
-[JsonConverter(typeof(JsonStringEnumConverter<BackendState>))]
 public enum BackendState { Connecting, Connected, Reconnecting, Idle, Failed, Stopped }
 
 public enum TextMode { Append, Replace }

@@ -17,6 +17,7 @@ if (builder.Environment.IsDevelopment())
 builder.Services.AddRazorComponents()
     .AddInteractiveServerComponents();
 builder.Services.AddMudServices();
+builder.Services.AddSingleton<Dashboard.Markdown.MarkdownHtml>();
 
 var app = builder.Build();
 

@@ -19,6 +19,7 @@ public sealed class HubServiceCollectionExtensionsTests
         Assert.Same(hub, scope.ServiceProvider.GetRequiredService<IEventHub>());
         Assert.Same(hub.State, provider.GetRequiredService<IDashboardState>());
         Assert.Same(TimeProvider.System, provider.GetRequiredService<TimeProvider>());
+        Assert.NotNull(provider.GetRequiredService<RemainingTimeEstimator>());
 
         provider.GetRequiredService<IDomainEventSink>().Publish(State.Events.Created("r1"));
         Assert.NotNull(scope.ServiceProvider.GetRequiredService<IDashboardState>().GetRun("r1"));

@@ -16,6 +16,7 @@ public static class HubServiceCollectionExtensions
         services.TryAddSingleton<EventHub>();
         services.TryAddSingleton<IEventHub>(sp => sp.GetRequiredService<EventHub>());
         services.TryAddSingleton<IDomainEventSink>(sp => sp.GetRequiredService<EventHub>());
+        services.TryAddSingleton<RemainingTimeEstimator>();
         return services;
     }
 }

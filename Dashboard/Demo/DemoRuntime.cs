@@ -12,15 +12,19 @@ public sealed class DemoRuntime
     private readonly int _seed;
     private readonly long[] _ordinals = new long[8];
 
-    public DemoRuntime(DemoOptions options, TimeProvider time)
+    public DemoRuntime(DemoOptions options, TimeProvider time, CancellationToken stopping = default)
     {
         Time = time;
+        Stopping = stopping;
         TimeScale = options.TimeScale;
         ForcedOutcome = Validate(options);
         _seed = options.Seed ?? Random.Shared.Next();
     }
 
     public TimeProvider Time { get; }
+
+    /// <summary>Signalled when the app stops, so open demo streams end instead of holding up shutdown.</summary>
+    public CancellationToken Stopping { get; }
 
     public double TimeScale { get; }
 
@@ -46,6 +50,10 @@ public sealed class DemoRuntime
 
     public Task DelaySecondsAsync(double seconds, CancellationToken cancellationToken) =>
         DelayAsync(TimeSpan.FromSeconds(seconds), cancellationToken);
+
+    /// <summary>A token for one streaming response: the client leaving or the app stopping ends it.</summary>
+    public CancellationTokenSource Follow(CancellationToken requestAborted) =>
+        CancellationTokenSource.CreateLinkedTokenSource(requestAborted, Stopping);
 
     /// <summary>Checks <c>Dashboard:Demo</c>, naming the key to fix; returns the forced outcome.</summary>
     public static DemoOutcome? Validate(DemoOptions options)

@@ -25,7 +25,10 @@ public static class DemoServiceCollectionExtensions
         DemoRuntime.Validate(options.Demo);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SecretRedactor>();
-        services.AddSingleton(sp => new DemoRuntime(options.Demo, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new DemoRuntime(
+            options.Demo,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None));
         services.AddSingleton<DemoCredentials>();
         services.AddSingleton<IBackendSource, DemoBackendSource>();
         services.AddSingleton<DemoGraph>();

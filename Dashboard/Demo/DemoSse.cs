@@ -8,13 +8,13 @@ public static class DemoSse
 {
     public const string ContentType = "text/event-stream; charset=utf-8";
 
-    public static async Task StartAsync(HttpResponse response)
+    public static async Task StartAsync(HttpResponse response, CancellationToken cancellationToken)
     {
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = ContentType;
         response.Headers.CacheControl = "no-cache";
         response.HttpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        await response.Body.FlushAsync(response.HttpContext.RequestAborted);
+        await response.Body.FlushAsync(cancellationToken);
     }
 
     public static async Task WriteDataAsync(HttpResponse response, string data, CancellationToken cancellationToken)

@@ -28,11 +28,12 @@ public static class CodeDreamerEndpoints
     /// <summary>Checks every 2 s and sends only when the node count changed, like the real server.</summary>
     private static async Task StreamEventsAsync(HttpContext context, DemoGraph graph, DemoRuntime runtime)
     {
-        var aborted = context.RequestAborted;
-        await DemoSse.StartAsync(context.Response);
+        using var stream = runtime.Follow(context.RequestAborted);
+        var aborted = stream.Token;
         var lastCount = 0;
         try
         {
+            await DemoSse.StartAsync(context.Response, aborted);
             while (!aborted.IsCancellationRequested)
             {
                 var snapshot = graph.Snapshot();
@@ -47,7 +48,7 @@ public static class CodeDreamerEndpoints
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
-            // The client went away; the stream simply ends.
+            // The client went away or the app is stopping; the stream simply ends.
         }
     }
 

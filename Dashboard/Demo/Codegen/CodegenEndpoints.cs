@@ -160,10 +160,11 @@ public static class CodegenEndpoints
             return;
         }
 
-        var aborted = context.RequestAborted;
-        await DemoSse.StartAsync(context.Response);
+        using var stream = runtime.Follow(context.RequestAborted);
+        var aborted = stream.Token;
         try
         {
+            await DemoSse.StartAsync(context.Response, aborted);
             var state = generation.Current();
             var status = state.Status == "pending" ? "processing" : state.Status;
             await DemoSse.WriteDataAsync(context.Response, CodegenJson.ProgressEvent(
@@ -196,7 +197,7 @@ public static class CodegenEndpoints
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
-            // The client went away; the generation keeps running.
+            // The client went away or the app is stopping; the generation keeps running.
         }
     }
 

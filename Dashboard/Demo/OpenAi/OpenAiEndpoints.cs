@@ -74,11 +74,11 @@ public static class OpenAiEndpoints
         };
         var chunks = new ChatChunkJson("chatcmpl-" + RandomId(random), runtime.Time.GetUtcNow().ToUnixTimeSeconds(), model, includeUsage);
         var tokensPerSecond = 20 + random.NextDouble() * 60;
-        var aborted = context.RequestAborted;
-
-        await DemoSse.StartAsync(context.Response);
+        using var stream = runtime.Follow(context.RequestAborted);
+        var aborted = stream.Token;
         try
         {
+            await DemoSse.StartAsync(context.Response, aborted);
             await DemoSse.WriteDataAsync(context.Response, chunks.Role(), aborted);
             var pending = 0.0;
             for (var i = 0; i < stopAt; i++)
@@ -115,7 +115,7 @@ public static class OpenAiEndpoints
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
-            // The client went away mid-answer.
+            // The client went away mid-answer, or the app is stopping.
         }
     }
 

@@ -2,6 +2,7 @@ using Dashboard.Domain;
 using Dashboard.Hub;
 using Dashboard.State;
 using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.Options;
 
 namespace Dashboard.Components.Controls;
 
@@ -21,6 +22,9 @@ public abstract class LiveComponentBase : ComponentBase, IDisposable
     [Inject]
     protected TimeProvider Time { get; set; } = null!;
 
+    [Inject]
+    private IOptions<LiveRenderOptions> RenderOptions { get; set; } = null!;
+
     protected IDashboardState State => Hub.State;
 
     /// <summary>Which events should wake this component (evaluated on the publisher's thread: keep it cheap).</summary>
@@ -37,7 +41,7 @@ public abstract class LiveComponentBase : ComponentBase, IDisposable
     protected override void OnInitialized()
     {
         _subscription = Hub.Subscribe(Accepts);
-        var throttle = new RenderThrottle(Time, RenderThrottle.DefaultInterval);
+        var throttle = new RenderThrottle(Time, RenderOptions.Value.MinInterval);
         _ = throttle.RunAsync(_subscription.Events, IsUrgent, RenderLiveAsync, _stop.Token);
     }
 

@@ -37,7 +37,7 @@ internal sealed class DecoderHarness
 
     public async Task<IReadOnlyList<DashboardEvent>> FixtureAsync(string file)
     {
-        await using var stream = File.OpenRead(Path.Combine("/work/shared/fixtures", file));
+        await using var stream = File.OpenRead(LlmFixtures.PathOf(file));
         return await StreamAsync(stream);
     }
 

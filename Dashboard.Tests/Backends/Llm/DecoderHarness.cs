@@ -1,11 +1,12 @@
 using System.Text;
 using Dashboard.Domain;
 using Dashboard.Ingest;
+using Dashboard.Ingest.Sse;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Dashboard.Tests.Backends.Llm;
 
-/// <summary>Feeds SSE bytes through the real ingest parser into one decoder and records what it emits.</summary>
+/// <summary>Feeds SSE bytes through the ingest parser into one decoder and records what it emits.</summary>
 internal sealed class DecoderHarness
 {
     public const string Backend = "llm";
@@ -45,9 +46,9 @@ internal sealed class DecoderHarness
 
     private async Task<IReadOnlyList<DashboardEvent>> StreamAsync(Stream stream)
     {
-        await foreach (var item in System.Net.ServerSentEvents.SseParser.Create(stream).EnumerateAsync())
+        await foreach (var item in SseStreamReading.ReadItemsAsync(stream, SseParserLimits.Default))
         {
-            Decoder.Decode(new SseItem(item.EventType, item.Data, item.EventId ?? ""), Context);
+            Decoder.Decode(item, Context);
         }
 
         return Events;

@@ -1,5 +1,5 @@
-using System.Net.ServerSentEvents;
 using Dashboard.Ingest;
+using Dashboard.Ingest.Sse;
 
 namespace Dashboard.Tests.Backends.Llm;
 
@@ -53,9 +53,9 @@ internal sealed class InterimStreamRunner : ISseStreamRunner
                 try
                 {
                     await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-                    await foreach (var item in SseParser.Create(stream).EnumerateAsync(cancellationToken))
+                    await foreach (var item in SseStreamReading.ReadItemsAsync(stream, SseParserLimits.Default, cancellationToken))
                     {
-                        spec.Decoder.Decode(new SseItem(item.EventType, item.Data, item.EventId ?? ""), spec.Context);
+                        spec.Decoder.Decode(item, spec.Context);
                         if (spec.Decoder.IsTerminal)
                         {
                             return new StreamOutcome(StreamEnd.Terminal);

@@ -27,9 +27,9 @@ public static class DashboardSecurityExtensions
         services.AddSingleton<IAuthorizationHandler, DashboardAccessHandler>();
         services.AddSingleton<IPostConfigureOptions<LoggerFilterOptions>, RequestUrlLogging>();
 
-        var cspDisabled = builder.Configuration.GetValue<bool>(SecurityHeadersOptions.DisableCspKey)
-            && (builder.Environment.IsDevelopment() || builder.Environment.IsEnvironment("Testing"));
-        services.AddSingleton(new SecurityHeadersOptions(ContentSecurityPolicyEnabled: !cspDisabled));
+        services.AddSingleton(provider => SecurityHeadersOptions.From(
+            provider.GetRequiredService<IConfiguration>(),
+            provider.GetRequiredService<IHostEnvironment>()));
 
         services.AddAuthentication(DashboardAuth.SelectorScheme)
             .AddPolicyScheme(DashboardAuth.SelectorScheme, "Dashboard", options =>

@@ -80,4 +80,11 @@ public sealed class SecurityHeadersMiddleware(RequestDelegate next, SecurityHead
 public sealed record SecurityHeadersOptions(bool ContentSecurityPolicyEnabled)
 {
     public const string DisableCspKey = "Dashboard:Security:DisableCsp";
+
+    public static SecurityHeadersOptions From(IConfiguration configuration, IHostEnvironment environment)
+    {
+        var disable = configuration.GetValue<bool>(DisableCspKey)
+            && (environment.IsDevelopment() || environment.IsEnvironment("Testing"));
+        return new SecurityHeadersOptions(ContentSecurityPolicyEnabled: !disable);
+    }
 }

@@ -1,4 +1,3 @@
-using Dashboard.Hub;
 using Dashboard.Ingest;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -7,9 +6,8 @@ namespace Dashboard.Backends.Common;
 /// <summary>What the seed clients take from the container when a kind creates them.</summary>
 public static class BackendServices
 {
-    /// <summary>The sink always-on streams publish to: the event hub (or a bare sink where no hub is registered).</summary>
-    public static IDomainEventSink EventSink(IServiceProvider services) =>
-        services.GetService<IDomainEventSink>() ?? services.GetRequiredService<IEventHub>();
+    /// <summary>The sink always-on streams publish to (the event hub).</summary>
+    public static IDomainEventSink EventSink(IServiceProvider services) => services.GetRequiredService<IDomainEventSink>();
 
     public static TimeProvider Clock(IServiceProvider services) => services.GetService<TimeProvider>() ?? TimeProvider.System;
 

@@ -1,7 +1,7 @@
-using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Dashboard.Ingest;
+using Dashboard.Ingest.Sse;
 
 namespace Dashboard.Tests.Backends.SeedTestSupport;
 
@@ -18,17 +18,7 @@ internal static class SeedFixtures
 
     public static string Text(string name) => File.ReadAllText(PathOf(name), Encoding.UTF8);
 
-    /// <summary>
-    /// Dispatched items of a fixture. The fixtures use none of the framing quirks where the BCL
-    /// parser differs from the spec except the empty event type, mapped to "message" here.
-    /// </summary>
-    public static IReadOnlyList<SseItem> Items(string name) => Parse(Bytes(name));
-
-    public static IReadOnlyList<SseItem> Parse(byte[] bytes)
-    {
-        var parser = SseParser.Create(new MemoryStream(bytes), (_, data) => Encoding.UTF8.GetString(data));
-        return parser.Enumerate()
-            .Select(i => new SseItem(string.IsNullOrEmpty(i.EventType) ? SseItem.DefaultEventType : i.EventType, i.Data, parser.LastEventId))
-            .ToList();
-    }
+    /// <summary>Dispatched items of a fixture, through the app's own SSE parser.</summary>
+    public static IReadOnlyList<SseItem> Items(string name) =>
+        SseStreamReading.ReadItemsAsync(new MemoryStream(Bytes(name)), SseParserLimits.Default).ToBlockingEnumerable().ToList();
 }

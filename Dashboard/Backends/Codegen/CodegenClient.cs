@@ -42,7 +42,7 @@ public sealed class CodegenClient : IBackendClient
     public IReadOnlyList<RunOptionField> RunOptions => CodegenRunOptions.Fields;
 
     /// <summary>Waits between status checks while the generation is still processing (bounded: one check per entry, plus the first).</summary>
-    internal IReadOnlyList<TimeSpan> StatusPollDelays { get; init; } =
+    internal IReadOnlyList<TimeSpan> StatusPollDelays { get; set; } =
         [TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(30)];
 
     public IReadOnlyList<FieldError> ValidateRun(RunRequest request) => CodegenRunOptions.Validate(request);
@@ -185,6 +185,14 @@ public sealed class CodegenClient : IBackendClient
     {
         var escaped = Uri.EscapeDataString(id);
         using var response = await _session.SendAsync(() => Options.NewRequest(HttpMethod.Post, $"generations/generate/{escaped}/stream-token"), cancellationToken);
+        if ((int)response.StatusCode is 429 or >= 500)
+        {
+            // Transient: the runner retries the connection (with backoff) for an HttpRequestException.
+            var body = await response.ReadBodyAsync(cancellationToken, 64 * 1024);
+            throw new HttpRequestException($"stream token: {UpstreamError.Describe((int)response.StatusCode, body)}", null, response.StatusCode);
+        }
+
+        // Anything else refused (400 once the generation is over) stops the stream: the status fallback takes over.
         await response.EnsureSuccessAsync(cancellationToken);
         using var doc = JsonDocument.Parse(await response.ReadBodyAsync(cancellationToken));
         var token = JsonFields.String(JsonFields.RequireObject(doc.RootElement), "sse_token")

@@ -11,8 +11,9 @@ namespace Dashboard.Tests.Backends.SeedTestSupport;
 /// </summary>
 internal static class SeedFixtures
 {
-    public static string PathOf(string name, [CallerFilePath] string here = "") =>
-        Path.Combine(Path.GetDirectoryName(here)!, "Fixtures", name);
+    private static readonly string Directory = FixturesDirectory();
+
+    public static string PathOf(string name) => Path.Combine(Directory, name);
 
     public static byte[] Bytes(string name) => File.ReadAllBytes(PathOf(name));
 
@@ -21,4 +22,6 @@ internal static class SeedFixtures
     /// <summary>Dispatched items of a fixture, through the app's own SSE parser.</summary>
     public static IReadOnlyList<SseItem> Items(string name) =>
         SseStreamReading.ReadItemsAsync(new MemoryStream(Bytes(name)), SseParserLimits.Default).ToBlockingEnumerable().ToList();
+
+    private static string FixturesDirectory([CallerFilePath] string here = "") => Path.Combine(Path.GetDirectoryName(here)!, "Fixtures");
 }

@@ -45,6 +45,7 @@ public sealed record TimelineEntry(
 
 public sealed record ToolCallView(string Id, string? Name, string Arguments, string? Status, string? Detail);
 
+/// <summary>A run at one moment. <see cref="Version"/> is the hub sequence of the last event that changed it.</summary>
 public sealed record RunView(
     string Id,
     string Backend,
@@ -64,4 +65,8 @@ public sealed record RunView(
     IReadOnlyList<ToolCallView> ToolCalls,
     IReadOnlyDictionary<string, string> Metadata,
     string? Error,
-    long Version);
+    long Version)
+{
+    /// <summary>True when older timeline entries were dropped to keep the run bounded.</summary>
+    public bool TimelineTruncated { get; init; }
+}

@@ -1,0 +1,150 @@
+using System.Threading.Channels;
+using Dashboard.Configuration;
+using Dashboard.Domain;
+using Dashboard.State;
+using Microsoft.Extensions.Options;
+
+namespace Dashboard.Hub;
+
+/// <summary>
+/// The one in-process hub. A single short lock orders sequencing, the projection update and the
+/// fan-out, which is what makes "snapshot, then exactly every later event" hold: a subscriber
+/// registers under the same lock that applies events, so no event can fall between its snapshot
+/// and its queue. Fan-out never waits: each subscriber has a bounded drop-oldest queue.
+/// </summary>
+public sealed class EventHub : IEventHub
+{
+    private readonly Lock _gate = new();
+    private readonly DashboardState _state;
+    private readonly int _defaultCapacity;
+    private long _sequence;
+
+    // Copy-on-write: publish walks a stable array without allocating; (un)subscribe is rare.
+    private Subscriber[] _subscribers = [];
+
+    public EventHub(DashboardState state, IOptions<DashboardOptions> options)
+    {
+        _state = state;
+        _defaultCapacity = Math.Max(1, options.Value.Limits.SubscriberQueueCapacity);
+    }
+
+    public IDashboardState State => _state;
+
+    public int SubscriberCount => Volatile.Read(ref _subscribers).Length;
+
+    /// <summary>Sequence of the last published event (0 before the first).</summary>
+    public long LastSequence => Interlocked.Read(ref _sequence);
+
+    public long Publish(DashboardEvent e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        lock (_gate)
+        {
+            var sequence = _sequence + 1;
+            _state.Apply(e, sequence);
+            Volatile.Write(ref _sequence, sequence);
+
+            var item = new SequencedEvent(sequence, e);
+            foreach (var subscriber in _subscribers)
+            {
+                subscriber.Offer(item);
+            }
+
+            return sequence;
+        }
+    }
+
+    public HubSubscription Subscribe(Func<DashboardEvent, bool>? filter = null, int? capacity = null)
+    {
+        var bound = capacity ?? _defaultCapacity;
+        ArgumentOutOfRangeException.ThrowIfLessThan(bound, 1, nameof(capacity));
+        lock (_gate)
+        {
+            var subscriber = new Subscriber(this, filter, bound, _sequence);
+            _subscribers = [.. _subscribers, subscriber];
+            return subscriber;
+        }
+    }
+
+    private void Remove(Subscriber subscriber)
+    {
+        lock (_gate)
+        {
+            var index = Array.IndexOf(_subscribers, subscriber);
+            if (index < 0)
+            {
+                return;
+            }
+
+            var next = new Subscriber[_subscribers.Length - 1];
+            Array.Copy(_subscribers, 0, next, 0, index);
+            Array.Copy(_subscribers, index + 1, next, index, next.Length - index);
+            _subscribers = next;
+        }
+    }
+
+    private sealed class Subscriber : HubSubscription
+    {
+        private readonly EventHub _hub;
+        private readonly Func<DashboardEvent, bool>? _filter;
+        private readonly Channel<SequencedEvent> _channel;
+        private long _dropped;
+        private int _disposed;
+
+        public Subscriber(EventHub hub, Func<DashboardEvent, bool>? filter, int capacity, long snapshotSequence)
+        {
+            _hub = hub;
+            _filter = filter;
+            SnapshotSequence = snapshotSequence;
+            // Continuations run on the thread pool, never inline on the publisher's thread.
+            _channel = Channel.CreateBounded<SequencedEvent>(
+                new BoundedChannelOptions(capacity)
+                {
+                    FullMode = BoundedChannelFullMode.DropOldest,
+                    AllowSynchronousContinuations = false,
+                },
+                _ => Interlocked.Increment(ref _dropped));
+        }
+
+        public override long SnapshotSequence { get; }
+
+        public override ChannelReader<SequencedEvent> Events => _channel.Reader;
+
+        public override long Dropped => Interlocked.Read(ref _dropped);
+
+        public void Offer(in SequencedEvent item)
+        {
+            if (_filter is not null && !Accepts(item.Event))
+            {
+                return;
+            }
+
+            _channel.Writer.TryWrite(item);
+        }
+
+        // A throwing filter must not break the publisher or other subscribers; the notification is
+        // delivered (the subscriber re-reads state, so an extra one costs nothing).
+        private bool Accepts(DashboardEvent e)
+        {
+            try
+            {
+                return _filter!(e);
+            }
+            catch
+            {
+                return true;
+            }
+        }
+
+        public override void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            {
+                return;
+            }
+
+            _hub.Remove(this);
+            _channel.Writer.TryComplete();
+        }
+    }
+}

@@ -1,0 +1,22 @@
+using Dashboard.Ingest;
+using Dashboard.State;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Dashboard.Hub;
+
+public static class HubServiceCollectionExtensions
+{
+    /// <summary>One shared state and one hub for the whole app (never per circuit).</summary>
+    public static IServiceCollection AddEventHub(this IServiceCollection services)
+    {
+        services.AddOptions();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<DashboardState>();
+        services.TryAddSingleton<IDashboardState>(sp => sp.GetRequiredService<DashboardState>());
+        services.TryAddSingleton<EventHub>();
+        services.TryAddSingleton<IEventHub>(sp => sp.GetRequiredService<EventHub>());
+        services.TryAddSingleton<IDomainEventSink>(sp => sp.GetRequiredService<EventHub>());
+        services.TryAddSingleton<RemainingTimeEstimator>();
+        return services;
+    }
+}

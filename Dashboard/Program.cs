@@ -1,4 +1,9 @@
+using Dashboard.Api;
+using Dashboard.Backends;
 using Dashboard.Components;
+using Dashboard.Configuration;
+using Dashboard.Hub;
+using Dashboard.Runs;
 using MudBlazor.Services;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -17,6 +22,11 @@ if (builder.Environment.IsDevelopment())
 builder.Services.AddRazorComponents()
     .AddInteractiveServerComponents();
 builder.Services.AddMudServices();
+builder.Services.AddDashboardConfiguration(builder.Configuration);
+builder.Services.AddBackendKinds();
+builder.Services.AddEventHub();
+builder.Services.AddRuns();
+builder.Services.AddDashboardApi();
 
 var app = builder.Build();
 
@@ -29,6 +39,7 @@ app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages:
 app.UseAntiforgery();
 
 app.MapStaticAssets();
+app.MapDashboardApi();
 app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode();
 

@@ -1,0 +1,347 @@
+using Dashboard.Domain;
+using Dashboard.Ingest.Sse;
+using Dashboard.Security;
+using Microsoft.Extensions.Logging;
+
+namespace Dashboard.Ingest.Monitoring;
+
+/// <summary>
+/// Health counters, state and raw inspector ring of one backend. Thread-safe: several streams of
+/// the backend (runs) record into it at once. Health reaches the hub as <see cref="BackendHealthChanged"/>
+/// at once on a state change, and for counter-only changes at most once per
+/// <see cref="IngestTimings.HealthPublishInterval"/> (a timer makes the final publish), so ingest
+/// never publishes per event and never waits for a publish.
+/// </summary>
+/// <remarks>
+/// A backend with no open stream shows how its last stream ended: Idle (registered or ended
+/// normally), Failed, or Stopped (cancelled). While streams are open it shows the most alive of
+/// them: Connected, then Idle (connected but silent), Connecting, Reconnecting, Failed.
+/// </remarks>
+public sealed partial class BackendMonitor : IDisposable
+{
+    // Secrets never span more than this, so redacting this much beyond the cut masks any secret the cut would split.
+    private const int RedactionMargin = 512;
+
+    private readonly Lock _gate = new();
+    private readonly Lock _publishGate = new();
+    private readonly List<StreamTracker> _streams = [];
+    private readonly InspectorRing _ring;
+    private readonly int _dataChars;
+    private readonly SecretRedactor _redactor;
+    private readonly IDomainEventSink _sink;
+    private readonly TimeProvider _clock;
+    private readonly TimeSpan _publishInterval;
+    private readonly ILogger _logger;
+    private readonly ITimer _publishTimer;
+
+    private BackendState _state = BackendState.Idle;
+    private BackendState _resting = BackendState.Idle;
+    private long _eventsReceived;
+    private long _decodeErrors;
+    private long _reconnects;
+    private long _oversizedDropped;
+    private DateTimeOffset? _lastEventAt;
+    private string? _lastError;
+    private int _dirty;
+    private int _timerArmed;
+
+    internal BackendMonitor(
+        string name,
+        string kind,
+        bool isDemo,
+        BackendMonitorSettings settings,
+        SecretRedactor redactor,
+        IDomainEventSink sink,
+        TimeProvider clock,
+        ILogger logger)
+    {
+        Name = name;
+        Kind = kind;
+        IsDemo = isDemo;
+        _ring = new InspectorRing(settings.InspectorCapacity);
+        _dataChars = Math.Max(1, settings.InspectorDataChars);
+        _publishInterval = settings.PublishInterval;
+        _redactor = redactor;
+        _sink = sink;
+        _clock = clock;
+        _logger = logger;
+        _publishTimer = clock.CreateTimer(_ => OnPublishTimer(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    public string Name { get; }
+
+    public string Kind { get; private set; }
+
+    public bool IsDemo { get; private set; }
+
+    public BackendState State
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _state;
+            }
+        }
+    }
+
+    public BackendHealth Health
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return new BackendHealth(Name, Kind, _state, _lastEventAt, _eventsReceived, _decodeErrors, _reconnects, _oversizedDropped, _lastError, IsDemo);
+            }
+        }
+    }
+
+    internal long Evicted
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _ring.Evicted;
+            }
+        }
+    }
+
+    /// <summary>A stream of this backend starts; dispose or close the tracker when it ends.</summary>
+    public StreamTracker OpenStream(BackendState initial = BackendState.Connecting)
+    {
+        var tracker = new StreamTracker(this, initial);
+        bool changed;
+        lock (_gate)
+        {
+            _streams.Add(tracker);
+            changed = Recompute();
+        }
+
+        PublishIf(changed);
+        return tracker;
+    }
+
+    /// <summary>Records a dispatched item (counters, inspector); returns its inspector seq.</summary>
+    public long RecordItem(in SseItem item)
+    {
+        var (data, truncated) = ForInspector(item.Data);
+        var id = _redactor.Redact(item.LastEventId);
+        var at = _clock.GetUtcNow();
+        long seq;
+        lock (_gate)
+        {
+            _eventsReceived++;
+            _lastEventAt = at;
+            seq = _ring.NextSeq;
+            _ring.Add(new RawEventRecord(seq, item.EventType, id, data, truncated, at, null));
+        }
+
+        MarkDirty();
+        return seq;
+    }
+
+    public void RecordOversized(in SseOversized dropped)
+    {
+        var note = $"oversized: dropped ({dropped.Reason}, {dropped.Bytes} bytes)";
+        var id = _redactor.Redact(dropped.LastEventId);
+        var at = _clock.GetUtcNow();
+        lock (_gate)
+        {
+            _oversizedDropped++;
+            _ring.Add(new RawEventRecord(_ring.NextSeq, dropped.EventType, id, "", false, at, note));
+        }
+
+        MarkDirty();
+    }
+
+    /// <summary>The decoder refused the item with inspector seq <paramref name="seq"/>.</summary>
+    public void RecordDecodeError(long seq, string message)
+    {
+        var note = "decode error: " + _redactor.Redact(message);
+        lock (_gate)
+        {
+            _decodeErrors++;
+            _ring.Update(seq, record => record with { Note = note });
+        }
+
+        MarkDirty();
+    }
+
+    public void RecordReconnect()
+    {
+        lock (_gate)
+        {
+            _reconnects++;
+        }
+
+        MarkDirty();
+    }
+
+    /// <summary>Sets the last error (redacted here) and publishes it at once.</summary>
+    public void ReportError(string message)
+    {
+        var redacted = _redactor.Redact(message);
+        lock (_gate)
+        {
+            _lastError = redacted;
+        }
+
+        PublishNow();
+    }
+
+    public void Dispose() => _publishTimer.Dispose();
+
+    internal void Describe(string kind, bool isDemo)
+    {
+        bool changed;
+        lock (_gate)
+        {
+            changed = Kind != kind || IsDemo != isDemo;
+            Kind = kind;
+            IsDemo = isDemo;
+        }
+
+        PublishIf(changed);
+    }
+
+    internal List<RawEventRecord> Recent(int limit)
+    {
+        lock (_gate)
+        {
+            return _ring.Recent(limit);
+        }
+    }
+
+    internal List<RawEventRecord> After(long afterSeq, int limit)
+    {
+        lock (_gate)
+        {
+            return _ring.After(afterSeq, limit);
+        }
+    }
+
+    internal void SetStreamState(StreamTracker tracker, BackendState state)
+    {
+        bool changed;
+        lock (_gate)
+        {
+            if (tracker.IsClosed || tracker.State == state)
+            {
+                return;
+            }
+
+            tracker.State = state;
+            changed = Recompute();
+        }
+
+        PublishIf(changed);
+    }
+
+    internal void CloseStream(StreamTracker tracker, BackendState resting)
+    {
+        bool changed;
+        lock (_gate)
+        {
+            if (tracker.IsClosed)
+            {
+                return;
+            }
+
+            tracker.IsClosed = true;
+            _streams.Remove(tracker);
+            _resting = resting;
+            changed = Recompute();
+        }
+
+        PublishIf(changed);
+    }
+
+    internal void PublishNow()
+    {
+        lock (_publishGate)
+        {
+            Volatile.Write(ref _dirty, 0);
+            var health = Health;
+            try
+            {
+                _sink.Publish(new BackendHealthChanged { Backend = Name, At = _clock.GetUtcNow(), Health = health });
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Health is advisory: a failing sink must not break the stream that reported it.
+                LogPublishFailed(_logger, Name, ex);
+            }
+        }
+    }
+
+    private (string Data, bool Truncated) ForInspector(string data)
+    {
+        if (data.Length <= _dataChars)
+        {
+            var redacted = _redactor.Redact(data);
+            return redacted.Length <= _dataChars ? (redacted, false) : (redacted[.._dataChars], true);
+        }
+
+        var cut = _redactor.Redact(data[..Math.Min(data.Length, _dataChars + RedactionMargin)]);
+        return (cut[..Math.Min(cut.Length, _dataChars)], true);
+    }
+
+    private bool Recompute()
+    {
+        var next = _resting;
+        if (_streams.Count > 0)
+        {
+            next = _streams.Select(s => s.State).MinBy(Liveliness);
+        }
+
+        if (next == _state)
+        {
+            return false;
+        }
+
+        _state = next;
+        return true;
+    }
+
+    private static int Liveliness(BackendState state) => state switch
+    {
+        BackendState.Connected => 0,
+        BackendState.Idle => 1,
+        BackendState.Connecting => 2,
+        BackendState.Reconnecting => 3,
+        BackendState.Failed => 4,
+        _ => 5,
+    };
+
+    private void PublishIf(bool changed)
+    {
+        if (changed)
+        {
+            PublishNow();
+        }
+    }
+
+    private void MarkDirty()
+    {
+        Volatile.Write(ref _dirty, 1);
+        if (Interlocked.CompareExchange(ref _timerArmed, 1, 0) == 0)
+        {
+            _publishTimer.Change(_publishInterval, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void OnPublishTimer()
+    {
+        Volatile.Write(ref _timerArmed, 0);
+        if (Volatile.Read(ref _dirty) == 1)
+        {
+            PublishNow();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing the health of backend {Backend} failed")]
+    private static partial void LogPublishFailed(ILogger logger, string backend, Exception exception);
+}
+
+internal sealed record BackendMonitorSettings(int InspectorCapacity, int InspectorDataChars, TimeSpan PublishInterval);

@@ -1,0 +1,71 @@
+namespace Dashboard.Ingest.Monitoring;
+
+/// <summary>A fixed-size ring of raw items for one backend. Not thread-safe: the owning monitor locks.</summary>
+internal sealed class InspectorRing(int capacity)
+{
+    private readonly RawEventRecord?[] _slots = new RawEventRecord?[Math.Max(1, capacity)];
+    private int _next;
+    private int _count;
+
+    public long LastSeq { get; private set; }
+
+    public long Evicted { get; private set; }
+
+    public long NextSeq => LastSeq + 1;
+
+    /// <summary>Adds <paramref name="record"/>, whose seq must be <see cref="NextSeq"/>; the oldest falls out when full.</summary>
+    public void Add(RawEventRecord record)
+    {
+        LastSeq = record.Seq;
+        if (_count == _slots.Length)
+        {
+            Evicted++;
+        }
+        else
+        {
+            _count++;
+        }
+
+        _slots[_next] = record;
+        _next = (_next + 1) % _slots.Length;
+    }
+
+    /// <summary>Replaces the item with <paramref name="seq"/> if it is still in the ring.</summary>
+    public void Update(long seq, Func<RawEventRecord, RawEventRecord> change)
+    {
+        var back = LastSeq - seq;
+        if (back < 0 || back >= _count)
+        {
+            return;
+        }
+
+        var index = (int)((_next - 1 - back + _slots.Length) % _slots.Length);
+        _slots[index] = change(_slots[index]!);
+    }
+
+    public List<RawEventRecord> Recent(int limit)
+    {
+        var take = Math.Clamp(limit, 0, _count);
+        return Slice(_count - take, take);
+    }
+
+    public List<RawEventRecord> After(long afterSeq, int limit)
+    {
+        var oldestSeq = LastSeq - _count + 1;
+        var skip = (int)Math.Clamp(afterSeq - oldestSeq + 1, 0, _count);
+        return Slice(skip, Math.Clamp(limit, 0, _count - skip));
+    }
+
+    // Items from position `skip` (0 = oldest kept), oldest first.
+    private List<RawEventRecord> Slice(int skip, int take)
+    {
+        var result = new List<RawEventRecord>(take);
+        var oldest = (_next - _count + _slots.Length) % _slots.Length;
+        for (var i = 0; i < take; i++)
+        {
+            result.Add(_slots[(oldest + skip + i) % _slots.Length]!);
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,82 @@
+using System.Buffers;
+
+namespace Dashboard.Ingest.Sse;
+
+/// <summary>
+/// A growable byte buffer rented from <see cref="ArrayPool{T}.Shared"/>. Callers enforce their own
+/// bound before appending; large arrays are handed back on <see cref="Clear"/> so one huge event
+/// does not pin memory for the life of a stream.
+/// </summary>
+internal sealed class PooledByteBuffer : IDisposable
+{
+    // Above this a cleared buffer returns its array: steady-state streams keep only small arrays.
+    private const int KeepCapacity = 64 * 1024;
+
+    private byte[] _array = [];
+
+    public int Length { get; private set; }
+
+    public ReadOnlySpan<byte> Span => _array.AsSpan(0, Length);
+
+    public void Append(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.IsEmpty)
+        {
+            return;
+        }
+
+        EnsureCapacity(Length + bytes.Length);
+        bytes.CopyTo(_array.AsSpan(Length));
+        Length += bytes.Length;
+    }
+
+    public void Append(byte value)
+    {
+        EnsureCapacity(Length + 1);
+        _array[Length++] = value;
+    }
+
+    public void Set(ReadOnlySpan<byte> bytes)
+    {
+        Length = 0;
+        Append(bytes);
+    }
+
+    public void Clear()
+    {
+        Length = 0;
+        if (_array.Length > KeepCapacity)
+        {
+            ReturnArray();
+        }
+    }
+
+    public void Dispose()
+    {
+        Length = 0;
+        ReturnArray();
+    }
+
+    private void EnsureCapacity(int needed)
+    {
+        if (needed <= _array.Length)
+        {
+            return;
+        }
+
+        var next = ArrayPool<byte>.Shared.Rent(Math.Max(needed, Math.Max(256, _array.Length * 2)));
+        _array.AsSpan(0, Length).CopyTo(next);
+        ReturnArray();
+        _array = next;
+    }
+
+    private void ReturnArray()
+    {
+        if (_array.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_array);
+        }
+
+        _array = [];
+    }
+}

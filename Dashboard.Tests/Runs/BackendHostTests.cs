@@ -2,7 +2,10 @@ using System.Net;
 using Dashboard.Backends;
 using Dashboard.Configuration;
 using Dashboard.Hub;
+using Dashboard.Ingest;
+using Dashboard.Ingest.Monitoring;
 using Dashboard.Runs;
+using Dashboard.State;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -64,7 +67,9 @@ public sealed class BackendHostTests
             .AddDashboardConfiguration(builder.Configuration)
             .AddEventHub()
             .AddRuns()
-            .AddSingleton<IBackendSource>(demo);
+            .AddSingleton<IBackendSource>(demo)
+            .AddSingleton<IngestTimings>()
+            .AddSingleton<BackendMonitors>();
         await using var app = builder.Build();
 
         await app.StartAsync();
@@ -76,6 +81,8 @@ public sealed class BackendHostTests
         Assert.Equal(["configured", "demo-runs", "demo-crash"], catalog.All.Select(e => e.Name));
         Assert.True(catalog.Find("DEMO-RUNS")!.IsDemo);
         Assert.Null(catalog.Find("demo-bad"));
+        var health = app.Services.GetRequiredService<IDashboardState>().GetBackend("demo-runs");
+        Assert.Equal(("picky", true), (health?.Kind, health?.IsDemo));
         await streamStarted.Task.WaitAsync(Patience);
         Assert.Equal(["demo-runs"], app.Services.GetRequiredService<IRunLauncher>().RunBackends.Select(b => b.Name));
 

@@ -1,4 +1,5 @@
 using Dashboard.Configuration;
+using Dashboard.Ingest.Monitoring;
 using Dashboard.Security;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -31,6 +32,7 @@ public sealed class BackendHost(
         }
 
         var entries = CreateEntries(FindSelfAddress());
+        RegisterWithMonitors(entries);
         catalog.Publish(entries);
         logger.LogInformation("Backends: {Backends}", entries.Count == 0 ? "none" : string.Join(", ", entries.Select(e => $"{e.Name} ({e.Kind.Kind})")));
 
@@ -106,6 +108,20 @@ public sealed class BackendHost(
         }
 
         return entries;
+    }
+
+    /// <summary>Every backend shows on the Backends page from the start, demo ones included.</summary>
+    private void RegisterWithMonitors(List<BackendEntry> entries)
+    {
+        if (services.GetService<BackendMonitors>() is not { } monitors)
+        {
+            return;
+        }
+
+        foreach (var entry in entries)
+        {
+            monitors.Register(entry.Name, entry.Kind.Kind, entry.IsDemo);
+        }
     }
 
     private BackendEntry? TryCreate(BackendOptions options, string keyPrefix, HashSet<string> names)

@@ -3,6 +3,7 @@ using Dashboard.Backends;
 using Dashboard.Components;
 using Dashboard.Configuration;
 using Dashboard.Hub;
+using Dashboard.Ingest;
 using Dashboard.Runs;
 using MudBlazor.Services;
 
@@ -25,6 +26,7 @@ builder.Services.AddMudServices();
 builder.Services.AddDashboardConfiguration(builder.Configuration);
 builder.Services.AddBackendKinds();
 builder.Services.AddEventHub();
+builder.Services.AddIngest();
 builder.Services.AddRuns();
 builder.Services.AddDashboardApi();
 

@@ -1,13 +1,10 @@
 using Dashboard.Backends;
-using Dashboard.Ingest;
-using Dashboard.Ingest.Monitoring;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Dashboard.Tests.Api;
 
@@ -49,10 +46,6 @@ internal sealed class ApiServer : WebApplicationFactory<Program>
 
         builder.ConfigureTestServices(services =>
         {
-            // The ingest engine's inspector, until the app registers it itself.
-            services.TryAddSingleton<IngestTimings>();
-            services.TryAddSingleton<BackendMonitors>();
-            services.TryAddSingleton<IRawEventLog>(sp => sp.GetRequiredService<BackendMonitors>());
             foreach (var kind in _kinds)
             {
                 services.AddSingleton(kind);

@@ -39,6 +39,28 @@ public sealed class RunManagerTests
     }
 
     [Fact]
+    public async Task An_empty_parent_is_no_parent_and_the_client_sees_the_configured_backend_name()
+    {
+        var seen = new TaskCompletionSource<RunRequest>();
+        var kind = new TestBackendKind("t")
+        {
+            Run = (run, _) =>
+            {
+                seen.TrySetResult(run.Request);
+                run.End(RunStatus.Completed);
+                return Task.CompletedTask;
+            },
+        };
+        var manager = Create(kind);
+
+        var result = manager.Start(new RunRequest("ALPHA", "prompt", ""));
+
+        var request = await seen.Task.WaitAsync(Patience);
+        Assert.Equal(("alpha", null), (request.Backend, request.ParentRunId));
+        Assert.Null(Assert.IsType<RunCreated>(_sink.EventsOf(result.RunId!)[0]).ParentRunId);
+    }
+
+    [Fact]
     public void Run_ids_are_unique()
     {
         var manager = Create(new TestBackendKind("t"), maxConcurrentRuns: 100);

@@ -54,8 +54,8 @@ public sealed class RunManager(
             return new StartRunResult(StartRunOutcome.Invalid, null, errors);
         }
 
-        var normalized = request with { Backend = backend.Name };
-        var parentUpstreamId = request.ParentRunId is { Length: > 0 } parent ? state.GetRun(parent)?.UpstreamId : null;
+        var normalized = Normalize(request, backend);
+        var parentUpstreamId = normalized.ParentRunId is { } parent ? state.GetRun(parent)?.UpstreamId : null;
         ActiveRun run;
         lock (_startGate)
         {
@@ -81,7 +81,7 @@ public sealed class RunManager(
             At = clock.GetUtcNow(),
             RunId = run.Id,
             Prompt = normalized.Prompt,
-            ParentRunId = request.ParentRunId is { Length: > 0 } ? request.ParentRunId : null,
+            ParentRunId = normalized.ParentRunId,
             Options = request.Options ?? RunCreated.EmptyOptions,
         });
         _ = Task.Run(() => FollowAsync(run));
@@ -178,7 +178,7 @@ public sealed class RunManager(
 
         if (backend is not null)
         {
-            errors.AddRange(backend.Client.ValidateRun(request with { Backend = backend.Name }));
+            errors.AddRange(backend.Client.ValidateRun(Normalize(request, backend)));
         }
 
         return errors;
@@ -219,6 +219,10 @@ public sealed class RunManager(
     private static void End(ActiveRun run, RunStatus status, string? error) => run.Context.End(status, error);
 
     private void Forget(ActiveRun run) => _active.TryRemove(run.Id, out _);
+
+    /// <summary>The backend's configured spelling, and no parent rather than an empty one.</summary>
+    private static RunRequest Normalize(RunRequest request, BackendEntry backend) =>
+        request with { Backend = backend.Name, ParentRunId = string.IsNullOrEmpty(request.ParentRunId) ? null : request.ParentRunId };
 
     private static string NewRunId() => "run-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
 }

@@ -5,6 +5,7 @@ using Dashboard.Configuration;
 using Dashboard.Hub;
 using Dashboard.Ingest;
 using Dashboard.Runs;
+using Dashboard.Security;
 using MudBlazor.Services;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -24,6 +25,7 @@ builder.Services.AddRazorComponents()
     .AddInteractiveServerComponents();
 builder.Services.AddMudServices();
 builder.Services.AddDashboardConfiguration(builder.Configuration);
+builder.AddDashboardSecurity();
 builder.Services.AddBackendKinds();
 builder.Services.AddEventHub();
 builder.Services.AddIngest();
@@ -38,10 +40,14 @@ if (!app.Environment.IsDevelopment())
 }
 
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.UseDashboardSecurity();
 app.UseAntiforgery();
 
-app.MapStaticAssets();
-app.MapDashboardApi();
+// Static assets hold no data and are public (the sign-in page may use them); everything else
+// needs sign-in (fallback policy), see Dashboard/Security/DashboardSecurityExtensions.cs.
+app.MapStaticAssets().AllowAnonymous();
+app.MapDashboardLogin();
+app.MapDashboardApi().RequireDashboardApi();
 app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode();
 

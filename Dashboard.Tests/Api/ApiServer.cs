@@ -14,12 +14,19 @@ namespace Dashboard.Tests.Api;
 /// </summary>
 internal sealed class ApiServer : WebApplicationFactory<Program>
 {
+    /// <summary>The fixed sign-in token; the API takes it as <c>Authorization: Bearer</c>.</summary>
+    public const string Token = "api-test-token-0123456789abcdef";
+
     private readonly Dictionary<string, string?> _settings;
     private readonly IReadOnlyList<IBackendKind> _kinds;
 
     public ApiServer(IDictionary<string, string?> settings, params IBackendKind[] kinds)
     {
-        _settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase) { ["Dashboard:Demo:Enabled"] = "false" };
+        _settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase) 
+        {
+            ["Dashboard:Demo:Enabled"] = "false",
+            ["Dashboard:Auth:Token"] = Token,
+        };
         foreach (var (key, value) in settings)
         {
             _settings[key] = value;
@@ -29,11 +36,18 @@ internal sealed class ApiServer : WebApplicationFactory<Program>
         UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0));
     }
 
-    public HttpClient CreateApiClient()
+    /// <param name="authorized">False: no bearer token (the API must refuse it).</param>
+    public HttpClient CreateApiClient(bool authorized = true)
     {
         StartServer();
         var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = new Uri(address) });
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = new Uri(address) });
+        if (authorized)
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token);
+        }
+
+        return client;
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

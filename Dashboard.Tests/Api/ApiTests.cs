@@ -287,6 +287,24 @@ public sealed class ApiTests(ApiFixture app) : IClassFixture<ApiFixture>
         Assert.Equal(HttpStatusCode.Accepted, cancelNext.StatusCode);
     }
 
+    [Theory]
+    [InlineData("GET", "/api/backends")]
+    [InlineData("GET", "/api/runs")]
+    [InlineData("POST", "/api/runs")]
+    public async Task Every_route_needs_the_bearer_token(string method, string path)
+    {
+        using var anonymous = app.Server.CreateApiClient(authorized: false);
+        var before = await CountRunsAsync();
+
+        using var response = await anonymous.SendAsync(new HttpRequestMessage(new HttpMethod(method), path)
+        {
+            Content = method == "POST" ? new StringContent("""{"backend":"alpha","prompt":"hello there"}""", Encoding.UTF8, "application/json") : null,
+        });
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(before, await CountRunsAsync());
+    }
+
     [Fact]
     public async Task Cancel_of_an_unknown_run_is_a_404_problem()
     {

@@ -106,9 +106,10 @@ public sealed class DashboardOptionsValidatorTests
     [Theory]
     [InlineData("BrowserToken", true)]
     [InlineData("Unsecured", true)]
-    [InlineData("unsecured", false)]
+    [InlineData("unsecured", true)]
+    [InlineData("", true)]
     [InlineData("Open", false)]
-    [InlineData("", false)]
+    [InlineData("1", false)]
     public void Auth_mode_is_BrowserToken_or_Unsecured(string mode, bool valid)
     {
         var failures = Failures(new DashboardOptions { Auth = new AuthOptions { Mode = mode } });

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Dashboard.Backends;
+using Dashboard.Security;
 using Microsoft.Extensions.Options;
 
 namespace Dashboard.Configuration;
@@ -10,9 +11,6 @@ namespace Dashboard.Configuration;
 /// </summary>
 public sealed class DashboardOptionsValidator(BackendKindRegistry kinds) : IValidateOptions<DashboardOptions>
 {
-    public const string BrowserTokenMode = "BrowserToken";
-    public const string UnsecuredMode = "Unsecured";
-
     private const string Root = DashboardOptions.SectionName;
 
     public ValidateOptionsResult Validate(string? name, DashboardOptions options)
@@ -114,9 +112,11 @@ public sealed class DashboardOptionsValidator(BackendKindRegistry kinds) : IVali
 
     private static void ValidateAuth(AuthOptions auth, List<string> failures)
     {
-        if (auth.Mode is not (BrowserTokenMode or UnsecuredMode))
+        // Same reading as sign-in: a name in any case, empty for the default; never a number.
+        var mode = auth.Mode?.Trim() ?? "";
+        if (mode.Length > 0 && !Enum.GetNames<DashboardAuthMode>().Contains(mode, StringComparer.OrdinalIgnoreCase))
         {
-            failures.Add($"{Root}:Auth:Mode must be {BrowserTokenMode} or {UnsecuredMode} (is \"{auth.Mode}\").");
+            failures.Add($"{Root}:Auth:Mode must be {DashboardAuthMode.BrowserToken} or {DashboardAuthMode.Unsecured} (is \"{auth.Mode}\").");
         }
     }
 }

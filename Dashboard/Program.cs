@@ -1,5 +1,11 @@
+using Dashboard.Api;
+using Dashboard.Backends;
 using Dashboard.Components;
 using Dashboard.Configuration;
+using Dashboard.Demo;
+using Dashboard.Hub;
+using Dashboard.Ingest;
+using Dashboard.Runs;
 using Dashboard.Security;
 using MudBlazor.Services;
 
@@ -20,8 +26,14 @@ builder.Services.AddRazorComponents()
     .AddInteractiveServerComponents();
 builder.Services.AddMudServices();
 builder.Services.AddSingleton<Dashboard.Markdown.MarkdownHtml>();
-builder.Services.AddOptions<DashboardOptions>().Bind(builder.Configuration.GetSection(DashboardOptions.SectionName));
+builder.Services.AddDashboardConfiguration(builder.Configuration);
 builder.AddDashboardSecurity();
+builder.Services.AddBackendKinds();
+builder.Services.AddEventHub();
+builder.Services.AddIngest();
+builder.Services.AddRuns();
+builder.Services.AddDashboardApi();
+builder.Services.AddDemo(builder.Configuration);
 
 var app = builder.Build();
 
@@ -38,6 +50,8 @@ app.UseAntiforgery();
 // needs sign-in (fallback policy), see Dashboard/Security/DashboardSecurityExtensions.cs.
 app.MapStaticAssets().AllowAnonymous();
 app.MapDashboardLogin();
+app.MapDemo();
+app.MapDashboardApi().RequireDashboardApi();
 app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode();
 

@@ -2,6 +2,13 @@ using System.Text.Json;
 using Bunit;
 using Dashboard.Backends;
 using Dashboard.Backends.Codegen;
+using Dashboard.Configuration;
+using Dashboard.Hub;
+using Dashboard.Ingest;
+using Dashboard.Security;
+using Dashboard.State;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Dashboard.Components.Pages;
 using Dashboard.Domain;
 using Dashboard.Runs;
@@ -10,19 +17,34 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Dashboard.Tests.Components;
 
-/// <summary>The form with the codegen kind's own option fields and validation rules.</summary>
+/// <summary>
+/// The form against the real run manager and the real codegen kind (its own option fields and
+/// validation rules). The upstream address is a closed loopback port: a started run fails in the
+/// background, which these tests do not look at.
+/// </summary>
 public sealed class StartRunPageTests : LiveTestContext
 {
     private const string ValidPrompt = "Build a todo API with users";
 
-    public StartRunPageTests() =>
-        Services.AddSingleton<IRunLauncher>(sp => new TestRunLauncher(
-            sp.GetRequiredService<Dashboard.Hub.IEventHub>(),
-            Time,
-            [new RunBackend("codegen", "codegen", false, CodegenRunOptions.Fields), new RunBackend("demo-chat", "openai-chat", true, [])],
-            CodegenRunOptions.Validate));
+    public StartRunPageTests()
+    {
+        Services.AddIngest();
+        Services.AddSingleton<IRunLauncher>(sp =>
+        {
+            var backends = new List<BackendOptions>
+            {
+                new() { Name = "codegen", Kind = "codegen", BaseUrl = "http://127.0.0.1:9", MaxConcurrentRuns = 4 },
+            };
+            var options = Options.Create(new DashboardOptions { Backends = backends });
+            var kind = new CodegenKind();
+            var catalog = new BackendCatalog();
+            catalog.Publish([.. backends.Select(b => new BackendEntry(b, kind, kind.CreateClient(b, sp)))]);
+            var hub = sp.GetRequiredService<IEventHub>();
+            return new RunManager(catalog, hub, hub.State, options, new SecretRedactor(options), Time, NullLogger<RunManager>.Instance);
+        });
+    }
 
-    private TestRunLauncher Launcher => (TestRunLauncher)Services.GetRequiredService<IRunLauncher>();
+    private RunView? OnlyRun() => Hub.State.Runs.SingleOrDefault();
 
     [Fact]
     public void Shows_the_backends_own_options_with_defaults()
@@ -58,7 +80,7 @@ public sealed class StartRunPageTests : LiveTestContext
         cut.Find("form").Submit();
 
         Assert.Contains("The prompt must be 10–5000 characters (it has 0).", cut.Markup, StringComparison.Ordinal);
-        Assert.Empty(Launcher.Started);
+        Assert.Empty(Hub.State.Runs);
         Assert.True(cut.Find("#start-submit").HasAttribute("disabled"));
     }
 
@@ -70,28 +92,32 @@ public sealed class StartRunPageTests : LiveTestContext
 
         cut.Find("form").Submit();
 
-        cut.WaitForAssertion(() => Assert.EndsWith("/runs/run-1", Services.GetRequiredService<NavigationManager>().Uri, StringComparison.Ordinal));
-        var request = Assert.Single(Launcher.Started);
-        Assert.Equal("codegen", request.Backend);
-        Assert.Equal(ValidPrompt, request.Prompt);
-        Assert.Null(request.ParentRunId);
-        Assert.Equal(JsonValueKind.String, request.Options!["generation_mode"].ValueKind);
-        Assert.Equal("auto", request.Options["generation_mode"].GetString());
-        Assert.False(request.Options.ContainsKey("tech_stack"));
+        cut.WaitForAssertion(() => Assert.NotNull(OnlyRun()));
+        var run = OnlyRun()!;
+        Assert.EndsWith($"/runs/{run.Id}", Services.GetRequiredService<NavigationManager>().Uri, StringComparison.Ordinal);
+        Assert.Equal("codegen", run.Backend);
+        Assert.Equal(ValidPrompt, run.Prompt);
+        Assert.Null(run.ParentRunId);
+        Assert.Equal("auto", run.Options["generation_mode"].GetString());
+        Assert.False(run.Options.ContainsKey("tech_stack"));
     }
 
     [Fact]
     public void The_launchers_rejection_is_shown_in_the_form()
     {
+        // The parent exists but never reached its backend: only the launcher knows, at submit time.
+        Publish(
+            new RunCreated { Backend = "codegen", At = T0, RunId = "p0", Prompt = "Original app prompt" },
+            new RunEnded { Backend = "codegen", At = T0, RunId = "p0", Status = RunStatus.Completed });
+        Services.GetRequiredService<NavigationManager>().NavigateTo("runs/new?parent=p0");
         var cut = Render<StartRun>();
-        Launcher.NextResult = new StartRunResult(StartRunOutcome.TooManyRuns, null, [new FieldError("backend", "Backend \"codegen\" already has 2 runs in flight.")]);
-        cut.Find("textarea").Input(ValidPrompt);
+        cut.Find("textarea").Input("Add pagination to the list");
 
         cut.Find("form").Submit();
 
-        cut.WaitForAssertion(() => Assert.Contains("too many runs in flight", cut.Find("#form-rejection").TextContent, StringComparison.Ordinal));
-        Assert.Contains("already has 2 runs in flight", cut.Markup, StringComparison.Ordinal);
-        Assert.DoesNotContain("/runs/", Services.GetRequiredService<NavigationManager>().Uri, StringComparison.Ordinal);
+        cut.WaitForAssertion(() => Assert.Contains("has no upstream id", cut.Markup, StringComparison.Ordinal));
+        Assert.Single(Hub.State.Runs);
+        Assert.DoesNotContain("/runs/run", Services.GetRequiredService<NavigationManager>().Uri, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -103,6 +129,7 @@ public sealed class StartRunPageTests : LiveTestContext
                 Backend = "codegen", At = T0, RunId = "p1", Prompt = "Original app prompt",
                 Options = new Dictionary<string, JsonElement> { ["generation_mode"] = JsonSerializer.SerializeToElement("classic") },
             },
+            new RunUpstreamIdAssigned { Backend = "codegen", At = T0, RunId = "p1", UpstreamId = "gen-1" },
             new RunEnded { Backend = "codegen", At = T0, RunId = "p1", Status = RunStatus.Completed });
 
         Services.GetRequiredService<NavigationManager>().NavigateTo("runs/new?parent=p1");
@@ -111,10 +138,10 @@ public sealed class StartRunPageTests : LiveTestContext
         cut.Find("textarea").Input("Add pagination to the list");
         cut.Find("form").Submit();
 
-        cut.WaitForAssertion(() => Assert.Single(Launcher.Started));
-        var request = Launcher.Started[0];
-        Assert.Equal("p1", request.ParentRunId);
-        Assert.Equal("classic", request.Options!["generation_mode"].GetString());
+        cut.WaitForAssertion(() => Assert.Equal(2, Hub.State.Runs.Count));
+        var run = Hub.State.Runs.Single(r => r.Id != "p1");
+        Assert.Equal("p1", run.ParentRunId);
+        Assert.Equal("classic", run.Options["generation_mode"].GetString());
     }
 
     [Fact]

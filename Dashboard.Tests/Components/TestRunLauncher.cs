@@ -6,8 +6,8 @@ using Dashboard.Runs;
 namespace Dashboard.Tests.Components;
 
 /// <summary>
-/// Stands in for the run manager (branch runs-api) in page tests: it applies the given rules and
-/// publishes the run's events into the real hub, as the real one does.
+/// A launcher for page tests that need outcomes or runs without an upstream: it applies the given
+/// rules and publishes the run's events into the real hub, as the run manager does.
 /// </summary>
 internal sealed class TestRunLauncher(IEventHub hub, TimeProvider time, IReadOnlyList<RunBackend> backends, Func<RunRequest, IReadOnlyList<FieldError>> validate) : IRunLauncher
 {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Dashboard.Backends.Common;
 using Dashboard.Domain;
@@ -37,7 +36,7 @@ public sealed class CodegenDecoder : IRunStreamDecoder
 
     // Bounded: the backend replays at most its last 50 events.
     private const int MaxRemembered = 1024;
-    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+    private readonly HashSet<EventKey> _seen = [];
     private StageReport? _lastReport;
 
     public RunOutcome? Outcome { get; private set; }
@@ -81,7 +80,7 @@ public sealed class CodegenDecoder : IRunStreamDecoder
         var message = JsonFields.String(root, "message");
         var progress = JsonFields.Number(root, "progress");
         var timestamp = JsonFields.Number(root, "timestamp");
-        if (!Remember(string.Join('\u001f', timestamp?.ToString("R", CultureInfo.InvariantCulture), stage, status, progress?.ToString("R", CultureInfo.InvariantCulture), message)))
+        if (!Remember(new EventKey(timestamp, stage, status, progress, message)))
         {
             return;
         }
@@ -117,7 +116,7 @@ public sealed class CodegenDecoder : IRunStreamDecoder
         _ => StageStatus.Running,
     };
 
-    private bool Remember(string key)
+    private bool Remember(EventKey key)
     {
         if (_seen.Count >= MaxRemembered)
         {
@@ -133,6 +132,9 @@ public sealed class CodegenDecoder : IRunStreamDecoder
         _lastReport = null;
         Outcome = RunOutcome.Failed(error);
     }
+
+    // What makes a replayed event the same event (a value, so remembering one allocates nothing).
+    private readonly record struct EventKey(double? Timestamp, string? Stage, string? Status, double? Progress, string? Message);
 
     private sealed record StageReport(string Stage, StageStatus Status, string? Message, double? Progress);
 }

@@ -1,6 +1,7 @@
 using Dashboard.Configuration;
 using Dashboard.Domain;
 using Dashboard.Tests.Backends.SeedTestSupport;
+using Dashboard.Tests.TestSupport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
@@ -18,7 +19,7 @@ public sealed class SeedClientsTests
     private static async Task ReplayAsync(HttpContext context, string fixture)
     {
         LoopbackUpstream.StartEventStream(context);
-        await LoopbackUpstream.SendAsync(context, SeedFixtures.Text(fixture));
+        await LoopbackUpstream.WriteAsync(context, Fixtures.Text(fixture));
     }
 
     [Fact]
@@ -118,7 +119,7 @@ public sealed class SeedClientsTests
         {
             Interlocked.Increment(ref requests);
             LoopbackUpstream.StartEventStream(context);
-            await LoopbackUpstream.SendAsync(context, "data: {\"content\": \"Half an ans\"}\n\n");
+            await LoopbackUpstream.WriteAsync(context, "data: {\"content\": \"Half an ans\"}\n\n");
         }));
         await using var _ = server;
         await using var __ = host;
@@ -163,7 +164,7 @@ public sealed class SeedClientsTests
         var (server, host) = await StartAsync("testgen", app => app.MapPost("/generate_tests", async context =>
         {
             LoopbackUpstream.StartEventStream(context);
-            await LoopbackUpstream.SendAsync(context, "data: {\"type\": \"start\"}\n\ndata: {\"type\": \"error\", \"error\": \"No API key configured\"}\n\n");
+            await LoopbackUpstream.WriteAsync(context, "data: {\"type\": \"start\"}\n\ndata: {\"type\": \"error\", \"error\": \"No API key configured\"}\n\n");
         }));
         await using var _ = server;
         await using var __ = host;

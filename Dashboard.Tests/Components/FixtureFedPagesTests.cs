@@ -6,7 +6,7 @@ using Dashboard.Components.Pages;
 using Dashboard.Domain;
 using Dashboard.Ingest;
 using Dashboard.Runs;
-using Dashboard.Tests.Backends.SeedTestSupport;
+using Dashboard.Tests.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Dashboard.Tests.Components;
@@ -21,7 +21,7 @@ public sealed class FixtureFedPagesTests : LiveTestContext
     private void Replay(IStreamDecoder decoder, string fixture, string backend, string? runId, Action? afterEach = null)
     {
         var context = new DecodeContext(backend, runId, Hub, Time);
-        foreach (var item in SeedFixtures.Items(fixture))
+        foreach (var item in Fixtures.Items(fixture))
         {
             decoder.Decode(item, context);
             afterEach?.Invoke();

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Dashboard.Demo;
+using Dashboard.Tests.TestSupport;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Dashboard.Tests.Demo;
@@ -34,7 +35,7 @@ public sealed class DemoFixtureShapeTests
 
         var json = await host.Client.GetStringAsync("demo/codedreamer/graph/stats");
 
-        Assert.Equal(JsonShape.Paths(Fixtures.Read("codedreamer-graph-stats.json")), JsonShape.Paths(json));
+        Assert.Equal(JsonShape.Paths(Fixtures.Text("codedreamer-graph-stats.json")), JsonShape.Paths(json));
         Assert.StartsWith("{\"total_nodes\":40,\"total_edges\":57,\"avg_entanglement\":1.425,", json, StringComparison.Ordinal);
     }
 

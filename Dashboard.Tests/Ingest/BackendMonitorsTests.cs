@@ -4,6 +4,7 @@ using Dashboard.Ingest;
 using Dashboard.Ingest.Monitoring;
 using Dashboard.Ingest.Sse;
 using Dashboard.Security;
+using Dashboard.Tests.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;

@@ -1,6 +1,7 @@
 using System.Text;
 using Dashboard.Ingest;
 using Dashboard.Ingest.Sse;
+using Dashboard.Tests.TestSupport;
 
 namespace Dashboard.Tests.Ingest;
 
@@ -276,10 +277,10 @@ public sealed class SseParserTests
         Assert.DoesNotContain('\n', items[0].Data);
     }
 
-    public static TheoryData<string> Fixtures()
+    public static TheoryData<string> FixtureNames()
     {
         var data = new TheoryData<string>();
-        foreach (var file in Directory.GetFiles(FixturePaths.Directory, "*.sse").Order(StringComparer.Ordinal))
+        foreach (var file in Directory.GetFiles(Fixtures.Directory, "*.sse").Order(StringComparer.Ordinal))
         {
             data.Add(Path.GetFileName(file));
         }
@@ -288,10 +289,10 @@ public sealed class SseParserTests
     }
 
     [Theory]
-    [MemberData(nameof(Fixtures))]
+    [MemberData(nameof(FixtureNames))]
     public void Fixture_parses_the_same_at_every_split_point_and_byte_by_byte(string name)
     {
-        var bytes = File.ReadAllBytes(Path.Combine(FixturePaths.Directory, name));
+        var bytes = Fixtures.Bytes(name);
         var (whole, wholeParser) = RecordingSseHandler.Parse(bytes);
         Assert.NotEmpty(whole.Items);
         Assert.Empty(whole.Oversized);
@@ -423,7 +424,7 @@ public sealed class SseParserTests
     [Fact]
     public async Task Stream_helper_reads_a_fixture_like_the_parser()
     {
-        var bytes = await File.ReadAllBytesAsync(Path.Combine(FixturePaths.Directory, "openai-chat.sse"));
+        var bytes = Fixtures.Bytes("openai-chat.sse");
         var (whole, _) = RecordingSseHandler.Parse(bytes);
         var items = new List<SseItem>();
         await foreach (var item in SseStreamReading.ReadItemsAsync(new MemoryStream(bytes), SseParserLimits.Default))

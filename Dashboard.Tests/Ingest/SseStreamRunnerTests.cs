@@ -6,6 +6,7 @@ using Dashboard.Ingest.Monitoring;
 using Dashboard.Ingest.Sse;
 using Dashboard.Ingest.Streaming;
 using Dashboard.Security;
+using Dashboard.Tests.TestSupport;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -23,7 +24,7 @@ public sealed class SseStreamRunnerTests : IAsyncDisposable
     private readonly RecordingSink _sink = new();
     private readonly LimitsOptions _limits = new();
     private ServiceProvider? _services;
-    private LoopbackSseServer? _server;
+    private LoopbackUpstream? _server;
 
     public async ValueTask DisposeAsync()
     {
@@ -60,13 +61,13 @@ public sealed class SseStreamRunnerTests : IAsyncDisposable
         return services.BuildServiceProvider();
     }
 
-    private async Task StartServerAsync(Func<HttpContext, int, Task> handle) => _server = await LoopbackSseServer.StartAsync(handle);
+    private async Task StartServerAsync(Func<HttpContext, int, Task> handle) => _server = await LoopbackUpstream.StartAsync(handle);
 
     private SseStreamSpec Spec(TestDecoder decoder, string path = "stream") => new()
     {
         Backend = Backend,
         HttpClientName = "test",
-        CreateRequest = (_, _) => Task.FromResult(new HttpRequestMessage(HttpMethod.Get, new Uri(_server!.BaseAddress, path))),
+        CreateRequest = (_, _) => Task.FromResult(new HttpRequestMessage(HttpMethod.Get, new Uri(_server!.Root, path))),
         Decoder = decoder,
         Context = new DecodeContext(Backend, "run-1", _sink, _clock),
     };
@@ -76,11 +77,11 @@ public sealed class SseStreamRunnerTests : IAsyncDisposable
     [Fact]
     public async Task Bytes_in_pieces_of_1_to_7_give_the_same_items_as_the_whole_fixture()
     {
-        var bytes = await File.ReadAllBytesAsync(Path.Combine(FixturePaths.Directory, "openai-chat.sse"));
+        var bytes = Fixtures.Bytes("openai-chat.sse");
         await StartServerAsync(async (context, _) =>
         {
-            await LoopbackSseServer.BeginStreamAsync(context);
-            await LoopbackSseServer.WriteInPiecesAsync(context, bytes, new Random(7));
+            await LoopbackUpstream.BeginStreamAsync(context);
+            await LoopbackUpstream.WriteInPiecesAsync(context, bytes, new Random(7));
         });
         var decoder = new TestDecoder();
 
@@ -101,10 +102,10 @@ public sealed class SseStreamRunnerTests : IAsyncDisposable
         var decoder = new TestDecoder();
         await StartServerAsync(async (context, number) =>
         {
-            await LoopbackSseServer.BeginStreamAsync(context);
+            await LoopbackUpstream.BeginStreamAsync(context);
             if (number == 1)
             {
-                await LoopbackSseServer.WriteAsync(context, "retry: 1500\nid: 1\ndata: one\n\nid: 2\ndata: two\n\nid: 3\ndata: thr");
+                await LoopbackUpstream.WriteAsync(context, "retry: 1500\nid: 1\ndata: one\n\nid: 2\ndata: two\n\nid: 3\ndata: thr");
 
                 // A reset can discard bytes the client has not read yet: cut only once the complete events are in.
                 await decoder.WaitForItemsAsync(2);
@@ -114,7 +115,7 @@ public sealed class SseStreamRunnerTests : IAsyncDisposable
 
             var after = int.Parse(context.Request.Headers["Last-Event-ID"].ToString(), System.Globalization.CultureInfo.InvariantCulture);
             var events = new[] { "one", "two", "three", "four" }.Select((d, i) => $"id: {i + 1}\ndata: {d}\n\n").Skip(after);
-            await LoopbackSseServer.WriteAsync(context, string.Concat(events) + "data: [DONE]\n\n");
+            await LoopbackUpstream.WriteAsync(context, string.Concat(events) + "data: [DONE]\n\n");
         });
 
         var run = Runner.RunAsync(Spec(decoder), CancellationToken.None);
@@ -139,8 +140,8 @@ public sealed class SseStreamRunnerTests : IAsyncDisposable
                 return;
             }
 
-            await LoopbackSseServer.BeginStreamAsync(context);
-            await LoopbackSseServer.WriteAsync(context, "data: [DONE]\n\n");
+            await LoopbackUpstream.BeginStreamAsync(context);
+            await LoopbackUpstream.WriteAsync(context, "data: [DONE]\n\n");
         });
         var decoder = new TestDecoder();
 
@@ -169,8 +170,8 @@ public sealed class SseStreamRunnerTests : IAsyncDisposable
                     context.Response.Headers.RetryAfter = _clock.GetUtcNow().AddSeconds(20).ToString("R", System.Globalization.CultureInfo.InvariantCulture);
                     return;
                 default:
-                    await LoopbackSseServer.BeginStreamAsync(context);
-                    await LoopbackSseServer.WriteAsync(context, "data: [DONE]\n\n");
+                    await LoopbackUpstream.BeginStreamAsync(context);
+                    await LoopbackUpstream.WriteAsync(context, "data: [DONE]\n\n");
                     return;
             }
         });
@@ -222,7 +223,7 @@ public sealed class SseStreamRunnerTests : IAsyncDisposable
             CreateRequest = (attempt, _) =>
             {
                 attempts.Add(attempt);
-                return Task.FromResult(new HttpRequestMessage(HttpMethod.Get, new Uri(_server!.BaseAddress, "stream")));
+                return Task.FromResult(new HttpRequestMessage(HttpMethod.Get, new Uri(_server!.Root, "stream")));
             },
         };
 
@@ -279,8 +280,8 @@ public sealed class SseStreamRunnerTests : IAsyncDisposable
     {
         await StartServerAsync(async (context, _) =>
         {
-            await LoopbackSseServer.BeginStreamAsync(context, "application/json");
-            await LoopbackSseServer.WriteAsync(context, "{\"data\":\"not sse\"}");
+            await LoopbackUpstream.BeginStreamAsync(context, "application/json");
+            await LoopbackUpstream.WriteAsync(context, "{\"data\":\"not sse\"}");
         });
 
         var outcome = await Runner.RunAsync(Spec(new TestDecoder()), CancellationToken.None).WaitAsync(Timeout);
@@ -297,8 +298,8 @@ public sealed class SseStreamRunnerTests : IAsyncDisposable
     {
         await StartServerAsync(async (context, _) =>
         {
-            await LoopbackSseServer.BeginStreamAsync(context, "text/html");
-            await LoopbackSseServer.WriteAsync(context, "<html>login</html>");
+            await LoopbackUpstream.BeginStreamAsync(context, "text/html");
+            await LoopbackUpstream.WriteAsync(context, "<html>login</html>");
         });
         using var cts = new CancellationTokenSource();
         var spec = Spec(new TestDecoder()) with { Lifetime = StreamLifetime.AlwaysOn };
@@ -320,8 +321,8 @@ public sealed class SseStreamRunnerTests : IAsyncDisposable
     {
         await StartServerAsync(async (context, _) =>
         {
-            await LoopbackSseServer.BeginStreamAsync(context, "Text/Event-Stream; charset=utf-8");
-            await LoopbackSseServer.WriteAsync(context, "data: héllo\n\ndata: [DONE]\n\n");
+            await LoopbackUpstream.BeginStreamAsync(context, "Text/Event-Stream; charset=utf-8");
+            await LoopbackUpstream.WriteAsync(context, "data: héllo\n\ndata: [DONE]\n\n");
         });
         var decoder = new TestDecoder();
 
@@ -338,9 +339,9 @@ public sealed class SseStreamRunnerTests : IAsyncDisposable
         _limits.MaxLineBytes = 512;
         await StartServerAsync(async (context, _) =>
         {
-            await LoopbackSseServer.BeginStreamAsync(context);
+            await LoopbackUpstream.BeginStreamAsync(context);
             var big = string.Concat(Enumerable.Repeat("data: " + new string('z', 400) + "\n", 10));
-            await LoopbackSseServer.WriteAsync(context, "data: before\n\n" + big + "\ndata: " + new string('l', 5000) + "\n\ndata: after\n\ndata: [DONE]\n\n");
+            await LoopbackUpstream.WriteAsync(context, "data: before\n\n" + big + "\ndata: " + new string('l', 5000) + "\n\ndata: after\n\ndata: [DONE]\n\n");
         });
         var decoder = new TestDecoder();
 
@@ -361,7 +362,7 @@ public sealed class SseStreamRunnerTests : IAsyncDisposable
         new Random(99).NextBytes(garbage);
         await StartServerAsync(async (context, _) =>
         {
-            await LoopbackSseServer.BeginStreamAsync(context);
+            await LoopbackUpstream.BeginStreamAsync(context);
             await context.Response.Body.WriteAsync(garbage);
             await context.Response.Body.WriteAsync("\n\ndata: survived\n\n"u8.ToArray());
         });
@@ -379,8 +380,8 @@ public sealed class SseStreamRunnerTests : IAsyncDisposable
     {
         await StartServerAsync(async (context, _) =>
         {
-            await LoopbackSseServer.BeginStreamAsync(context);
-            await LoopbackSseServer.WriteAsync(context, "data: {\"ok\":1}\n\ndata: {\"broken\": \n\ndata: {\"ok\":2}\n\ndata: [DONE]\n\n");
+            await LoopbackUpstream.BeginStreamAsync(context);
+            await LoopbackUpstream.WriteAsync(context, "data: {\"ok\":1}\n\ndata: {\"broken\": \n\ndata: {\"ok\":2}\n\ndata: [DONE]\n\n");
         });
         var decoder = new TestDecoder();
 
@@ -401,12 +402,12 @@ public sealed class SseStreamRunnerTests : IAsyncDisposable
         var resume = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await StartServerAsync(async (context, _) =>
         {
-            await LoopbackSseServer.BeginStreamAsync(context);
-            await LoopbackSseServer.WriteAsync(context, "data: a\n\n");
+            await LoopbackUpstream.BeginStreamAsync(context);
+            await LoopbackUpstream.WriteAsync(context, "data: a\n\n");
             await resume.Task;
-            await LoopbackSseServer.WriteAsync(context, ": heartbeat\n\n");
+            await LoopbackUpstream.WriteAsync(context, ": heartbeat\n\n");
             await resume.Task;
-            await LoopbackSseServer.WriteAsync(context, "data: [DONE]\n\n");
+            await LoopbackUpstream.WriteAsync(context, "data: [DONE]\n\n");
         });
         var decoder = new TestDecoder();
         var stall = TimeSpan.FromMinutes(5);
@@ -435,15 +436,15 @@ public sealed class SseStreamRunnerTests : IAsyncDisposable
         var hold = new TaskCompletionSource();
         await StartServerAsync(async (context, number) =>
         {
-            await LoopbackSseServer.BeginStreamAsync(context);
+            await LoopbackUpstream.BeginStreamAsync(context);
             if (number == 1)
             {
-                await LoopbackSseServer.WriteAsync(context, "id: 5\ndata: a\n\n");
+                await LoopbackUpstream.WriteAsync(context, "id: 5\ndata: a\n\n");
                 await hold.Task.WaitAsync(context.RequestAborted);
                 return;
             }
 
-            await LoopbackSseServer.WriteAsync(context, "data: [DONE]\n\n");
+            await LoopbackUpstream.WriteAsync(context, "data: [DONE]\n\n");
         });
         var decoder = new TestDecoder();
         var stall = TimeSpan.FromSeconds(45);
@@ -464,8 +465,8 @@ public sealed class SseStreamRunnerTests : IAsyncDisposable
         _limits.InspectorCapacity = 4;
         await StartServerAsync(async (context, _) =>
         {
-            await LoopbackSseServer.BeginStreamAsync(context);
-            await LoopbackSseServer.WriteAsync(context, string.Concat(Enumerable.Range(1, 10).Select(i => $"id: {i}\ndata: {i}\n\n")) + "data: [DONE]\n\n");
+            await LoopbackUpstream.BeginStreamAsync(context);
+            await LoopbackUpstream.WriteAsync(context, string.Concat(Enumerable.Range(1, 10).Select(i => $"id: {i}\ndata: {i}\n\n")) + "data: [DONE]\n\n");
         });
 
         await Runner.RunAsync(Spec(new TestDecoder()), CancellationToken.None).WaitAsync(Timeout);
@@ -487,8 +488,8 @@ public sealed class SseStreamRunnerTests : IAsyncDisposable
                 return;
             }
 
-            await LoopbackSseServer.BeginStreamAsync(context);
-            await LoopbackSseServer.WriteAsync(context, $"id: {ApiKey}\ndata: {{\"echo\":\"{ApiKey}\"}}\n\ndata: [DONE]\n\n");
+            await LoopbackUpstream.BeginStreamAsync(context);
+            await LoopbackUpstream.WriteAsync(context, $"id: {ApiKey}\ndata: {{\"echo\":\"{ApiKey}\"}}\n\ndata: [DONE]\n\n");
         });
         var spec = Spec(new TestDecoder(), $"stream?api_key={ApiKey}");
 
@@ -510,8 +511,8 @@ public sealed class SseStreamRunnerTests : IAsyncDisposable
     {
         await StartServerAsync(async (context, _) =>
         {
-            await LoopbackSseServer.BeginStreamAsync(context);
-            await LoopbackSseServer.WriteAsync(context, "data: a\n\n");
+            await LoopbackUpstream.BeginStreamAsync(context);
+            await LoopbackUpstream.WriteAsync(context, "data: a\n\n");
             await Task.Delay(System.Threading.Timeout.Infinite, context.RequestAborted);
         });
         var decoder = new TestDecoder();
@@ -533,13 +534,13 @@ public sealed class SseStreamRunnerTests : IAsyncDisposable
         {
             using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
             bodies.Add(await reader.ReadToEndAsync());
-            await LoopbackSseServer.BeginStreamAsync(context);
-            await LoopbackSseServer.WriteAsync(context, number == 1 ? "data: first\n\n" : "data: [DONE]\n\n");
+            await LoopbackUpstream.BeginStreamAsync(context);
+            await LoopbackUpstream.WriteAsync(context, number == 1 ? "data: first\n\n" : "data: [DONE]\n\n");
         });
         var connects = 0;
         var spec = Spec(new TestDecoder()) with
         {
-            CreateRequest = (attempt, _) => Task.FromResult(new HttpRequestMessage(HttpMethod.Post, new Uri(_server!.BaseAddress, "stream"))
+            CreateRequest = (attempt, _) => Task.FromResult(new HttpRequestMessage(HttpMethod.Post, new Uri(_server!.Root, "stream"))
             {
                 Content = new StringContent($"{{\"attempt\":{attempt.Number}}}", Encoding.UTF8, "application/json"),
             }),

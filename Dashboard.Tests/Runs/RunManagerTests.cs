@@ -14,7 +14,7 @@ public sealed class RunManagerTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
-    private readonly RecordingSink _sink = new();
+    private readonly RecordingRunStore _sink = new();
 
     [Fact]
     public async Task Start_publishes_RunCreated_then_the_client_runs_to_its_end()

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dashboard.Domain;
 using Dashboard.Tests.Backends.Llm;
+using Dashboard.Tests.TestSupport;
 
 namespace Dashboard.Tests.Backends.Anthropic;
 
@@ -10,7 +11,7 @@ public sealed class AnthropicClientTests
     public async Task Posts_to_v1_messages_with_x_api_key_version_and_max_tokens()
     {
         await using var upstream = await LoopbackUpstream.StartAsync((context, _) => LoopbackUpstream.FixtureAsync(context, "anthropic-messages.sse"));
-        var harness = new ClientHarness("anthropic", upstream.BaseUrl("/proxy"), "Plan the change");
+        var harness = new ClientHarness("anthropic", upstream.BaseUrlAt("/proxy"), "Plan the change");
 
         await harness.RunAsync();
 
@@ -34,7 +35,7 @@ public sealed class AnthropicClientTests
     public async Task A_mid_stream_error_event_fails_the_run_with_its_message_keeping_text()
     {
         await using var upstream = await LoopbackUpstream.StartAsync((context, _) => LoopbackUpstream.FixtureAsync(context, "anthropic-error.sse"));
-        var harness = new ClientHarness("anthropic", upstream.BaseUrl(""), configure: o => o.Headers["anthropic-version"] = "2024-01-01");
+        var harness = new ClientHarness("anthropic", upstream.BaseUrlAt(""), configure: o => o.Headers["anthropic-version"] = "2024-01-01");
 
         await harness.RunAsync();
 

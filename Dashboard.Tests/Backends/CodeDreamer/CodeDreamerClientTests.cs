@@ -2,6 +2,7 @@ using System.Text.Json;
 using Dashboard.Configuration;
 using Dashboard.Domain;
 using Dashboard.Tests.Backends.SeedTestSupport;
+using Dashboard.Tests.TestSupport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
@@ -14,13 +15,13 @@ public sealed class CodeDreamerClientTests
     {
         var connections = 0;
         var snapshots = 0;
-        var updates = SeedFixtures.Text("codedreamer-events.sse").Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
+        var updates = Fixtures.Text("codedreamer-events.sse").Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
         await using var server = await LoopbackUpstream.StartAsync(app =>
         {
             app.MapGet("/graph/stats", () =>
             {
                 Interlocked.Increment(ref snapshots);
-                return Results.Text(SeedFixtures.Text("codedreamer-graph-stats.json"), "application/json");
+                return Results.Text(Fixtures.Text("codedreamer-graph-stats.json"), "application/json");
             });
             app.MapGet("/events", async context =>
             {
@@ -29,11 +30,11 @@ public sealed class CodeDreamerClientTests
                 if (n == 1)
                 {
                     // First connection: one update, then the server dies (the stream just ends).
-                    await LoopbackUpstream.SendAsync(context, updates[0] + "\n\n");
+                    await LoopbackUpstream.WriteAsync(context, updates[0] + "\n\n");
                     return;
                 }
 
-                await LoopbackUpstream.SendAsync(context, updates[1] + "\n\n");
+                await LoopbackUpstream.WriteAsync(context, updates[1] + "\n\n");
                 await LoopbackUpstream.HoldOpenAsync(context);
             });
         });

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Dashboard.Backends.CodeDreamer;
 using Dashboard.Domain;
 using Dashboard.Tests.Backends.SeedTestSupport;
+using Dashboard.Tests.TestSupport;
 
 namespace Dashboard.Tests.Backends.CodeDreamer;
 
@@ -11,7 +12,7 @@ public sealed class CodeDreamerDecoderTests
     public void Events_fixture_becomes_graph_updates_without_edges()
     {
         var decoder = new CodeDreamerDecoder();
-        var h = new DecoderHarness(runId: null).Feed(decoder, SeedFixtures.Items("codedreamer-events.sse"));
+        var h = new DecoderHarness(runId: null).Feed(decoder, Fixtures.Items("codedreamer-events.sse"));
 
         var stats = h.Sink.OfType<GraphStatsObserved>();
         Assert.Equal([43, 46, 49, 52, 55], stats.Select(s => s.Stats.Nodes));
@@ -26,7 +27,7 @@ public sealed class CodeDreamerDecoderTests
     [Fact]
     public void Graph_stats_snapshot_has_edges_and_entanglement()
     {
-        var stats = CodeDreamerDecoder.ParseSnapshot(SeedFixtures.Text("codedreamer-graph-stats.json"));
+        var stats = CodeDreamerDecoder.ParseSnapshot(Fixtures.Text("codedreamer-graph-stats.json"));
 
         Assert.Equal(40, stats.Nodes);
         Assert.Equal(57, stats.Edges);

@@ -2,6 +2,7 @@ using Dashboard.Configuration;
 using Dashboard.Domain;
 using Dashboard.Security;
 using Dashboard.Tests.Backends.SeedTestSupport;
+using Dashboard.Tests.TestSupport;
 
 namespace Dashboard.Tests.Backends.Codegen;
 

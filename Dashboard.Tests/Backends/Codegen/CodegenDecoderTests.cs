@@ -3,6 +3,7 @@ using Dashboard.Backends.Codegen;
 using Dashboard.Backends.Common;
 using Dashboard.Domain;
 using Dashboard.Tests.Backends.SeedTestSupport;
+using Dashboard.Tests.TestSupport;
 
 namespace Dashboard.Tests.Backends.Codegen;
 
@@ -19,7 +20,7 @@ public sealed class CodegenDecoderTests
     public void Iteration_fixture_becomes_the_timeline_and_completes_on_the_final_stage()
     {
         var decoder = new CodegenDecoder();
-        var items = SeedFixtures.Items("codebegen-iteration.sse");
+        var items = Fixtures.Items("codebegen-iteration.sse");
         var h = new DecoderHarness();
 
         h.Feed(decoder, items.Take(items.Count - 1));
@@ -50,7 +51,7 @@ public sealed class CodegenDecoderTests
     public void Failed_iteration_fixture_fails_with_the_upstream_message()
     {
         var decoder = new CodegenDecoder();
-        var h = new DecoderHarness().Feed(decoder, SeedFixtures.Items("codebegen-iteration-failed.sse"));
+        var h = new DecoderHarness().Feed(decoder, Fixtures.Items("codebegen-iteration-failed.sse"));
 
         var stages = h.Sink.OfType<RunStageReported>();
         Assert.Equal(9, stages.Count);
@@ -150,7 +151,7 @@ public sealed class CodegenDecoderTests
     [Fact]
     public void Events_replayed_after_a_reconnect_are_not_repeated()
     {
-        var items = SeedFixtures.Items("codebegen-iteration.sse");
+        var items = Fixtures.Items("codebegen-iteration.sse");
         var decoder = new CodegenDecoder();
         var h = new DecoderHarness().Feed(decoder, items.Take(5)).Feed(decoder, items);
 

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Dashboard.Tests.Backends.SeedTestSupport;
+using Dashboard.Tests.TestSupport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
@@ -121,7 +121,7 @@ internal sealed class FakeCodegenUpstream
                     return;
                 }
 
-                await LoopbackUpstream.SendAsync(context, $"data: {Script[i]}\n\n");
+                await LoopbackUpstream.WriteAsync(context, $"data: {Script[i]}\n\n");
                 _sent = Math.Max(_sent, i + 1);
             }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dashboard.Domain;
 using Dashboard.Tests.Backends.Llm;
+using Dashboard.Tests.TestSupport;
 
 namespace Dashboard.Tests.Backends.Forge;
 
@@ -10,7 +11,7 @@ public sealed class ForgeClientTests
     public async Task Posts_to_v1_responses_and_replaces_text_from_snapshots()
     {
         await using var upstream = await LoopbackUpstream.StartAsync((context, _) => LoopbackUpstream.FixtureAsync(context, "forge-responses-snapshot.sse"));
-        var harness = new ClientHarness("forge", upstream.BaseUrl("/kf"), "Plan the change");
+        var harness = new ClientHarness("forge", upstream.BaseUrlAt("/kf"), "Plan the change");
 
         await harness.RunAsync();
 
@@ -30,7 +31,7 @@ public sealed class ForgeClientTests
     public async Task Without_key_or_model_neither_is_sent()
     {
         await using var upstream = await LoopbackUpstream.StartAsync((context, _) => LoopbackUpstream.FixtureAsync(context, "forge-responses-snapshot.sse"));
-        var harness = new ClientHarness("forge", upstream.BaseUrl(""), configure: o => (o.ApiKey, o.Model) = (null, null));
+        var harness = new ClientHarness("forge", upstream.BaseUrlAt(""), configure: o => (o.ApiKey, o.Model) = (null, null));
 
         await harness.RunAsync();
 

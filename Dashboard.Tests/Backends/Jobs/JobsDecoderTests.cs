@@ -3,6 +3,7 @@ using Dashboard.Backends.Common;
 using Dashboard.Backends.Jobs;
 using Dashboard.Domain;
 using Dashboard.Tests.Backends.SeedTestSupport;
+using Dashboard.Tests.TestSupport;
 
 namespace Dashboard.Tests.Backends.Jobs;
 
@@ -12,7 +13,7 @@ public sealed class JobsDecoderTests
     public void Progress_fixture_is_normalized_and_ends_on_DONE()
     {
         var decoder = new JobsDecoder();
-        var items = SeedFixtures.Items("job-progress.sse");
+        var items = Fixtures.Items("job-progress.sse");
         var h = new DecoderHarness().Feed(decoder, items.SkipLast(1));
 
         var stages = h.Sink.OfType<RunStageReported>();
@@ -33,7 +34,7 @@ public sealed class JobsDecoderTests
     public void Not_found_fixture_fails_with_the_upstream_message()
     {
         var decoder = new JobsDecoder();
-        var h = new DecoderHarness().Feed(decoder, SeedFixtures.Items("job-not-found.sse"));
+        var h = new DecoderHarness().Feed(decoder, Fixtures.Items("job-not-found.sse"));
 
         Assert.Equal(RunOutcome.Failed("Job not found"), decoder.Outcome);
         var stage = Assert.Single(h.Sink.OfType<RunStageReported>());

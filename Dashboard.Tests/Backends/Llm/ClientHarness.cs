@@ -4,6 +4,7 @@ using Dashboard.Configuration;
 using Dashboard.Domain;
 using Dashboard.Ingest;
 using Dashboard.Security;
+using Dashboard.Tests.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 

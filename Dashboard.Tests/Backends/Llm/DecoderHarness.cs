@@ -2,6 +2,7 @@ using System.Text;
 using Dashboard.Domain;
 using Dashboard.Ingest;
 using Dashboard.Ingest.Sse;
+using Dashboard.Tests.TestSupport;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Dashboard.Tests.Backends.Llm;
@@ -36,11 +37,7 @@ internal sealed class DecoderHarness
 
     public string ThinkingText => Concat(TextChannel.Thinking);
 
-    public async Task<IReadOnlyList<DashboardEvent>> FixtureAsync(string file)
-    {
-        await using var stream = File.OpenRead(LlmFixtures.PathOf(file));
-        return await StreamAsync(stream);
-    }
+    public Task<IReadOnlyList<DashboardEvent>> FixtureAsync(string file) => StreamAsync(new MemoryStream(Fixtures.Bytes(file)));
 
     public Task<IReadOnlyList<DashboardEvent>> SseAsync(string sse) => StreamAsync(new MemoryStream(Encoding.UTF8.GetBytes(sse)));
 

@@ -1,6 +1,7 @@
 using Dashboard.Backends.Llm;
 using Dashboard.Domain;
 using Dashboard.Security;
+using Dashboard.Tests.TestSupport;
 using Microsoft.AspNetCore.Http;
 
 namespace Dashboard.Tests.Backends.Llm;
@@ -21,9 +22,9 @@ public sealed class LlmClientFailureTests
     public async Task Http_401_fails_with_the_upstream_message_and_never_the_key(string kind, string prefix, string partial)
     {
         _ = partial;
-        await using var upstream = await LoopbackUpstream.StartAsync((context, _) => LoopbackUpstream.JsonErrorAsync(context, 401,
+        await using var upstream = await LoopbackUpstream.StartAsync((context, _) => LoopbackUpstream.JsonAsync(context, 401,
             $$$"""{"error":{"message":"Incorrect API key provided: {{{ClientHarness.ApiKey}}}","type":"invalid_request_error","code":"invalid_api_key"}}"""));
-        var harness = new ClientHarness(kind, upstream.BaseUrl(prefix));
+        var harness = new ClientHarness(kind, upstream.BaseUrlAt(prefix));
 
         await harness.RunAsync();
 
@@ -40,9 +41,9 @@ public sealed class LlmClientFailureTests
     public async Task Http_429_is_retried_a_few_times_then_fails_with_the_upstream_message(string kind, string prefix, string partial)
     {
         _ = partial;
-        await using var upstream = await LoopbackUpstream.StartAsync((context, _) => LoopbackUpstream.JsonErrorAsync(context, 429,
+        await using var upstream = await LoopbackUpstream.StartAsync((context, _) => LoopbackUpstream.JsonAsync(context, 429,
             """{"type":"error","error":{"type":"rate_limit_error","message":"Rate limit reached for requests"}}"""));
-        var harness = new ClientHarness(kind, upstream.BaseUrl(prefix));
+        var harness = new ClientHarness(kind, upstream.BaseUrlAt(prefix));
 
         await harness.RunAsync();
 
@@ -64,9 +65,9 @@ public sealed class LlmClientFailureTests
             _ => "event: done\ndata: {}\n\n",
         };
         await using var upstream = await LoopbackUpstream.StartAsync((context, n) => n == 1
-            ? LoopbackUpstream.JsonErrorAsync(context, 500, """{"error":{"message":"The server had an error"}}""")
+            ? LoopbackUpstream.JsonAsync(context, 500, """{"error":{"message":"The server had an error"}}""")
             : LoopbackUpstream.SseAsync(context, partial + terminal));
-        var harness = new ClientHarness(kind, upstream.BaseUrl(prefix));
+        var harness = new ClientHarness(kind, upstream.BaseUrlAt(prefix));
 
         await harness.RunAsync();
 
@@ -90,7 +91,7 @@ public sealed class LlmClientFailureTests
             await textSeen.Task.WaitAsync(TimeSpan.FromSeconds(10));
             context.Abort();
         });
-        var harness = new ClientHarness(kind, upstream.BaseUrl(prefix));
+        var harness = new ClientHarness(kind, upstream.BaseUrlAt(prefix));
 
         var running = harness.RunAsync();
         await harness.Sink.WaitForAsync(e => e is RunTextReceived);
@@ -115,7 +116,7 @@ public sealed class LlmClientFailureTests
             await using var registration = context.RequestAborted.Register(() => disconnected.TrySetResult());
             await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
         });
-        var harness = new ClientHarness(kind, upstream.BaseUrl(prefix));
+        var harness = new ClientHarness(kind, upstream.BaseUrlAt(prefix));
         using var cancel = new CancellationTokenSource();
 
         var running = harness.RunAsync(cancel.Token);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dashboard.Domain;
 using Dashboard.Tests.Backends.Llm;
+using Dashboard.Tests.TestSupport;
 
 namespace Dashboard.Tests.Backends.OpenAiChat;
 
@@ -11,7 +12,7 @@ public sealed class OpenAiChatClientTests
     {
         await using var upstream = await LoopbackUpstream.StartAsync((context, _) => LoopbackUpstream.FixtureAsync(context, "openai-chat.sse"));
         var options = new Dictionary<string, JsonElement> { ["temperature"] = JsonDocument.Parse("0.5").RootElement, ["max_tokens"] = JsonDocument.Parse("\"300\"").RootElement };
-        var harness = new ClientHarness("openai-chat", upstream.BaseUrl("/gateway/v1"), "Plan the change", options,
+        var harness = new ClientHarness("openai-chat", upstream.BaseUrlAt("/gateway/v1"), "Plan the change", options,
             o => o.Headers["OpenAI-Organization"] = "org-test");
 
         await harness.RunAsync();

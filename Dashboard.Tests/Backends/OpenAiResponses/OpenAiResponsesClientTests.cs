@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dashboard.Domain;
 using Dashboard.Tests.Backends.Llm;
+using Dashboard.Tests.TestSupport;
 
 namespace Dashboard.Tests.Backends.OpenAiResponses;
 
@@ -10,7 +11,7 @@ public sealed class OpenAiResponsesClientTests
     public async Task Posts_input_to_responses_and_completes_from_the_fixture()
     {
         await using var upstream = await LoopbackUpstream.StartAsync((context, _) => LoopbackUpstream.FixtureAsync(context, "openai-responses.sse"));
-        var harness = new ClientHarness("openai-responses", upstream.BaseUrl("/v1"), "Plan the change");
+        var harness = new ClientHarness("openai-responses", upstream.BaseUrlAt("/v1"), "Plan the change");
 
         await harness.RunAsync();
 

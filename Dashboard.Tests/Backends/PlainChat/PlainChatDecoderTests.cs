@@ -3,6 +3,7 @@ using Dashboard.Backends.Common;
 using Dashboard.Backends.PlainChat;
 using Dashboard.Domain;
 using Dashboard.Tests.Backends.SeedTestSupport;
+using Dashboard.Tests.TestSupport;
 
 namespace Dashboard.Tests.Backends.PlainChat;
 
@@ -12,7 +13,7 @@ public sealed class PlainChatDecoderTests
     public void Content_fixture_appends_deltas_until_DONE()
     {
         var decoder = new PlainChatDecoder();
-        var h = new DecoderHarness().Feed(decoder, SeedFixtures.Items("simple-content.sse"));
+        var h = new DecoderHarness().Feed(decoder, Fixtures.Items("simple-content.sse"));
 
         var texts = h.Sink.OfType<RunTextReceived>();
         Assert.Equal(7, texts.Count);
@@ -26,7 +27,7 @@ public sealed class PlainChatDecoderTests
     public void Error_fixture_keeps_the_text_and_fails_with_the_upstream_message()
     {
         var decoder = new PlainChatDecoder();
-        var h = new DecoderHarness().Feed(decoder, SeedFixtures.Items("simple-error.sse"));
+        var h = new DecoderHarness().Feed(decoder, Fixtures.Items("simple-error.sse"));
 
         Assert.Equal("Hel", Assert.Single(h.Sink.OfType<RunTextReceived>()).Text);
         Assert.Equal(RunOutcome.Failed("rate limited"), decoder.Outcome);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dashboard.Domain;
 using Dashboard.Ingest;
+using Dashboard.Tests.TestSupport;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Dashboard.Tests.Backends.SeedTestSupport;

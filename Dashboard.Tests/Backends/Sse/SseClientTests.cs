@@ -1,6 +1,7 @@
 using Dashboard.Configuration;
 using Dashboard.Ingest;
 using Dashboard.Tests.Backends.SeedTestSupport;
+using Dashboard.Tests.TestSupport;
 using Microsoft.AspNetCore.Builder;
 
 namespace Dashboard.Tests.Backends.Sse;
@@ -16,7 +17,7 @@ public sealed class SseClientTests
             var body = await new StreamReader(context.Request.Body).ReadToEndAsync();
             request.TrySetResult((context.Request.Method, body, context.Request.Headers["X-Api-Key"].ToString(), context.Request.ContentType));
             LoopbackUpstream.StartEventStream(context);
-            await LoopbackUpstream.SendAsync(context, "event: tick\ndata: {\"n\": 1}\n\ndata: plain text\n\n");
+            await LoopbackUpstream.WriteAsync(context, "event: tick\ndata: {\"n\": 1}\n\ndata: plain text\n\n");
             await LoopbackUpstream.HoldOpenAsync(context);
         }));
         await using var host = new SeedBackendHost(new BackendOptions

@@ -3,6 +3,7 @@ using Dashboard.Backends.Common;
 using Dashboard.Backends.TestGen;
 using Dashboard.Domain;
 using Dashboard.Tests.Backends.SeedTestSupport;
+using Dashboard.Tests.TestSupport;
 
 namespace Dashboard.Tests.Backends.TestGen;
 
@@ -12,7 +13,7 @@ public sealed class TestGenDecoderTests
     public void Stream_fixture_gives_start_chunks_metadata_and_done()
     {
         var decoder = new TestGenDecoder();
-        var h = new DecoderHarness().Feed(decoder, SeedFixtures.Items("testgen-stream.sse"));
+        var h = new DecoderHarness().Feed(decoder, Fixtures.Items("testgen-stream.sse"));
 
         Assert.Collection(h.Events,
             e => Assert.Equal(("start", StageStatus.Running), (((RunStageReported)e).Stage, ((RunStageReported)e).Status)),

@@ -10,7 +10,7 @@ namespace Dashboard.Tests.Runs;
 /// Records what the run manager and clients publish, and answers the few run questions the
 /// manager asks (parent lookup, terminal status). Not a hub: no subscribers, no text, no health.
 /// </summary>
-internal sealed class RecordingSink : IDomainEventSink, IDashboardState
+internal sealed class RecordingRunStore : IDomainEventSink, IDashboardState
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 

@@ -1,0 +1,153 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using Dashboard.Backends.Common;
+using Dashboard.Configuration;
+using Dashboard.Domain;
+using Dashboard.Ingest;
+using Dashboard.Security;
+
+namespace Dashboard.Backends.Llm;
+
+/// <summary>
+/// One POST that answers with an SSE stream, followed to its end. A dropped answer is never
+/// re-posted (that would run and bill the prompt again); only refusals before the first byte
+/// (429/5xx) are retried, as the vendors' SDKs do. Cancelling the token aborts the request.
+/// </summary>
+public abstract class LlmBackendClient(BackendOptions options, ISseStreamRunner runner, SecretRedactor redactor) : IBackendClient
+{
+    /// <summary>Named HttpClient the runner uses for every LLM kind.</summary>
+    public const string HttpClientName = "Dashboard.Llm";
+
+    public const string ConnectionLost = "connection lost before the end of the answer";
+
+    /// <summary>First try plus two retries of a 429/5xx refusal, like the OpenAI and Anthropic SDKs.</summary>
+    private const int MaxAttempts = 3;
+
+    /// <summary>Reasoning models can think for minutes before a chat stream says anything.</summary>
+    private static readonly TimeSpan DefaultStallTimeout = TimeSpan.FromMinutes(10);
+
+    public BackendOptions Options { get; } = options;
+
+    public abstract IReadOnlyList<RunOptionField> RunOptions { get; }
+
+    protected SecretRedactor Redactor { get; } = redactor;
+
+    /// <summary>Path under the base URL, e.g. "chat/completions".</summary>
+    protected abstract string Path { get; }
+
+    protected abstract string BaseUrl { get; }
+
+    public IReadOnlyList<FieldError> ValidateRun(RunRequest request) => LlmRunOptions.Validate(request, RunOptions);
+
+    protected abstract LlmDecoder CreateDecoder();
+
+    /// <summary>The request body; <paramref name="request"/> has passed <see cref="ValidateRun"/>.</summary>
+    protected abstract JsonObject CreateBody(RunRequest request);
+
+    /// <summary>Credentials and dialect headers (Bearer, or x-api-key + anthropic-version).</summary>
+    protected abstract void AddAuthentication(HttpRequestHeaders headers);
+
+    public async Task RunAsync(RunContext run, CancellationToken cancellationToken)
+    {
+        var decoder = CreateDecoder();
+        var context = run.CreateDecodeContext();
+        var url = UpstreamUrl.Join(BaseUrl, Path);
+        var body = CreateBody(run.Request).ToJsonString();
+        var spec = new SseStreamSpec
+        {
+            Backend = run.Backend,
+            HttpClientName = HttpClientName,
+            CreateRequest = (attempt, _) =>
+            {
+                decoder.Timeline.RequestSent(context, attempt.Number);
+                return Task.FromResult(CreateRequest(url, body));
+            },
+            Decoder = decoder,
+            Context = context,
+            Lifetime = StreamLifetime.Run,
+            ResumeAfterDrop = false,
+            MaxAttempts = MaxAttempts,
+            StallTimeout = Options.StallTimeout ?? DefaultStallTimeout,
+            OnConnectedAsync = _ =>
+            {
+                decoder.Timeline.Connected(context);
+                return Task.CompletedTask;
+            },
+        };
+
+        StreamOutcome outcome;
+        try
+        {
+            outcome = await runner.RunAsync(spec, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            decoder.Timeline.Cancelled(context);
+            throw;
+        }
+
+        if (outcome.End == StreamEnd.Cancelled || cancellationToken.IsCancellationRequested)
+        {
+            decoder.Timeline.Cancelled(context);
+            cancellationToken.ThrowIfCancellationRequested();
+
+            // Stopped from elsewhere (app shutdown): nobody else will report it.
+            run.End(RunStatus.Cancelled);
+            return;
+        }
+
+        End(run, decoder, context, outcome);
+    }
+
+    private void End(RunContext run, LlmDecoder decoder, DecodeContext context, StreamOutcome outcome)
+    {
+        switch (outcome.End)
+        {
+            case StreamEnd.Terminal when decoder.Failure is null:
+                run.End(RunStatus.Completed);
+                break;
+            case StreamEnd.Terminal:
+                run.End(RunStatus.Failed, decoder.Failure);
+                break;
+            case StreamEnd.EndedWithoutTerminal:
+                Fail(run, decoder, context, ConnectionLost);
+                break;
+            default:
+                var reason = outcome.HttpStatus is not null || outcome.ErrorBody is not null
+                    ? UpstreamError.Describe(outcome.HttpStatus, outcome.ErrorBody)
+                    : outcome.Error ?? "could not reach the upstream";
+                Fail(run, decoder, context, reason);
+                break;
+        }
+    }
+
+    private void Fail(RunContext run, LlmDecoder decoder, DecodeContext context, string reason)
+    {
+        decoder.Fail(context, reason);
+        run.End(RunStatus.Failed, decoder.Failure ?? Redactor.Redact(reason));
+    }
+
+    private HttpRequestMessage CreateRequest(Uri url, string body)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, url)
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        AddAuthentication(request.Headers);
+
+        // Configured headers win over the defaults (a newer anthropic-version, a beta flag, a proxy key).
+        foreach (var (name, value) in Options.Headers)
+        {
+            request.Headers.Remove(name);
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        return request;
+    }
+
+    public Task CancelAsync(RunContext run, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task RunAlwaysOnAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,433 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Dashboard.Domain;
+using Dashboard.Ingest.Monitoring;
+using Dashboard.Ingest.Sse;
+using Dashboard.Security;
+using Microsoft.Extensions.Logging;
+
+namespace Dashboard.Ingest.Streaming;
+
+/// <summary>
+/// The ingest engine's connection loop (see <see cref="ISseStreamRunner"/>). Delays and timestamps
+/// come from <see cref="TimeProvider"/>; pacing from <see cref="IngestTimings"/>.
+/// </summary>
+/// <remarks>
+/// Retry delay: the stream's <c>retry:</c> (else <see cref="IngestTimings.InitialBackoff"/>) doubled
+/// per consecutive failure, capped at <see cref="IngestTimings.MaxBackoff"/> (or the <c>retry:</c>
+/// value when larger), scaled by jitter; never shorter than a <c>Retry-After</c>. A connection that
+/// delivered an item or stayed up <see cref="IngestTimings.HealthyConnection"/> resets the doubling.
+/// For <see cref="SseStreamSpec.ResumeAfterDrop"/> = false the point of no return is an accepted
+/// response: after it the stream is never re-requested. The one retry after a successful re-auth is
+/// not counted against <see cref="SseStreamSpec.MaxAttempts"/>.
+/// </remarks>
+public sealed partial class SseStreamRunner(
+    IHttpClientFactory httpClientFactory,
+    BackendMonitors monitors,
+    SecretRedactor redactor,
+    TimeProvider clock,
+    IngestTimings timings,
+    SseParserLimits limits,
+    ILogger<SseStreamRunner> logger) : ISseStreamRunner
+{
+    private const string EventStreamMediaType = "text/event-stream";
+    private const int ReadBufferBytes = 16 * 1024;
+    private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromHours(1);
+
+    /// <summary>Raised just before the runner waits to reconnect.</summary>
+    public event EventHandler<RetryPlannedEventArgs>? RetryPlanned;
+
+    public async Task<StreamOutcome> RunAsync(SseStreamSpec spec, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var monitor = monitors.For(spec.Backend);
+        var tracker = monitor.OpenStream();
+        var handler = new StreamItemHandler(monitor, spec);
+        using var parser = new SseParser(limits, handler);
+        try
+        {
+            var outcome = await RunLoopAsync(spec, monitor, tracker, parser, handler, cancellationToken).ConfigureAwait(false);
+            tracker.Close(outcome.End == StreamEnd.Failed ? BackendState.Failed : BackendState.Idle);
+            return outcome;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            tracker.Close(BackendState.Stopped);
+            return new StreamOutcome(StreamEnd.Cancelled);
+        }
+        catch
+        {
+            tracker.Close(BackendState.Failed);
+            throw;
+        }
+    }
+
+    private async Task<StreamOutcome> RunLoopAsync(
+        SseStreamSpec spec,
+        BackendMonitor monitor,
+        StreamTracker tracker,
+        SseParser parser,
+        StreamItemHandler handler,
+        CancellationToken cancellationToken)
+    {
+        var attempt = 0;
+        var failures = 0;
+        var reauthenticated = false;
+        var retryingAfterReauth = false;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!retryingAfterReauth)
+            {
+                attempt++;
+            }
+
+            var number = attempt;
+            var started = clock.GetTimestamp();
+            var result = await AttemptAsync(spec, number, retryingAfterReauth, monitor, tracker, parser, handler, cancellationToken).ConfigureAwait(false);
+            retryingAfterReauth = false;
+
+            if (result.Kind == AttemptKind.Terminal)
+            {
+                return new StreamOutcome(StreamEnd.Terminal);
+            }
+
+            if (result.Error is not null)
+            {
+                monitor.ReportError(result.Error);
+                LogAttemptFailed(logger, spec.Backend, number, redactor.Redact(result.Error));
+            }
+
+            if (result.Accepted && !spec.ResumeAfterDrop)
+            {
+                return new StreamOutcome(StreamEnd.EndedWithoutTerminal, Redact(result.Error));
+            }
+
+            var healthy = result.Delivered || clock.GetElapsedTime(started) >= timings.HealthyConnection;
+            failures = healthy ? 1 : failures + 1;
+            TimeSpan delay;
+            switch (result.Kind)
+            {
+                case AttemptKind.Unauthorized:
+                    if (!reauthenticated && spec.ReauthenticateAsync is { } reauthenticate)
+                    {
+                        reauthenticated = true;
+                        if (await reauthenticate(cancellationToken).ConfigureAwait(false))
+                        {
+                            retryingAfterReauth = true;
+                            monitor.RecordReconnect();
+                            continue;
+                        }
+                    }
+
+                    return Fail(monitor, UnauthorizedMessage(spec, result), result);
+
+                case AttemptKind.Refused when spec.Lifetime == StreamLifetime.Run:
+                    return Fail(monitor, result.Error ?? "refused", result);
+
+                case AttemptKind.Refused:
+                    tracker.Set(BackendState.Failed);
+                    delay = Max(timings.SlowRetry, Backoff(parser, failures));
+                    break;
+
+                default:
+                    delay = Max(result.RetryAfter ?? TimeSpan.Zero, Backoff(parser, failures));
+                    break;
+            }
+
+            if (spec.Lifetime == StreamLifetime.Run && attempt >= spec.MaxAttempts)
+            {
+                var reason = $"gave up after {attempt} attempts: {result.Error ?? "stream ended without its final event"}";
+                if (result.Kind == AttemptKind.Ended)
+                {
+                    monitor.ReportError(reason);
+                    return new StreamOutcome(StreamEnd.EndedWithoutTerminal, Redact(reason));
+                }
+
+                return Fail(monitor, reason, result);
+            }
+
+            if (result.Kind != AttemptKind.Refused)
+            {
+                tracker.Set(BackendState.Reconnecting);
+            }
+
+            monitor.RecordReconnect();
+            RetryPlanned?.Invoke(this, new RetryPlannedEventArgs(spec.Backend, attempt + 1, delay, result.Error ?? "stream ended"));
+            await Task.Delay(delay, clock, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<AttemptResult> AttemptAsync(
+        SseStreamSpec spec,
+        int number,
+        bool afterReauthentication,
+        BackendMonitor monitor,
+        StreamTracker tracker,
+        SseParser parser,
+        StreamItemHandler handler,
+        CancellationToken cancellationToken)
+    {
+        var lastEventId = parser.LastEventId.Length > 0 ? parser.LastEventId : null;
+        HttpRequestMessage request;
+        try
+        {
+            request = await spec.CreateRequest(new StreamAttempt(number, lastEventId, afterReauthentication), cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            return new AttemptResult(AttemptKind.Transient, $"preparing the request failed: {ex.Message}", HttpStatus: (int?)ex.StatusCode);
+        }
+
+        using (request)
+        {
+            if (lastEventId is not null)
+            {
+                request.Headers.Remove("Last-Event-ID");
+                request.Headers.TryAddWithoutValidation("Last-Event-ID", lastEventId);
+            }
+
+            if (request.Headers.Accept.Count == 0)
+            {
+                request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(EventStreamMediaType));
+            }
+
+            var client = httpClientFactory.CreateClient(spec.HttpClientName);
+            HttpResponseMessage response;
+            try
+            {
+                response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpRequestException ex)
+            {
+                return new AttemptResult(AttemptKind.Transient, $"connection failed: {ex.Message}");
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return new AttemptResult(AttemptKind.Transient, "connection timed out");
+            }
+
+            using (response)
+            {
+                var refusal = await CheckResponseAsync(response, cancellationToken).ConfigureAwait(false);
+                if (refusal is not null)
+                {
+                    return refusal;
+                }
+
+                tracker.Set(BackendState.Connected);
+                if (spec.OnConnectedAsync is { } onConnected)
+                {
+                    await RunOnConnectedAsync(spec, onConnected, monitor, cancellationToken).ConfigureAwait(false);
+                }
+
+                handler.ResetDelivered();
+                var result = await ReadAsync(spec, response, tracker, parser, handler, cancellationToken).ConfigureAwait(false);
+                return result with { Accepted = true, Delivered = handler.Delivered > 0 };
+            }
+        }
+    }
+
+    private async Task<AttemptResult?> CheckResponseAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var status = (int)response.StatusCode;
+        if (!response.IsSuccessStatusCode)
+        {
+            var body = await ReadErrorBodyAsync(response, cancellationToken).ConfigureAwait(false);
+            var message = $"HTTP {status} {response.ReasonPhrase}".TrimEnd() + BodySuffix(body);
+            return response.StatusCode switch
+            {
+                HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden =>
+                    new AttemptResult(AttemptKind.Unauthorized, message, status, body),
+                HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout or >= HttpStatusCode.InternalServerError =>
+                    new AttemptResult(AttemptKind.Transient, message, status, body, RetryAfter(response)),
+                _ => new AttemptResult(AttemptKind.Refused, message, status, body),
+            };
+        }
+
+        var mediaType = response.Content.Headers.ContentType?.MediaType;
+        if (!string.Equals(mediaType, EventStreamMediaType, StringComparison.OrdinalIgnoreCase))
+        {
+            var body = await ReadErrorBodyAsync(response, cancellationToken).ConfigureAwait(false);
+            var message = $"not an event stream: HTTP {status} with content type '{mediaType ?? "none"}' (expected {EventStreamMediaType})";
+            return new AttemptResult(AttemptKind.Refused, message, status, body);
+        }
+
+        return null;
+    }
+
+    private async Task<AttemptResult> ReadAsync(
+        SseStreamSpec spec,
+        HttpResponseMessage response,
+        StreamTracker tracker,
+        SseParser parser,
+        StreamItemHandler handler,
+        CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(ReadBufferBytes);
+        try
+        {
+            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                var idle = false;
+                while (true)
+                {
+                    var read = stream.ReadAsync(buffer.AsMemory(), cancellationToken).AsTask();
+                    if (spec.StallTimeout is { } stall && !idle)
+                    {
+                        try
+                        {
+                            await read.WaitAsync(stall, clock, cancellationToken).ConfigureAwait(false);
+                        }
+                        catch (TimeoutException)
+                        {
+                            if (!spec.SilenceIsIdle)
+                            {
+                                response.Dispose();
+                                await ObserveAsync(read).ConfigureAwait(false);
+                                parser.Complete();
+                                return new AttemptResult(AttemptKind.Transient, $"stalled: no data for {stall.TotalSeconds:0.###} s");
+                            }
+
+                            idle = true;
+                            tracker.Set(BackendState.Idle);
+                        }
+                    }
+
+                    var count = await read.ConfigureAwait(false);
+                    if (count == 0)
+                    {
+                        parser.Complete();
+                        return new AttemptResult(AttemptKind.Ended, "stream ended without its final event");
+                    }
+
+                    if (idle)
+                    {
+                        idle = false;
+                        tracker.Set(BackendState.Connected);
+                    }
+
+                    parser.Feed(buffer.AsSpan(0, count));
+                    if (handler.Terminal)
+                    {
+                        return new AttemptResult(AttemptKind.Terminal);
+                    }
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            parser.Complete();
+            return new AttemptResult(AttemptKind.Ended, $"connection dropped: {ex.Message}");
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async Task RunOnConnectedAsync(SseStreamSpec spec, Func<CancellationToken, Task> onConnected, BackendMonitor monitor, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await onConnected(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // A failed snapshot load is worth showing, but the live stream is still worth reading.
+            monitor.ReportError($"after connecting: {ex.Message}");
+            LogAttemptFailed(logger, spec.Backend, 0, redactor.Redact(ex.Message));
+        }
+    }
+
+    private async Task<string?> ReadErrorBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(timings.ErrorBodyBytes);
+        try
+        {
+            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                var total = 0;
+                int read;
+                while (total < timings.ErrorBodyBytes
+                    && (read = await stream.ReadAsync(buffer.AsMemory(total, timings.ErrorBodyBytes - total), cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    total += read;
+                }
+
+                return total == 0 ? null : redactor.Redact(Encoding.UTF8.GetString(buffer, 0, total));
+            }
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException)
+        {
+            return null;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private TimeSpan? RetryAfter(HttpResponseMessage response)
+    {
+        var header = response.Headers.RetryAfter;
+        var wait = header?.Delta ?? (header?.Date is { } date ? date - clock.GetUtcNow() : null);
+        return wait is { } value ? Clamp(value, TimeSpan.Zero, MaxRetryAfter) : null;
+    }
+
+    private TimeSpan Backoff(SseParser parser, int failures)
+    {
+        var baseDelay = parser.ReconnectionTime ?? timings.InitialBackoff;
+        var cap = Max(timings.MaxBackoff, baseDelay);
+        var exponent = Math.Clamp(failures - 1, 0, 30);
+        var raw = TimeSpan.FromTicks((long)Math.Min(cap.Ticks, baseDelay.Ticks * Math.Pow(2, exponent)));
+        var jitter = 1 + (timings.Jitter * ((Random.Shared.NextDouble() * 2) - 1));
+        return TimeSpan.FromTicks((long)(raw.Ticks * jitter));
+    }
+
+    private StreamOutcome Fail(BackendMonitor monitor, string message, AttemptResult result)
+    {
+        monitor.ReportError(message);
+        return new StreamOutcome(StreamEnd.Failed, redactor.Redact(message), result.HttpStatus, result.ErrorBody);
+    }
+
+    private static string UnauthorizedMessage(SseStreamSpec spec, AttemptResult result) =>
+        $"unauthorized (HTTP {result.HttpStatus}): check the credentials of backend '{spec.Backend}' (Dashboard:Backends:…:ApiKey, :Username/:Password or :Headers)"
+        + BodySuffix(result.ErrorBody);
+
+    private static string BodySuffix(string? body)
+    {
+        if (string.IsNullOrWhiteSpace(body))
+        {
+            return "";
+        }
+
+        var flat = body.ReplaceLineEndings(" ").Trim();
+        return ": " + (flat.Length > 300 ? flat[..300] + "…" : flat);
+    }
+
+    private string? Redact(string? text) => text is null ? null : redactor.Redact(text);
+
+    private static async Task ObserveAsync(Task read)
+    {
+        try
+        {
+            await read.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The read was abandoned on purpose (stall): its failure is expected.
+        }
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private static TimeSpan Clamp(TimeSpan value, TimeSpan min, TimeSpan max) => value < min ? min : value > max ? max : value;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stream of backend {Backend}, attempt {Attempt}: {Error}")]
+    private static partial void LogAttemptFailed(ILogger logger, string backend, int attempt, string error);
+}

@@ -1,0 +1,39 @@
+using Dashboard.Ingest.Monitoring;
+using Dashboard.Ingest.Sse;
+
+namespace Dashboard.Ingest.Streaming;
+
+/// <summary>Sends each parsed item to the inspector and counters, then to the decoder; a decoder failure costs one item, not the stream.</summary>
+internal sealed class StreamItemHandler(BackendMonitor monitor, SseStreamSpec spec) : ISseParserHandler
+{
+    public bool Terminal { get; private set; }
+
+    /// <summary>Items delivered since the last <see cref="ResetDelivered"/>.</summary>
+    public int Delivered { get; private set; }
+
+    public void ResetDelivered() => Delivered = 0;
+
+    public void OnItem(in SseItem item)
+    {
+        if (Terminal)
+        {
+            return;
+        }
+
+        Delivered++;
+        var seq = monitor.RecordItem(item);
+        try
+        {
+            spec.Decoder.Decode(item, spec.Context);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The decoder contract signals malformed data by throwing; the stream goes on.
+            monitor.RecordDecodeError(seq, ex.Message);
+        }
+
+        Terminal = spec.Decoder.IsTerminal;
+    }
+
+    public void OnOversized(in SseOversized dropped) => monitor.RecordOversized(dropped);
+}

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Dashboard.Benchmarks.FanOut;
 using Dashboard.Benchmarks.Infrastructure;
+using Dashboard.Benchmarks.Ingest;
 
 namespace Dashboard.Benchmarks;
 
@@ -12,6 +13,7 @@ public static class BenchmarkProgram
 {
     private static readonly Dictionary<string, Func<HarnessArgs, Task<int>>> Commands = new(StringComparer.Ordinal)
     {
+        ["ingest"] = IngestCommand.RunAsync,
         ["fanout"] = HubFanOutCommand.RunAsync,
     };
 

@@ -6,7 +6,8 @@ using Dashboard.Hub;
 
 namespace Dashboard.Benchmarks.FanOut;
 
-public sealed record HubFanOutOptions(int Subscribers, int EventsPerSecond, TimeSpan Duration, int Stalled = 1);
+/// <param name="LiveQueueCapacity">Queue bound of the live subscribers; null: the app's default (the stalled ones always have the default).</param>
+public sealed record HubFanOutOptions(int Subscribers, int EventsPerSecond, TimeSpan Duration, int Stalled = 1, int? LiveQueueCapacity = null);
 
 /// <param name="LiveWithLoss">Non-stalled subscribers that missed any event (gap in sequence or a drop).</param>
 /// <param name="StalledQueueMax">Largest queue length of the stalled subscriber seen during the run.</param>
@@ -47,7 +48,7 @@ public static class HubFanOut
 
         var stalled = Enumerable.Range(0, options.Stalled).Select(_ => hub.Subscribe()).ToArray();
         var live = Enumerable.Range(0, options.Subscribers - options.Stalled)
-            .Select(_ => new LiveSubscriber(hub.Subscribe(), firstSequence, sentAt))
+            .Select(_ => new LiveSubscriber(hub.Subscribe(capacity: options.LiveQueueCapacity), firstSequence, sentAt))
             .ToArray();
         var readers = live.Select(s => Task.Run(() => s.ReadAsync(cancellationToken), cancellationToken)).ToArray();
 

@@ -1,4 +1,6 @@
 using Dashboard.Components;
+using Dashboard.Configuration;
+using Dashboard.Security;
 using MudBlazor.Services;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -17,6 +19,8 @@ if (builder.Environment.IsDevelopment())
 builder.Services.AddRazorComponents()
     .AddInteractiveServerComponents();
 builder.Services.AddMudServices();
+builder.Services.AddOptions<DashboardOptions>().Bind(builder.Configuration.GetSection(DashboardOptions.SectionName));
+builder.AddDashboardSecurity();
 
 var app = builder.Build();
 
@@ -26,9 +30,13 @@ if (!app.Environment.IsDevelopment())
 }
 
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.UseDashboardSecurity();
 app.UseAntiforgery();
 
-app.MapStaticAssets();
+// Static assets hold no data and are public (the sign-in page may use them); everything else
+// needs sign-in (fallback policy), see Dashboard/Security/DashboardSecurityExtensions.cs.
+app.MapStaticAssets().AllowAnonymous();
+app.MapDashboardLogin();
 app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode();
 

@@ -1,0 +1,72 @@
+using System.Net;
+using Dashboard.Security;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Dashboard.Tests.Security;
+
+public sealed class UnsecuredModeTests
+{
+    private static DashboardAppFactory Unsecured(string urls) => new(new Dictionary<string, string?>
+    {
+        ["Dashboard:Auth:Mode"] = "Unsecured",
+        ["urls"] = urls,
+    });
+
+    [Theory]
+    [InlineData("http://0.0.0.0:5102")]
+    [InlineData("http://+:5102")]
+    [InlineData("http://127.0.0.1:5102;http://192.168.1.20:5102")]
+    [InlineData("http://dashboard.example:80")]
+    public void Unsecured_mode_is_refused_at_start_unless_bound_to_loopback(string urls)
+    {
+        using var factory = Unsecured(urls);
+
+        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+
+        var message = error is AggregateException aggregate ? aggregate.Flatten().InnerExceptions.Single().Message : error.Message;
+        Assert.Contains("Dashboard:Auth:Mode=Unsecured", message, StringComparison.Ordinal);
+        Assert.Contains("loopback", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Kestrel_endpoint_configuration_is_checked_too()
+    {
+        using var factory = new DashboardAppFactory(new Dictionary<string, string?>
+        {
+            ["Dashboard:Auth:Mode"] = "unsecured",
+            ["urls"] = "http://127.0.0.1:5102",
+            ["Kestrel:Endpoints:Public:Url"] = "http://0.0.0.0:8080",
+        });
+
+        Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:0")]
+    [InlineData("http://localhost:5102;http://[::1]:5102")]
+    public async Task Unsecured_mode_on_loopback_needs_no_sign_in(string urls)
+    {
+        using var factory = Unsecured(urls);
+        using var client = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        using var page = await client.GetAsync("/");
+        using var api = await client.GetAsync("/api/runs");
+
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.NotEqual(HttpStatusCode.Unauthorized, api.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("Off")]
+    [InlineData("1")]
+    [InlineData("none")]
+    public void An_unknown_mode_stops_the_start(string mode)
+    {
+        using var factory = new DashboardAppFactory(new Dictionary<string, string?> { ["Dashboard:Auth:Mode"] = mode });
+
+        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+
+        Assert.Contains("Dashboard:Auth:Mode", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains(nameof(DashboardAuthMode.BrowserToken), error.ToString(), StringComparison.Ordinal);
+    }
+}

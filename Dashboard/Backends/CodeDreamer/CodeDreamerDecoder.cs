@@ -1,0 +1,60 @@
+using System.Text.Json;
+using Dashboard.Backends.Common;
+using Dashboard.Domain;
+using Dashboard.Ingest;
+
+namespace Dashboard.Backends.CodeDreamer;
+
+/// <summary>
+/// CodeDreamer's always-on <c>GET /events</c> (PROTOCOLS.md §2): <c>{"type":"update","nodes",
+/// "tiers","types"}</c> becomes graph stats without edges/entanglement (the SSE event does not
+/// carry them; the snapshot from <c>/graph/stats</c> does, see <see cref="ParseSnapshot"/>).
+/// The stream never ends by design.
+/// </summary>
+public sealed class CodeDreamerDecoder : IStreamDecoder
+{
+    public bool IsTerminal => false;
+
+    public void Decode(in SseItem item, DecodeContext context)
+    {
+        if (item.EventType != SseItem.DefaultEventType)
+        {
+            return;
+        }
+
+        using var doc = JsonDocument.Parse(item.Data);
+        var root = JsonFields.RequireObject(doc.RootElement);
+        if (JsonFields.String(root, "type") != "update")
+        {
+            return;
+        }
+
+        var nodes = JsonFields.Number(root, "nodes") ?? throw new JsonException("Graph update without 'nodes'.");
+        context.Emit(new GraphStatsObserved
+        {
+            Backend = context.Backend,
+            At = context.Now,
+            Stats = new GraphStats(ToCount(nodes, "nodes"), null, null, JsonFields.Counts(root, "tiers"), JsonFields.Counts(root, "types")),
+        });
+    }
+
+    /// <summary>Reads <c>GET /graph/stats</c>: <c>{total_nodes, total_edges, avg_entanglement, tiers, types}</c>.</summary>
+    public static GraphStats ParseSnapshot(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        var root = JsonFields.RequireObject(doc.RootElement);
+        var nodes = JsonFields.Number(root, "total_nodes") ?? throw new JsonException("Graph stats without 'total_nodes'.");
+        var edges = JsonFields.Number(root, "total_edges");
+        return new GraphStats(
+            ToCount(nodes, "total_nodes"),
+            edges is { } e ? ToCount(e, "total_edges") : null,
+            JsonFields.Number(root, "avg_entanglement"),
+            JsonFields.Counts(root, "tiers"),
+            JsonFields.Counts(root, "types"));
+    }
+
+    private static int ToCount(double value, string field) =>
+        value >= 0 && value <= int.MaxValue && value == Math.Floor(value)
+            ? (int)value
+            : throw new JsonException($"Field '{field}' is not a count.");
+}

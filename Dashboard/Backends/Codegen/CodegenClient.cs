@@ -1,0 +1,264 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Dashboard.Backends.Common;
+using Dashboard.Configuration;
+using Dashboard.Domain;
+using Dashboard.Ingest;
+using Dashboard.Security;
+
+namespace Dashboard.Backends.Codegen;
+
+/// <summary>
+/// Runs on the code-generation backend (PROTOCOLS.md §3): start or iterate, follow the progress
+/// stream with a fresh single-use stream token per connection, and settle the final status with
+/// <c>GET /generations/{id}</c> when the stream stops without a final event.
+/// </summary>
+public sealed class CodegenClient : IBackendClient
+{
+    /// <summary>The backend is silent ~55 s while its LLM works; a stall is well beyond that.</summary>
+    public static readonly TimeSpan DefaultStallTimeout = TimeSpan.FromSeconds(120);
+
+    private readonly IHttpClientFactory _http;
+    private readonly ISseStreamRunner _runner;
+    private readonly SecretRedactor _redactor;
+    private readonly TimeProvider _clock;
+    private readonly ILogger _logger;
+    private readonly CodegenSession _session;
+
+    public CodegenClient(BackendOptions options, IHttpClientFactory http, ISseStreamRunner runner, SecretRedactor redactor, TimeProvider clock, ILogger logger)
+    {
+        Options = options;
+        _http = http;
+        _runner = runner;
+        _redactor = redactor;
+        _clock = clock;
+        _logger = logger;
+        _session = new CodegenSession(options, http, redactor);
+    }
+
+    public BackendOptions Options { get; }
+
+    public IReadOnlyList<RunOptionField> RunOptions => CodegenRunOptions.Fields;
+
+    /// <summary>Waits between status checks while the generation is still processing (bounded: one check per entry, plus the first).</summary>
+    internal IReadOnlyList<TimeSpan> StatusPollDelays { get; set; } =
+        [TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(30)];
+
+    public IReadOnlyList<FieldError> ValidateRun(RunRequest request) => CodegenRunOptions.Validate(request);
+
+    public async Task RunAsync(RunContext run, CancellationToken cancellationToken)
+    {
+        if (run.Request.ParentRunId is not null && run.ParentUpstreamId is null)
+        {
+            run.Fail("start", "The parent run has no generation id to iterate on.");
+            return;
+        }
+
+        string id;
+        try
+        {
+            id = await StartAsync(run, cancellationToken);
+        }
+        catch (Exception e) when (RunFinish.IsUpstreamFailure(e, cancellationToken))
+        {
+            run.Fail("start", _redactor.Redact(RunFinish.Describe(e)));
+            return;
+        }
+
+        run.AssignUpstreamId(id);
+        var decoder = new CodegenDecoder();
+        StreamOutcome outcome;
+        try
+        {
+            outcome = await _runner.RunAsync(StreamSpec(run, id, decoder), cancellationToken);
+        }
+        catch (Exception e) when (RunFinish.IsUpstreamFailure(e, cancellationToken))
+        {
+            outcome = new StreamOutcome(StreamEnd.Failed, _redactor.Redact(RunFinish.Describe(e)));
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        if (decoder.Outcome is { } result)
+        {
+            run.End(result.Status, result.Error);
+            return;
+        }
+
+        await SettleFromStatusAsync(run, id, RunFinish.Describe(outcome), cancellationToken);
+    }
+
+    public async Task CancelAsync(RunContext run, CancellationToken cancellationToken)
+    {
+        if (run.UpstreamId is not { } id)
+        {
+            return;
+        }
+
+        try
+        {
+            using var response = await _session.SendAsync(() => Options.NewRequest(HttpMethod.Post, $"generations/{Uri.EscapeDataString(id)}/cancel"), cancellationToken);
+            await response.EnsureSuccessAsync(cancellationToken);
+        }
+        catch (Exception e) when (RunFinish.IsUpstreamFailure(e, cancellationToken))
+        {
+            // The local run is cancelled either way; the upstream may already have finished.
+            _logger.LogWarning("Cancel of generation on backend {Backend} was not accepted: {Error}", Options.Name, _redactor.Redact(RunFinish.Describe(e)));
+        }
+    }
+
+    public Task RunAlwaysOnAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private async Task<string> StartAsync(RunContext run, CancellationToken cancellationToken)
+    {
+        var request = run.Request;
+        var mode = CodegenRunOptions.Text(request, "generation_mode");
+        JsonObject body;
+        string path;
+        if (run.ParentUpstreamId is { } parent)
+        {
+            path = "generations/iterate";
+            body = new JsonObject
+            {
+                ["parent_generation_id"] = parent,
+                ["modification_prompt"] = request.Prompt,
+                ["context"] = new JsonObject(),
+            };
+            if (mode is not null)
+            {
+                body["generation_mode"] = mode;
+            }
+        }
+        else
+        {
+            path = "generations/generate";
+            body = new JsonObject
+            {
+                ["prompt"] = request.Prompt,
+                ["context"] = new JsonObject(),
+                ["constraints"] = new JsonArray([.. CodegenRunOptions.List(request, "constraints").Select(c => JsonValue.Create(c))]),
+                ["is_iteration"] = false,
+                ["generation_mode"] = mode ?? "auto",
+            };
+            if (CodegenRunOptions.Text(request, "tech_stack") is { } stack)
+            {
+                body["tech_stack"] = stack;
+            }
+
+            if (CodegenRunOptions.Text(request, "domain") is { } domain)
+            {
+                body["domain"] = domain;
+            }
+        }
+
+        using var response = await _session.SendAsync(() => Options.NewRequest(HttpMethod.Post, path, JsonContent.Create(body)), cancellationToken);
+        await response.EnsureSuccessAsync(cancellationToken);
+        using var doc = JsonDocument.Parse(await response.ReadBodyAsync(cancellationToken));
+        return JsonFields.String(JsonFields.RequireObject(doc.RootElement), "generation_id")
+            ?? throw new JsonException("Start answer without generation_id.");
+    }
+
+    private SseStreamSpec StreamSpec(RunContext run, string id, CodegenDecoder decoder) => new()
+    {
+        Backend = Options.Name,
+        HttpClientName = BackendHttp.ClientName(Options.Name),
+        Decoder = decoder,
+        Context = run.CreateDecodeContext(),
+        StallTimeout = Options.StallTimeout ?? DefaultStallTimeout,
+        CreateRequest = (_, ct) => CreateStreamRequestAsync(id, ct),
+        ReauthenticateAsync = async ct =>
+        {
+            try
+            {
+                await _session.RenewAsync(null, ct);
+                return true;
+            }
+            catch (Exception e) when (RunFinish.IsUpstreamFailure(e, ct))
+            {
+                return false;
+            }
+        },
+    };
+
+    /// <summary>Every connection needs its own single-use stream token (60 s).</summary>
+    private async Task<HttpRequestMessage> CreateStreamRequestAsync(string id, CancellationToken cancellationToken)
+    {
+        var escaped = Uri.EscapeDataString(id);
+        using var response = await _session.SendAsync(() => Options.NewRequest(HttpMethod.Post, $"generations/generate/{escaped}/stream-token"), cancellationToken);
+        if ((int)response.StatusCode is 429 or >= 500)
+        {
+            // Transient: the runner retries the connection (with backoff) for an HttpRequestException.
+            var body = await response.ReadBodyAsync(cancellationToken, 64 * 1024);
+            throw new HttpRequestException($"stream token: {UpstreamError.Describe((int)response.StatusCode, body)}", null, response.StatusCode);
+        }
+
+        // Anything else refused (400 once the generation is over) stops the stream: the status fallback takes over.
+        await response.EnsureSuccessAsync(cancellationToken);
+        using var doc = JsonDocument.Parse(await response.ReadBodyAsync(cancellationToken));
+        var token = JsonFields.String(JsonFields.RequireObject(doc.RootElement), "sse_token")
+            ?? throw new JsonException("Stream-token answer without sse_token.");
+        _redactor.Add(token);
+        return Options.NewRequest(HttpMethod.Get, $"generations/generate/{escaped}/stream?token={Uri.EscapeDataString(token)}");
+    }
+
+    /// <summary>
+    /// The stream stopped without a final event: ask the backend for the generation's status,
+    /// again with growing pauses while it is still pending/processing, a bounded number of times.
+    /// </summary>
+    private async Task SettleFromStatusAsync(RunContext run, string id, string streamError, CancellationToken cancellationToken)
+    {
+        run.Stage("status_check", StageStatus.Running, $"{streamError}; checking GET /generations/{id}");
+        string? lastStatus = null;
+        string? lastError = null;
+        for (var check = 0; ; check++)
+        {
+            try
+            {
+                var (status, error) = await GetStatusAsync(id, cancellationToken);
+                lastStatus = status;
+                switch (status)
+                {
+                    case "completed":
+                        run.Stage("status_check", StageStatus.Completed, "Generation completed (reported by GET /generations/{id})", 1.0);
+                        run.End(RunStatus.Completed);
+                        return;
+                    case "failed":
+                        run.Fail("status_check", error ?? "Generation failed (reported by GET /generations/{id})");
+                        return;
+                    case "cancelled":
+                        run.Stage("status_check", StageStatus.Cancelled, "Generation was cancelled upstream");
+                        run.End(RunStatus.Cancelled, "Generation was cancelled upstream");
+                        return;
+                }
+            }
+            catch (Exception e) when (RunFinish.IsUpstreamFailure(e, cancellationToken))
+            {
+                lastError = _redactor.Redact(RunFinish.Describe(e));
+            }
+
+            if (check >= StatusPollDelays.Count)
+            {
+                break;
+            }
+
+            await Task.Delay(StatusPollDelays[check], _clock, cancellationToken);
+        }
+
+        var why = lastStatus is not null
+            ? $"{streamError}; generation still {lastStatus} after {StatusPollDelays.Count + 1} status checks"
+            : $"{streamError}; status check failed: {lastError}";
+        run.Fail("status_check", why);
+    }
+
+    private async Task<(string? Status, string? Error)> GetStatusAsync(string id, CancellationToken cancellationToken)
+    {
+        using var response = await _session.SendAsync(() => Options.NewRequest(HttpMethod.Get, $"generations/{Uri.EscapeDataString(id)}"), cancellationToken);
+        await response.EnsureSuccessAsync(cancellationToken);
+        using var doc = JsonDocument.Parse(await response.ReadBodyAsync(cancellationToken));
+        var root = JsonFields.RequireObject(doc.RootElement);
+        var error = JsonFields.Value(root, "error_message") is { } m ? UpstreamError.FromElement(m)
+            : JsonFields.Value(root, "error") is { } e ? UpstreamError.FromElement(e)
+            : null;
+        return (JsonFields.String(root, "status"), error);
+    }
+}

@@ -1,0 +1,126 @@
+using System.Globalization;
+using System.Text.Json;
+using Dashboard.Backends.Common;
+using Dashboard.Domain;
+using Dashboard.Ingest;
+
+namespace Dashboard.Backends.Codegen;
+
+/// <summary>
+/// Decodes the code-generation backend's progress stream (PROTOCOLS.md §3): compact JSON
+/// <c>{generation_id, status, stage, progress 0..1, message, partial_output, timestamp, …}</c>.
+/// <para>
+/// Terminal rule: an event is final when its stage is one of <see cref="TerminalStages"/> or its
+/// status is <c>failed</c>/<c>cancelled</c>. Status <c>completed</c> alone is not final (the
+/// backend marks intermediate stages such as <c>phased_generation_complete</c> completed); a
+/// stream that ends without a final event is settled by the client's status fallback. The final
+/// outcome is Cancelled for status cancelled; Failed for status failed or stages error,
+/// iteration_error, timeout (with the event's message); otherwise Completed.
+/// </para>
+/// Timeline entries are stamped with the dashboard's receive time; the upstream timestamp is not
+/// used (clocks differ and replayed events would jump back). Events already seen on this stream
+/// (the backend keeps its last 50 and may send them again to a new connection) are skipped.
+/// </summary>
+public sealed class CodegenDecoder : IRunStreamDecoder
+{
+    public static readonly IReadOnlySet<string> TerminalStages = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "complete", "iteration_complete", "iteration_no_changes", "error", "iteration_error", "timeout",
+    };
+
+    private static readonly IReadOnlySet<string> FailedStages = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "error", "iteration_error", "timeout",
+    };
+
+    // Bounded: the backend replays at most its last 50 events.
+    private const int MaxRemembered = 1024;
+    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+
+    public RunOutcome? Outcome { get; private set; }
+
+    public bool IsTerminal => Outcome is not null;
+
+    public void Decode(in SseItem item, DecodeContext context)
+    {
+        if (item.EventType == "error")
+        {
+            Fail(context, UpstreamError.ExtractMessage(item.Data) ?? "upstream reported an error");
+            return;
+        }
+
+        if (item.EventType != SseItem.DefaultEventType)
+        {
+            return;
+        }
+
+        using var doc = JsonDocument.Parse(item.Data);
+        var root = JsonFields.RequireObject(doc.RootElement);
+        if (JsonFields.Value(root, "error") is { } error)
+        {
+            Fail(context, UpstreamError.FromElement(error) ?? "upstream reported an error");
+            return;
+        }
+
+        if (JsonFields.String(root, "type") == "error")
+        {
+            Fail(context, UpstreamError.FromElement(root) ?? "upstream reported an error");
+            return;
+        }
+
+        var stage = JsonFields.String(root, "stage");
+        var status = JsonFields.String(root, "status");
+        if (stage is null && status is null)
+        {
+            return;
+        }
+
+        var message = JsonFields.String(root, "message");
+        var progress = JsonFields.Number(root, "progress");
+        var timestamp = JsonFields.Number(root, "timestamp");
+        if (!Remember(string.Join('\u001f', timestamp?.ToString("R", CultureInfo.InvariantCulture), stage, status, progress?.ToString("R", CultureInfo.InvariantCulture), message)))
+        {
+            return;
+        }
+
+        stage ??= status!;
+        context.Stage(stage, StageStatusOf(status), message, RunEvents.Progress(progress));
+
+        if (JsonFields.String(root, "partial_output") is { } output)
+        {
+            context.Text(output, TextMode.Replace);
+        }
+
+        if (TerminalStages.Contains(stage) || status is "failed" or "cancelled")
+        {
+            Outcome = status == "cancelled" ? new RunOutcome(RunStatus.Cancelled, message)
+                : status == "failed" || FailedStages.Contains(stage) ? RunOutcome.Failed(message ?? $"generation ended at stage {stage}")
+                : RunOutcome.Completed;
+        }
+    }
+
+    private static StageStatus StageStatusOf(string? status) => status switch
+    {
+        "completed" => StageStatus.Completed,
+        "warning" => StageStatus.Warning,
+        "failed" or "error" => StageStatus.Failed,
+        "cancelled" => StageStatus.Cancelled,
+        _ => StageStatus.Running,
+    };
+
+    private bool Remember(string key)
+    {
+        if (_seen.Count >= MaxRemembered)
+        {
+            _seen.Clear();
+        }
+
+        return _seen.Add(key);
+    }
+
+    private void Fail(DecodeContext context, string error)
+    {
+        context.Stage("error", StageStatus.Failed, error);
+        Outcome = RunOutcome.Failed(error);
+    }
+}

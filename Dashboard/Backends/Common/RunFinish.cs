@@ -1,0 +1,55 @@
+using System.Text.Json;
+using Dashboard.Domain;
+using Dashboard.Ingest;
+
+namespace Dashboard.Backends.Common;
+
+/// <summary>How the seed clients end a run: once, from the decoder's outcome or the stream's fate.</summary>
+public static class RunFinish
+{
+    /// <summary>Ends the run failed, with a failed stage naming where it broke.</summary>
+    public static void Fail(this RunContext run, string stage, string error)
+    {
+        run.Stage(stage, StageStatus.Failed, error);
+        run.End(RunStatus.Failed, error);
+    }
+
+    /// <summary>
+    /// Ends the run from its stream: the decoder's terminal outcome when it saw one, otherwise
+    /// failed with why the stream stopped. Cancellation ends nothing (the caller reports it).
+    /// </summary>
+    public static void EndFromStream(this RunContext run, StreamOutcome outcome, IRunStreamDecoder decoder, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (decoder.Outcome is { } result)
+        {
+            run.End(result.Status, result.Error);
+            return;
+        }
+
+        run.Fail("stream", Describe(outcome));
+    }
+
+    public static string Describe(StreamOutcome outcome) => outcome.End switch
+    {
+        StreamEnd.EndedWithoutTerminal => outcome.Error is { } e ? $"stream ended without a terminal event: {e}" : "stream ended without a terminal event",
+        StreamEnd.Failed when outcome.HttpStatus is { } status => UpstreamError.Describe(status, outcome.ErrorBody),
+        StreamEnd.Cancelled => "stream cancelled",
+        _ => outcome.Error ?? "stream failed",
+    };
+
+    /// <summary>The message of a failure talking to an upstream (not cancellation).</summary>
+    public static string Describe(Exception error) => error switch
+    {
+        UpstreamHttpException => error.Message,
+        HttpRequestException => $"cannot reach upstream: {error.Message}",
+        JsonException => $"unexpected answer from upstream: {error.Message}",
+        TimeoutException or TaskCanceledException => "upstream did not answer in time",
+        _ => error.Message,
+    };
+
+    /// <summary>True for failures of the upstream exchange that end a run (as opposed to bugs).</summary>
+    public static bool IsUpstreamFailure(Exception error, CancellationToken cancellationToken) =>
+        !cancellationToken.IsCancellationRequested &&
+        error is UpstreamHttpException or HttpRequestException or JsonException or TimeoutException or TaskCanceledException or IOException;
+}

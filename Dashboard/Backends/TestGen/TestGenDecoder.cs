@@ -1,0 +1,85 @@
+using System.Text.Json;
+using Dashboard.Backends.Common;
+using Dashboard.Domain;
+using Dashboard.Ingest;
+
+namespace Dashboard.Backends.TestGen;
+
+/// <summary>
+/// Test generation stream (PROTOCOLS.md §4 "Test generation"): <c>{"type":"start"}</c>, then
+/// <c>{"type":"chunk","content"}</c> appended, then <c>{"type":"done", language, lines,
+/// test_file_name, test_framework, test_type}</c> (metadata, completed) or
+/// <c>{"type":"error","error"}</c> (failed).
+/// </summary>
+public sealed class TestGenDecoder : IRunStreamDecoder
+{
+    private static readonly string[] MetadataFields = ["language", "lines", "test_file_name", "test_framework", "test_type"];
+
+    public RunOutcome? Outcome { get; private set; }
+
+    public bool IsTerminal => Outcome is not null;
+
+    public void Decode(in SseItem item, DecodeContext context)
+    {
+        if (item.EventType == "error")
+        {
+            Fail(context, UpstreamError.ExtractMessage(item.Data) ?? "test generation reported an error");
+            return;
+        }
+
+        if (item.EventType != SseItem.DefaultEventType)
+        {
+            return;
+        }
+
+        using var doc = JsonDocument.Parse(item.Data);
+        var root = JsonFields.RequireObject(doc.RootElement);
+        switch (JsonFields.String(root, "type"))
+        {
+            case "start":
+                context.Stage("start", StageStatus.Running, "Generating tests");
+                break;
+            case "chunk":
+                if (JsonFields.String(root, "content") is { Length: > 0 } content)
+                {
+                    context.Text(content, TextMode.Append);
+                }
+
+                break;
+            case "done":
+                var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+                foreach (var field in MetadataFields)
+                {
+                    if (JsonFields.Scalar(root, field) is { } value)
+                    {
+                        metadata[field] = value;
+                    }
+                }
+
+                if (metadata.Count > 0)
+                {
+                    context.Metadata(metadata);
+                }
+
+                context.Stage("done", StageStatus.Completed, metadata.TryGetValue("test_file_name", out var file) ? file : null);
+                Outcome = RunOutcome.Completed;
+                break;
+            case "error":
+                Fail(context, UpstreamError.FromElement(root) ?? "test generation reported an error");
+                break;
+            default:
+                if (JsonFields.Value(root, "error") is { } error)
+                {
+                    Fail(context, UpstreamError.FromElement(error) ?? "test generation reported an error");
+                }
+
+                break;
+        }
+    }
+
+    private void Fail(DecodeContext context, string error)
+    {
+        context.Stage("error", StageStatus.Failed, error);
+        Outcome = RunOutcome.Failed(error);
+    }
+}

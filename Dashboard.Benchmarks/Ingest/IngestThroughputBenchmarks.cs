@@ -1,4 +1,6 @@
 using BenchmarkDotNet.Attributes;
+using Dashboard.Backends.Codegen;
+using Dashboard.State;
 
 namespace Dashboard.Benchmarks.Ingest;
 
@@ -32,4 +34,7 @@ public class IngestThroughputBenchmarks
 
     [Benchmark(OperationsPerInvoke = Events, Baseline = true, Description = "A: bare parser")]
     public Task<long> BareParser() => _arms.BareParserAsync(Events);
+
+    [Benchmark(OperationsPerInvoke = Events, Description = "B: full path (runner, codegen decoder, hub, projections, 1 subscriber)")]
+    public Task<RunView> FullPath() => _arms.FullPathAsync(Events, new CodegenDecoder());
 }

@@ -1,3 +1,4 @@
+using Dashboard.Backends.Codegen;
 using Dashboard.Benchmarks.FanOut;
 using Dashboard.Benchmarks.Ingest;
 
@@ -18,6 +19,10 @@ public sealed class BenchmarkSmokeTests
 
         Assert.Equal(arms.StreamBytes(TinyStream), await arms.TransportAsync(TinyStream));
         Assert.Equal(TinyStream, await arms.BareParserAsync(TinyStream));
+
+        var run = await arms.FullPathAsync(TinyStream, new CodegenDecoder());
+        Assert.Equal(CodegenProgressStream.TerminalStage, run.Stage);
+        Assert.Equal(TinyStream, run.Timeline.Count);
     }
 
     [Fact]

@@ -19,9 +19,12 @@ internal sealed class ClientHarness
         Options = new BackendOptions { Name = "llm", Kind = kind, BaseUrl = baseUrl, ApiKey = ApiKey, Model = "test-model" };
         configure?.Invoke(Options);
         var dashboard = new DashboardOptions { Backends = [Options] };
-        using var services = new ServiceCollection()
-            .AddSingleton<ISseStreamRunner, InterimStreamRunner>()
-            .AddSingleton(new SecretRedactor(Microsoft.Extensions.Options.Options.Create(dashboard)))
+        // The real ingest path: runner, parser, monitors (their health events land in the sink too).
+        var services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton(Microsoft.Extensions.Options.Options.Create(dashboard))
+            .AddSingleton<IDomainEventSink>(Sink)
+            .AddIngest()
             .AddBackendKinds()
             .BuildServiceProvider();
         Client = services.GetRequiredService<BackendKindRegistry>().Find(kind)!.CreateClient(Options, services);

@@ -85,14 +85,29 @@ public sealed class IngestArms : IAsyncDisposable
         return touch.Items;
     }
 
+    /// <summary>Breakdown: parser and decoder only, decoded events counted and dropped. Returns the events decoded.</summary>
+    public async Task<long> DecodeOnlyAsync(int events, IStreamDecoder decoder)
+    {
+        var sink = new CountingSink();
+        await ParseIntoAsync(events, decoder, new DecodeContext(Backend, "not-published", sink, TimeProvider.System));
+        return sink.Count;
+    }
+
+    /// <summary>Breakdown: parser, decoder, hub, projections and the subscriber, without the runner's bookkeeping.</summary>
+    public async Task<RunView> DecodeToHubAsync(int events, IStreamDecoder decoder)
+    {
+        var runId = NewRun();
+        await ParseIntoAsync(events, decoder, new DecodeContext(Backend, runId, _hub, TimeProvider.System));
+        return await SettledRunAsync(runId);
+    }
+
     /// <summary>
     /// Arm B: the same socket through the runner, the dialect's decoder, the hub and one subscriber
     /// that has read every notification before this returns. Returns the run as the projections show it.
     /// </summary>
     public async Task<RunView> FullPathAsync(int events, IStreamDecoder decoder)
     {
-        var runId = $"run-{Interlocked.Increment(ref _runs)}";
-        _hub.Publish(new RunCreated { Backend = Backend, At = DateTimeOffset.UtcNow, RunId = runId, Prompt = "ingest throughput" });
+        var runId = NewRun();
         var uri = _upstream.StreamUri(events);
         var outcome = await _runner.RunAsync(
             new SseStreamSpec
@@ -109,8 +124,28 @@ public sealed class IngestArms : IAsyncDisposable
             throw new InvalidOperationException($"the stream ended as {outcome.End}: {outcome.Error}");
         }
 
+        return await SettledRunAsync(runId);
+    }
+
+    private string NewRun()
+    {
+        var runId = $"run-{Interlocked.Increment(ref _runs)}";
+        _hub.Publish(new RunCreated { Backend = Backend, At = DateTimeOffset.UtcNow, RunId = runId, Prompt = "ingest throughput" });
+        return runId;
+    }
+
+    private async Task<RunView> SettledRunAsync(string runId)
+    {
         await _subscriber.WaitForAsync(_hub.LastSequence).WaitAsync(TimeSpan.FromSeconds(60));
         return _hub.State.GetRun(runId) ?? throw new InvalidOperationException($"run {runId} vanished from the projections");
+    }
+
+    private async Task ParseIntoAsync(int events, IStreamDecoder decoder, DecodeContext context)
+    {
+        using var response = await GetAsync(events);
+        await using var body = await response.Content.ReadAsStreamAsync();
+        using var parser = new SseParser(SseParserLimits.Default, new DecodingHandler(decoder, context));
+        await parser.ParseAsync(body, CancellationToken.None);
     }
 
     /// <summary>Notifications the subscriber lost to its bounded queue (the projection still has them).</summary>
@@ -146,5 +181,20 @@ public sealed class IngestArms : IAsyncDisposable
 
         public void OnOversized(in SseOversized dropped) =>
             throw new InvalidOperationException($"the benchmark stream has no oversized event ({dropped.Reason})");
+    }
+
+    private sealed class DecodingHandler(IStreamDecoder decoder, DecodeContext context) : ISseParserHandler
+    {
+        public void OnItem(in SseItem item) => decoder.Decode(item, context);
+
+        public void OnOversized(in SseOversized dropped) =>
+            throw new InvalidOperationException($"the benchmark stream has no oversized event ({dropped.Reason})");
+    }
+
+    private sealed class CountingSink : IDomainEventSink
+    {
+        public long Count { get; private set; }
+
+        public long Publish(DashboardEvent e) => ++Count;
     }
 }

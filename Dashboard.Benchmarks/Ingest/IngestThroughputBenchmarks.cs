@@ -35,6 +35,12 @@ public class IngestThroughputBenchmarks
     [Benchmark(OperationsPerInvoke = Events, Baseline = true, Description = "A: bare parser")]
     public Task<long> BareParser() => _arms.BareParserAsync(Events);
 
+    [Benchmark(OperationsPerInvoke = Events, Description = "breakdown: A + codegen decoder (events discarded)")]
+    public Task<long> DecodeOnly() => _arms.DecodeOnlyAsync(Events, new CodegenDecoder());
+
+    [Benchmark(OperationsPerInvoke = Events, Description = "breakdown: A + decoder + hub + projections + 1 subscriber (no runner)")]
+    public Task<RunView> DecodeToHub() => _arms.DecodeToHubAsync(Events, new CodegenDecoder());
+
     [Benchmark(OperationsPerInvoke = Events, Description = "B: full path (runner, codegen decoder, hub, projections, 1 subscriber)")]
     public Task<RunView> FullPath() => _arms.FullPathAsync(Events, new CodegenDecoder());
 }

@@ -20,6 +20,9 @@ public sealed class BenchmarkSmokeTests
         Assert.Equal(arms.StreamBytes(TinyStream), await arms.TransportAsync(TinyStream));
         Assert.Equal(TinyStream, await arms.BareParserAsync(TinyStream));
 
+        Assert.Equal(TinyStream, await arms.DecodeOnlyAsync(TinyStream, new CodegenDecoder()));
+        Assert.Equal(TinyStream, (await arms.DecodeToHubAsync(TinyStream, new CodegenDecoder())).Timeline.Count);
+
         var run = await arms.FullPathAsync(TinyStream, new CodegenDecoder());
         Assert.Equal(CodegenProgressStream.TerminalStage, run.Stage);
         Assert.Equal(TinyStream, run.Timeline.Count);

@@ -1,5 +1,10 @@
+using Dashboard.Api;
+using Dashboard.Backends;
 using Dashboard.Components;
 using Dashboard.Configuration;
+using Dashboard.Hub;
+using Dashboard.Ingest;
+using Dashboard.Runs;
 using Dashboard.Security;
 using MudBlazor.Services;
 
@@ -19,8 +24,13 @@ if (builder.Environment.IsDevelopment())
 builder.Services.AddRazorComponents()
     .AddInteractiveServerComponents();
 builder.Services.AddMudServices();
-builder.Services.AddOptions<DashboardOptions>().Bind(builder.Configuration.GetSection(DashboardOptions.SectionName));
+builder.Services.AddDashboardConfiguration(builder.Configuration);
 builder.AddDashboardSecurity();
+builder.Services.AddBackendKinds();
+builder.Services.AddEventHub();
+builder.Services.AddIngest();
+builder.Services.AddRuns();
+builder.Services.AddDashboardApi();
 
 var app = builder.Build();
 
@@ -37,6 +47,7 @@ app.UseAntiforgery();
 // needs sign-in (fallback policy), see Dashboard/Security/DashboardSecurityExtensions.cs.
 app.MapStaticAssets().AllowAnonymous();
 app.MapDashboardLogin();
+app.MapDashboardApi().RequireDashboardApi();
 app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode();
 

@@ -1,0 +1,28 @@
+using Microsoft.AspNetCore.Http.Metadata;
+
+namespace Dashboard.Api;
+
+/// <summary>The JSON API under /api. Its routes and field names are a contract: users' scripts rely on them.</summary>
+public static class ApiEndpoints
+{
+    /// <summary>Largest request body the API reads (413 beyond).</summary>
+    public const long MaxBodyBytes = 1024 * 1024;
+
+    /// <summary>Maps every API route under one group, so one policy (authorization, limits) covers all of them.</summary>
+    public static RouteGroupBuilder MapDashboardApi(this IEndpointRouteBuilder endpoints)
+    {
+        var api = endpoints.MapGroup("/api").WithMetadata(new BodySizeLimit(MaxBodyBytes));
+
+        api.MapGet("/backends", BackendsApi.ListAsync);
+        api.MapGet("/backends/{name}/events", BackendsApi.EventsAsync);
+        api.MapGet("/graph", BackendsApi.Graphs);
+        api.MapGet("/runs", RunsApi.List);
+        api.MapGet("/runs/{id}", RunsApi.Get);
+        api.MapPost("/runs", RunsApi.StartAsync);
+        api.MapPost("/runs/{id}/cancel", RunsApi.CancelAsync);
+        return api;
+    }
+
+    /// <summary>Lets the server refuse an oversized body before it is read (Kestrel honours it per endpoint).</summary>
+    private sealed record BodySizeLimit(long? MaxRequestBodySize) : IRequestSizeLimitMetadata;
+}

@@ -1,0 +1,63 @@
+using System.Text.Json;
+using Dashboard.Domain;
+
+namespace Dashboard.Api;
+
+// The JSON API's wire shapes (camelCase, enums as lower-case strings). Users' scripts rely on
+// these names: add fields freely, never rename or remove one.
+
+public sealed record BackendDto(
+    string Name,
+    string Kind,
+    BackendState State,
+    DateTimeOffset? LastEventAt,
+    long EventsReceived,
+    long DecodeErrors,
+    long Reconnects,
+    string? LastError,
+    bool IsDemo,
+    long OversizedDropped);
+
+public sealed record RawEventDto(long Seq, string Type, string Id, string Data, DateTimeOffset ReceivedAt, bool Truncated, string? Note);
+
+public sealed record GraphPointDto(DateTimeOffset At, int Nodes);
+
+public sealed record GraphDto(
+    string Backend,
+    int Nodes,
+    int? Edges,
+    IReadOnlyDictionary<string, int> Tiers,
+    IReadOnlyDictionary<string, int> Types,
+    DateTimeOffset UpdatedAt,
+    IReadOnlyList<GraphPointDto> History,
+    double? AvgEntanglement,
+    bool HistoryTruncated);
+
+public sealed record TimelineEntryDto(string Stage, StageStatus Status, string? Message, double? Progress, DateTimeOffset At);
+
+public sealed record UsageDto(int? InputTokens, int? OutputTokens, int? TotalTokens);
+
+public sealed record ToolCallDto(string Id, string? Name, string Arguments, string? Status, string? Detail);
+
+public sealed record RunDto(
+    string Id,
+    string Backend,
+    string Prompt,
+    RunStatus Status,
+    string? Stage,
+    double? Progress,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? EndedAt,
+    IReadOnlyList<TimelineEntryDto> Timeline,
+    string Text,
+    UsageDto? Usage,
+    string? Error,
+    string? ParentRunId,
+    string? UpstreamId,
+    IReadOnlyDictionary<string, JsonElement> Options,
+    string Thinking,
+    IReadOnlyList<ToolCallDto> ToolCalls,
+    IReadOnlyDictionary<string, string> Metadata,
+    bool TextTruncated);
+
+public sealed record StartedRunDto(string Id);

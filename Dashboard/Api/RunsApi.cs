@@ -1,0 +1,127 @@
+using Dashboard.Backends;
+using Dashboard.Configuration;
+using Dashboard.Domain;
+using Dashboard.Runs;
+using Dashboard.Security;
+using Dashboard.State;
+
+namespace Dashboard.Api;
+
+/// <summary>GET/POST /api/runs, GET /api/runs/{id}, POST /api/runs/{id}/cancel.</summary>
+internal static class RunsApi
+{
+    public static IResult List(string? backend, string? status, IDashboardState state, SecretRedactor redactor)
+    {
+        RunStatus? wanted = null;
+        if (status is not null)
+        {
+            wanted = Enum.GetValues<RunStatus>().Cast<RunStatus?>().FirstOrDefault(s => string.Equals(s.ToString(), status, StringComparison.OrdinalIgnoreCase));
+            if (wanted is null)
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+                {
+                    ["status"] = ["status must be one of pending, running, completed, failed, cancelled."],
+                });
+            }
+        }
+
+        var runs = state.Runs
+            .Where(r => backend is null || BackendNames.Comparer.Equals(r.Backend, backend))
+            .Where(r => wanted is null || r.Status == wanted)
+            .Select(r => ToDto(r, redactor))
+            .ToList();
+        return TypedResults.Ok(runs);
+    }
+
+    public static IResult Get(string id, IDashboardState state, SecretRedactor redactor) =>
+        state.GetRun(id) is { } run
+            ? TypedResults.Ok(ToDto(run, redactor))
+            : UnknownRun(id);
+
+    public static async Task<IResult> StartAsync(HttpContext http, IRunLauncher runs, BackendCatalog catalog, CancellationToken cancellationToken)
+    {
+        RunRequestBody.Result body;
+        try
+        {
+            body = await RunRequestBody.ReadAsync(http.Request, ApiEndpoints.MaxBodyBytes, cancellationToken);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            body = RunRequestBody.Result.TooLarge;
+        }
+
+        if (body.IsTooLarge)
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status413PayloadTooLarge,
+                title: "Request body too large",
+                detail: $"The API accepts bodies up to {ApiEndpoints.MaxBodyBytes} bytes.");
+        }
+
+        if (body.Request is not { } request)
+        {
+            return TypedResults.ValidationProblem(body.Errors!);
+        }
+
+        await catalog.WaitReadyAsync(BackendsApi.CatalogWait, cancellationToken);
+        var result = runs.Start(request);
+        return result.Outcome switch
+        {
+            StartRunOutcome.Started => TypedResults.Accepted($"/api/runs/{result.RunId}", new StartedRunDto(result.RunId!)),
+            StartRunOutcome.UnknownBackend => Problem(StatusCodes.Status404NotFound, "Unknown backend", result.Errors),
+            StartRunOutcome.TooManyRuns => Problem(StatusCodes.Status429TooManyRequests, "Too many runs", result.Errors),
+            _ => TypedResults.ValidationProblem(Group(result.Errors)),
+        };
+    }
+
+    public static async Task<IResult> CancelAsync(string id, IRunLauncher runs, IDashboardState state)
+    {
+        // Not the request's token: a client that hangs up must not abort the upstream cancel
+        // (the launcher bounds it with its own timeout).
+        if (await runs.CancelAsync(id, CancellationToken.None))
+        {
+            return TypedResults.Accepted($"/api/runs/{id}", new StartedRunDto(id));
+        }
+
+        return state.GetRun(id) is { } run
+            ? TypedResults.Problem(
+                statusCode: StatusCodes.Status409Conflict,
+                title: "Run not in flight",
+                detail: $"Run {id} is {run.Status.ToString().ToLowerInvariant()}; only a run in flight can be cancelled.")
+            : UnknownRun(id);
+    }
+
+    private static IResult UnknownRun(string id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown run", detail: $"No run has id \"{id}\".");
+
+    private static IResult Problem(int status, string title, IReadOnlyList<FieldError> errors) =>
+        TypedResults.Problem(
+            statusCode: status,
+            title: title,
+            detail: string.Join(" ", errors.Where(e => e.Field == RunFields.Backend).Select(e => e.Message)),
+            extensions: new Dictionary<string, object?> { ["errors"] = Group(errors) });
+
+    private static Dictionary<string, string[]> Group(IReadOnlyList<FieldError> errors) =>
+        errors.GroupBy(e => e.Field, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray(), StringComparer.Ordinal);
+
+    private static RunDto ToDto(RunView r, SecretRedactor redactor) => new(
+        r.Id,
+        r.Backend,
+        r.Prompt,
+        r.Status,
+        r.Stage,
+        r.Progress,
+        r.StartedAt,
+        r.EndedAt,
+        [.. r.Timeline.Select(t => new TimelineEntryDto(t.Stage, t.Status, t.Message is null ? null : redactor.Redact(t.Message), t.Progress, t.At))],
+        r.Text.ToString(),
+        r.Usage is { } u ? new UsageDto(u.InputTokens, u.OutputTokens, u.TotalTokens) : null,
+        r.Error is null ? null : redactor.Redact(r.Error),
+        r.ParentRunId,
+        r.UpstreamId,
+        r.Options,
+        r.Thinking.ToString(),
+        [.. r.ToolCalls.Select(t => new ToolCallDto(t.Id, t.Name, t.Arguments, t.Status, t.Detail))],
+        r.Metadata,
+        r.Text.Truncated);
+}

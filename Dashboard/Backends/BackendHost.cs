@@ -1,0 +1,208 @@
+using Dashboard.Configuration;
+using Dashboard.Ingest.Monitoring;
+using Dashboard.Security;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace Dashboard.Backends;
+
+/// <summary>
+/// Brings the backends up once the server listens (demo backends point at this app's own address):
+/// gathers every <see cref="IBackendSource"/>, creates one client per backend, publishes them in
+/// the <see cref="BackendCatalog"/> and keeps each always-on stream running until shutdown.
+/// A failing backend is logged and left out or stopped; it never takes the app down.
+/// </summary>
+public sealed class BackendHost(
+    IEnumerable<IBackendSource> sources,
+    BackendKindRegistry kinds,
+    BackendCatalog catalog,
+    IServer server,
+    IHostApplicationLifetime lifetime,
+    IServiceProvider services,
+    SecretRedactor redactor,
+    ILogger<BackendHost> logger) : BackgroundService
+{
+    private static readonly Uri FallbackSelf = new("http://127.0.0.1/");
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!await WaitForServerAsync(stoppingToken))
+        {
+            return;
+        }
+
+        var entries = CreateEntries(FindSelfAddress());
+        RegisterWithMonitors(entries);
+        catalog.Publish(entries);
+        logger.LogInformation("Backends: {Backends}", entries.Count == 0 ? "none" : string.Join(", ", entries.Select(e => $"{e.Name} ({e.Kind.Kind})")));
+
+        try
+        {
+            await Task.WhenAll(entries.Where(e => e.Has(BackendCapabilities.AlwaysOnStream)).Select(e => RunAlwaysOnAsync(e, stoppingToken)));
+        }
+        finally
+        {
+            foreach (var entry in entries)
+            {
+                await DisposeClientAsync(entry);
+            }
+        }
+    }
+
+    private async Task<bool> WaitForServerAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var onStarted = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        using var onStopping = stoppingToken.Register(() => started.TrySetCanceled(stoppingToken));
+        try
+        {
+            await started.Task;
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private Uri FindSelfAddress()
+    {
+        var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        if (SelfAddress.Pick(addresses) is { } self)
+        {
+            return self;
+        }
+
+        // In-memory test servers listen nowhere; only backends pointing at this app would care.
+        logger.LogWarning("The server reports no http address; backends that call this app use {Fallback}", FallbackSelf);
+        return FallbackSelf;
+    }
+
+    private List<BackendEntry> CreateEntries(Uri self)
+    {
+        var entries = new List<BackendEntry>();
+        var names = new HashSet<string>(BackendNames.Comparer);
+        foreach (var source in sources)
+        {
+            IReadOnlyList<BackendOptions> backends;
+            try
+            {
+                backends = source.GetBackends(self);
+            }
+            catch (Exception ex)
+            {
+                logger.LogError("Backend source {Source} failed: {Error}", source.GetType().Name, redactor.Redact(ex.Message));
+                continue;
+            }
+
+            for (var i = 0; i < backends.Count; i++)
+            {
+                var keyPrefix = source is ConfiguredBackendSource
+                    ? $"{DashboardOptions.SectionName}:Backends:{i}"
+                    : $"{source.GetType().Name}:{i}";
+                if (TryCreate(backends[i], keyPrefix, names) is { } entry)
+                {
+                    entries.Add(entry);
+                }
+            }
+        }
+
+        return entries;
+    }
+
+    /// <summary>Every backend shows on the Backends page from the start, demo ones included.</summary>
+    private void RegisterWithMonitors(List<BackendEntry> entries)
+    {
+        if (services.GetService<BackendMonitors>() is not { } monitors)
+        {
+            return;
+        }
+
+        foreach (var entry in entries)
+        {
+            monitors.Register(entry.Name, entry.Kind.Kind, entry.IsDemo);
+        }
+    }
+
+    private BackendEntry? TryCreate(BackendOptions options, string keyPrefix, HashSet<string> names)
+    {
+        var kind = kinds.Find(options.Kind);
+        var problems = new List<string>();
+        if (!BackendNames.IsValid(options.Name))
+        {
+            problems.Add($"{keyPrefix}:Name \"{options.Name}\" is not a valid backend name.");
+        }
+        else if (names.Contains(options.Name))
+        {
+            problems.Add($"{keyPrefix}:Name \"{options.Name}\" is already used by another backend.");
+        }
+
+        if (kind is null)
+        {
+            problems.Add($"{keyPrefix}:Kind \"{options.Kind}\" is unknown.");
+        }
+        else
+        {
+            problems.AddRange(kind.ValidateOptions(options, keyPrefix));
+        }
+
+        if (problems.Count > 0 || kind is null)
+        {
+            foreach (var problem in problems)
+            {
+                logger.LogError("Backend left out: {Problem}", redactor.Redact(problem));
+            }
+
+            return null;
+        }
+
+        try
+        {
+            var entry = new BackendEntry(options, kind, kind.CreateClient(options, services));
+            names.Add(options.Name);
+            return entry;
+        }
+        catch (Exception ex)
+        {
+            logger.LogError("Backend {Backend} left out: its client could not be created: {Error}", options.Name, redactor.Redact(ex.Message));
+            return null;
+        }
+    }
+
+    private async Task RunAlwaysOnAsync(BackendEntry entry, CancellationToken stoppingToken)
+    {
+        try
+        {
+            // Own task: a client that blocks before its first await must not hold up the others.
+            await Task.Run(() => entry.Client.RunAlwaysOnAsync(stoppingToken), stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutdown.
+        }
+        catch (Exception ex)
+        {
+            logger.LogError("Always-on stream of {Backend} stopped: {Error}", entry.Name, redactor.Redact(ex.Message));
+        }
+    }
+
+    private async Task DisposeClientAsync(BackendEntry entry)
+    {
+        try
+        {
+            switch (entry.Client)
+            {
+                case IAsyncDisposable asyncDisposable:
+                    await asyncDisposable.DisposeAsync();
+                    break;
+                case IDisposable disposable:
+                    disposable.Dispose();
+                    break;
+            }
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning("Client of {Backend} failed to dispose: {Error}", entry.Name, redactor.Redact(ex.Message));
+        }
+    }
+}

@@ -1,0 +1,108 @@
+using Dashboard.Backends;
+using Dashboard.Domain;
+using Dashboard.Ingest;
+
+namespace Dashboard.Runs;
+
+/// <summary>
+/// A run in flight and the sink its client publishes through. It lets exactly one
+/// <see cref="RunEnded"/> through and nothing of the run after it, so a run ends once and a
+/// cancelled run stays cancelled even when the aborted client reports a failure on its way out.
+/// </summary>
+internal sealed class ActiveRun : IDomainEventSink
+{
+    private readonly IDomainEventSink _inner;
+    private readonly Action<ActiveRun> _onEnded;
+    private readonly Lock _gate = new();
+    private readonly CancellationTokenSource _cancellation = new();
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _ended;
+    private bool _cancelling;
+
+    public ActiveRun(string id, BackendEntry backend, RunRequest request, string? parentUpstreamId, IDomainEventSink inner, TimeProvider clock, Action<ActiveRun> onEnded)
+    {
+        _onEnded = onEnded;
+        Id = id;
+        Backend = backend;
+        _inner = inner;
+        Context = new RunContext(id, request, parentUpstreamId, this, clock);
+    }
+
+    public string Id { get; }
+
+    public BackendEntry Backend { get; }
+
+    public RunContext Context { get; }
+
+    public CancellationToken Token => _cancellation.Token;
+
+    /// <summary>Completes when the follower is done with the client.</summary>
+    public Task Completion => _completion.Task;
+
+    public bool Ended
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _ended;
+            }
+        }
+    }
+
+    public bool CancelRequested
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _cancelling;
+            }
+        }
+    }
+
+    /// <summary>False when the run already ended. From now on only a cancelled end is let through.</summary>
+    public bool TryBeginCancel()
+    {
+        lock (_gate)
+        {
+            if (_ended)
+            {
+                return false;
+            }
+
+            _cancelling = true;
+            return true;
+        }
+    }
+
+    public void Abort() => _cancellation.Cancel();
+
+    public void MarkCompleted() => _completion.TrySetResult();
+
+    public long Publish(DashboardEvent e)
+    {
+        // Under the lock so that nothing of the run can be sequenced after its end.
+        lock (_gate)
+        {
+            if (e is BackendHealthChanged or GraphStatsObserved)
+            {
+                return _inner.Publish(e);
+            }
+
+            if (_ended || (e is RunEnded { Status: not RunStatus.Cancelled } && _cancelling))
+            {
+                return 0;
+            }
+
+            if (e is RunEnded)
+            {
+                // Before the end is visible, so whoever sees it ended can start the next run.
+                _ended = true;
+                _onEnded(this);
+            }
+
+            return _inner.Publish(e);
+        }
+    }
+}

@@ -1,0 +1,228 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Dashboard.Backends;
+using Dashboard.Configuration;
+using Dashboard.Domain;
+using Dashboard.Ingest;
+using Dashboard.Security;
+using Dashboard.State;
+using Microsoft.Extensions.Options;
+
+namespace Dashboard.Runs;
+
+/// <summary>
+/// The one place runs are started and cancelled (form and API alike). Each accepted run is
+/// followed in the background until it ends; whatever the client does, the run ends exactly once.
+/// Only runs in flight are kept here; finished runs live in the projections.
+/// </summary>
+public sealed class RunManager(
+    BackendCatalog catalog,
+    IDomainEventSink sink,
+    IDashboardState state,
+    IOptions<DashboardOptions> options,
+    SecretRedactor redactor,
+    TimeProvider clock,
+    ILogger<RunManager> logger) : IRunLauncher
+{
+    /// <summary>How long an upstream-side cancel may take before the run is aborted anyway.</summary>
+    public static readonly TimeSpan UpstreamCancelTimeout = TimeSpan.FromSeconds(5);
+
+    public const string NoTerminalStateError = "The backend client ended without a terminal state.";
+
+    private readonly ConcurrentDictionary<string, ActiveRun> _active = new(StringComparer.Ordinal);
+    private readonly Lock _startGate = new();
+    private bool _stopping;
+
+    public IReadOnlyList<RunBackend> RunBackends =>
+        [.. catalog.All.Where(e => e.Has(BackendCapabilities.Runs)).Select(e => new RunBackend(e.Name, e.Kind.Kind, e.IsDemo, e.Client.RunOptions))];
+
+    /// <summary>Runs in flight (for tests and diagnostics).</summary>
+    public int ActiveCount => _active.Count;
+
+    public IReadOnlyList<FieldError> Validate(RunRequest request) => Validate(request, out _);
+
+    public StartRunResult Start(RunRequest request)
+    {
+        var errors = Validate(request, out var backend);
+        if (!string.IsNullOrWhiteSpace(request.Backend) && catalog.Find(request.Backend) is null)
+        {
+            return new StartRunResult(StartRunOutcome.UnknownBackend, null, errors);
+        }
+
+        if (backend is null || errors.Count > 0)
+        {
+            return new StartRunResult(StartRunOutcome.Invalid, null, errors);
+        }
+
+        var normalized = Normalize(request, backend);
+        var parentUpstreamId = normalized.ParentRunId is { } parent ? state.GetRun(parent)?.UpstreamId : null;
+        ActiveRun run;
+        lock (_startGate)
+        {
+            if (_stopping)
+            {
+                return new StartRunResult(StartRunOutcome.TooManyRuns, null, [new FieldError(RunFields.Backend, "The dashboard is shutting down.")]);
+            }
+
+            var inFlight = _active.Values.Count(r => r.Backend == backend);
+            if (inFlight >= backend.Options.MaxConcurrentRuns)
+            {
+                return new StartRunResult(StartRunOutcome.TooManyRuns, null,
+                    [new FieldError(RunFields.Backend, $"Backend \"{backend.Name}\" already has {inFlight} runs in flight (at most {backend.Options.MaxConcurrentRuns}, MaxConcurrentRuns).")]);
+            }
+
+            run = new ActiveRun(NewRunId(), backend, normalized, parentUpstreamId, sink, clock, Forget);
+            _active[run.Id] = run;
+        }
+
+        run.Publish(new RunCreated
+        {
+            Backend = backend.Name,
+            At = clock.GetUtcNow(),
+            RunId = run.Id,
+            Prompt = normalized.Prompt,
+            ParentRunId = normalized.ParentRunId,
+            Options = request.Options ?? RunCreated.EmptyOptions,
+        });
+        _ = Task.Run(() => FollowAsync(run));
+        return StartRunResult.Started(run.Id);
+    }
+
+    public async Task<bool> CancelAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        if (!_active.TryGetValue(runId, out var run) || !run.TryBeginCancel())
+        {
+            return false;
+        }
+
+        try
+        {
+            using var timeout = new CancellationTokenSource(UpstreamCancelTimeout, clock);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
+            await run.Backend.Client.CancelAsync(run.Context, linked.Token).WaitAsync(linked.Token);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning("Upstream cancel of run {RunId} on {Backend} failed: {Error}", runId, run.Backend.Name, redactor.Redact(ex.Message));
+        }
+
+        run.Abort();
+        End(run, RunStatus.Cancelled, null);
+        return true;
+    }
+
+    /// <summary>Shutdown: no new runs; every run in flight is cancelled and its follower awaited (bounded by <paramref name="cancellationToken"/>).</summary>
+    public async Task StopAllAsync(CancellationToken cancellationToken)
+    {
+        lock (_startGate)
+        {
+            _stopping = true;
+        }
+
+        var runs = _active.Values.ToList();
+        await Task.WhenAll(runs.Select(r => CancelAsync(r.Id, cancellationToken)));
+        try
+        {
+            await Task.WhenAll(runs.Select(r => r.Completion)).WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            logger.LogWarning("Shutdown did not wait for every run's client to stop.");
+        }
+    }
+
+    private List<FieldError> Validate(RunRequest request, out BackendEntry? backend)
+    {
+        var errors = new List<FieldError>();
+        backend = catalog.Find(request.Backend);
+        if (string.IsNullOrWhiteSpace(request.Backend))
+        {
+            errors.Add(new FieldError(RunFields.Backend, "Backend is required."));
+        }
+        else if (backend is null)
+        {
+            errors.Add(new FieldError(RunFields.Backend, $"Unknown backend \"{request.Backend}\"."));
+        }
+        else if (!backend.Has(BackendCapabilities.Runs))
+        {
+            errors.Add(new FieldError(RunFields.Backend, $"Backend \"{backend.Name}\" ({backend.Kind.Kind}) does not start runs."));
+            backend = null;
+        }
+
+        var maxPrompt = options.Value.Limits.MaxPromptChars;
+        if (string.IsNullOrWhiteSpace(request.Prompt))
+        {
+            errors.Add(new FieldError(RunFields.Prompt, "Prompt is required."));
+        }
+        else if (request.Prompt.Length > maxPrompt)
+        {
+            errors.Add(new FieldError(RunFields.Prompt, $"Prompt is too long: {request.Prompt.Length} characters, at most {maxPrompt}."));
+        }
+
+        if (request.ParentRunId is { Length: > 0 } parentId)
+        {
+            var parent = state.GetRun(parentId);
+            if (parent is null)
+            {
+                errors.Add(new FieldError(RunFields.ParentRunId, $"Unknown parent run \"{parentId}\"."));
+            }
+            else if (backend is not null && !BackendNames.Comparer.Equals(parent.Backend, backend.Name))
+            {
+                errors.Add(new FieldError(RunFields.ParentRunId, $"Parent run {parentId} ran on \"{parent.Backend}\", not on \"{backend.Name}\"."));
+            }
+            else if (parent.UpstreamId is null)
+            {
+                errors.Add(new FieldError(RunFields.ParentRunId, $"Parent run {parentId} has no upstream id (it never reached its backend)."));
+            }
+        }
+
+        if (backend is not null)
+        {
+            errors.AddRange(backend.Client.ValidateRun(Normalize(request, backend)));
+        }
+
+        return errors;
+    }
+
+    private async Task FollowAsync(ActiveRun run)
+    {
+        try
+        {
+            await run.Backend.Client.RunAsync(run.Context, run.Token);
+        }
+        catch (OperationCanceledException) when (run.Token.IsCancellationRequested)
+        {
+            // Reported below as cancelled.
+        }
+        catch (Exception ex)
+        {
+            var error = redactor.Redact(ex.Message);
+            logger.LogWarning("Run {RunId} on {Backend} failed: {Error}", run.Id, run.Backend.Name, error);
+            End(run, RunStatus.Failed, error);
+        }
+        finally
+        {
+            if (run.CancelRequested)
+            {
+                End(run, RunStatus.Cancelled, null);
+            }
+            else if (!run.Ended && state.GetRun(run.Id)?.Status.IsTerminal() != true)
+            {
+                End(run, RunStatus.Failed, NoTerminalStateError);
+            }
+
+            Forget(run);
+            run.MarkCompleted();
+        }
+    }
+
+    private static void End(ActiveRun run, RunStatus status, string? error) => run.Context.End(status, error);
+
+    private void Forget(ActiveRun run) => _active.TryRemove(run.Id, out _);
+
+    /// <summary>The backend's configured spelling, and no parent rather than an empty one.</summary>
+    private static RunRequest Normalize(RunRequest request, BackendEntry backend) =>
+        request with { Backend = backend.Name, ParentRunId = string.IsNullOrEmpty(request.ParentRunId) ? null : request.ParentRunId };
+
+    private static string NewRunId() => "run-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+}

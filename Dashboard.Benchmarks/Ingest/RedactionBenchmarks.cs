@@ -1,0 +1,30 @@
+using System.Text;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Dashboard.Configuration;
+using Dashboard.Security;
+using Microsoft.Extensions.Options;
+
+namespace Dashboard.Benchmarks.Ingest;
+
+/// <summary>
+/// Breakdown of benchmark 1's runner cost: every raw item the runner records for the inspector is
+/// passed through <see cref="SecretRedactor.Redact"/>. This measures that call on one codegen event.
+/// </summary>
+[Config(typeof(Config))]
+[MemoryDiagnoser]
+public class RedactionBenchmarks
+{
+    private readonly SecretRedactor _redactor = new(Options.Create(new DashboardOptions()));
+    private readonly string _event = Encoding.UTF8.GetString(CodegenProgressStream.Build(2)).Split("\n\n")[0]["data: ".Length..];
+
+    [Benchmark(Description = "SecretRedactor.Redact(one codegen event, ~340 chars)")]
+    public string Redact() => _redactor.Redact(_event);
+
+    private sealed class Config : ManualConfig
+    {
+        public Config() => AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance));
+    }
+}

@@ -2,6 +2,7 @@ using Dashboard.Api;
 using Dashboard.Backends;
 using Dashboard.Components;
 using Dashboard.Configuration;
+using Dashboard.Demo;
 using Dashboard.Hub;
 using Dashboard.Ingest;
 using Dashboard.Runs;
@@ -31,6 +32,7 @@ builder.Services.AddEventHub();
 builder.Services.AddIngest();
 builder.Services.AddRuns();
 builder.Services.AddDashboardApi();
+builder.Services.AddDemo(builder.Configuration);
 
 var app = builder.Build();
 
@@ -47,6 +49,7 @@ app.UseAntiforgery();
 // needs sign-in (fallback policy), see Dashboard/Security/DashboardSecurityExtensions.cs.
 app.MapStaticAssets().AllowAnonymous();
 app.MapDashboardLogin();
+app.MapDemo();
 app.MapDashboardApi().RequireDashboardApi();
 app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Dashboard.Benchmarks.Browser;
 using Dashboard.Benchmarks.FanOut;
 using Dashboard.Benchmarks.Infrastructure;
 using Dashboard.Benchmarks.Ingest;
@@ -15,6 +16,8 @@ public static class BenchmarkProgram
     {
         ["ingest"] = IngestCommand.RunAsync,
         ["fanout"] = HubFanOutCommand.RunAsync,
+        ["latency"] = BrowserLatencyCommands.LatencyAsync,
+        ["browser-fanout"] = BrowserLatencyCommands.FanOutAsync,
     };
 
     public static async Task<int> Main(string[] args)

@@ -56,21 +56,19 @@ public static class HubFanOut
         var cpuBefore = ProcessMeter.CpuTime;
         var stalledMax = 0;
         var managedMax = managedAtStart;
-        var clock = Stopwatch.StartNew();
 
-        var publisher = new Thread(() => Publish(hub, total, options.EventsPerSecond, sentAt, cancellationToken))
+        var publishing = Pacer.RunAsync(total, options.EventsPerSecond, i =>
         {
-            IsBackground = true,
-            Name = "fan-out publisher",
-        };
-        publisher.Start();
-        while (!publisher.Join(TimeSpan.FromMilliseconds(250)))
+            sentAt[i] = Stopwatch.GetTimestamp();
+            hub.Publish(new RunTextReceived { Backend = Backend, At = DateTimeOffset.UtcNow, RunId = RunId, Text = "tick " });
+        }, cancellationToken);
+        while (await Task.WhenAny(publishing, Task.Delay(250, cancellationToken)) != publishing)
         {
             stalledMax = Math.Max(stalledMax, stalled.Length == 0 ? 0 : stalled.Max(s => s.Events.Count));
             managedMax = Math.Max(managedMax, GC.GetTotalMemory(forceFullCollection: false));
         }
 
-        var publishSeconds = clock.Elapsed.TotalSeconds;
+        var publishSeconds = await publishing;
         foreach (var s in live)
         {
             s.Subscription.Dispose();
@@ -108,24 +106,6 @@ public static class HubFanOut
             Math.Max(managedMax, managedAtEnd),
             managedAtEnd,
             cpu);
-    }
-
-    // A dedicated thread keeps the schedule independent of the thread pool the subscribers load.
-    private static void Publish(EventHub hub, long total, int perSecond, long[] sentAt, CancellationToken cancellationToken)
-    {
-        var start = Stopwatch.GetTimestamp();
-        var ticksPerEvent = (double)Stopwatch.Frequency / perSecond;
-        for (long i = 0; i < total && !cancellationToken.IsCancellationRequested; i++)
-        {
-            var due = start + (long)(i * ticksPerEvent);
-            while (Stopwatch.GetTimestamp() < due)
-            {
-                Thread.Sleep(1);
-            }
-
-            sentAt[i] = Stopwatch.GetTimestamp();
-            hub.Publish(new RunTextReceived { Backend = Backend, At = DateTimeOffset.UtcNow, RunId = RunId, Text = "tick " });
-        }
     }
 
     private sealed class LiveSubscriber(HubSubscription subscription, long firstSequence, long[] sentAt)

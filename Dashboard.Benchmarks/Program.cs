@@ -3,6 +3,7 @@ using Dashboard.Benchmarks.Browser;
 using Dashboard.Benchmarks.FanOut;
 using Dashboard.Benchmarks.Infrastructure;
 using Dashboard.Benchmarks.Ingest;
+using Dashboard.Benchmarks.Soak;
 
 namespace Dashboard.Benchmarks;
 
@@ -18,6 +19,7 @@ public static class BenchmarkProgram
         ["fanout"] = HubFanOutCommand.RunAsync,
         ["latency"] = BrowserLatencyCommands.LatencyAsync,
         ["browser-fanout"] = BrowserLatencyCommands.FanOutAsync,
+        ["soak"] = SoakCommand.RunAsync,
     };
 
     public static async Task<int> Main(string[] args)

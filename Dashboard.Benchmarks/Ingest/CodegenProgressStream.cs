@@ -26,21 +26,31 @@ public static class CodegenProgressStream
 
     public const string TerminalStage = "iteration_complete";
 
-    public static byte[] Build(int events)
+    public static byte[] Build(int events) => Block(0, events, events);
+
+    /// <summary>Events <paramref name="first"/>.. of a stream of <paramref name="total"/> (the last one is terminal), for streams too long to hold.</summary>
+    public static byte[] Block(long first, int count, long total)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(events, 1);
-        var text = new StringBuilder(events * 360);
-        for (var i = 0; i < events - 1; i++)
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(first + count, total);
+        var text = new StringBuilder(count * 360);
+        for (var i = first; i < first + count; i++)
         {
-            var (stage, progress, message) = Working[i % Working.Length];
-            Append(text, "processing", stage, progress, message, i);
+            if (i == total - 1)
+            {
+                Append(text, "completed", TerminalStage, "1.0", "Iteration complete: 19 total files", i);
+            }
+            else
+            {
+                var (stage, progress, message) = Working[i % Working.Length];
+                Append(text, "processing", stage, progress, message, i);
+            }
         }
 
-        Append(text, "completed", TerminalStage, "1.0", "Iteration complete: 19 total files", events - 1);
         return Encoding.UTF8.GetBytes(text.ToString());
     }
 
-    private static void Append(StringBuilder text, string status, string stage, string progress, string message, int index)
+    private static void Append(StringBuilder text, string status, string stage, string progress, string message, long index)
     {
         var timestamp = (1737030904.5 + (index * 0.001)).ToString("F3", CultureInfo.InvariantCulture);
         text.Append("data: {\"generation_id\":\"89e2009c-5b1e-4c43-9d2a-5f0c1b7e2a11\",\"status\":\"").Append(status)

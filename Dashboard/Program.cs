@@ -25,6 +25,7 @@ if (builder.Environment.IsDevelopment())
 builder.Services.AddRazorComponents()
     .AddInteractiveServerComponents();
 builder.Services.AddMudServices();
+builder.Services.AddSingleton<Dashboard.Markdown.MarkdownHtml>();
 builder.Services.AddDashboardConfiguration(builder.Configuration);
 builder.AddDashboardSecurity();
 builder.Services.AddBackendKinds();

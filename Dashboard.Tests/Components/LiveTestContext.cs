@@ -1,0 +1,49 @@
+using Bunit;
+using Dashboard.Components.Controls;
+using Dashboard.Domain;
+using Dashboard.Hub;
+using Dashboard.Markdown;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using MudBlazor.Services;
+
+namespace Dashboard.Tests.Components;
+
+/// <summary>
+/// bUnit context with the real event hub and projections, a fake clock, MudBlazor, and renders
+/// without throttling (the throttle has its own tests), so a published event shows at once.
+/// </summary>
+public abstract class LiveTestContext : BunitContext, IAsyncLifetime
+{
+    public static readonly DateTimeOffset T0 = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+
+    protected LiveTestContext()
+    {
+        Time = new FakeTimeProvider(T0);
+        Services.AddSingleton<TimeProvider>(Time);
+        Services.AddEventHub();
+        Services.AddSingleton(new MarkdownHtml());
+        Services.Configure<LiveRenderOptions>(o => o.MinInterval = TimeSpan.Zero);
+        Services.AddMudServices();
+        JSInterop.Mode = JSRuntimeMode.Loose;
+    }
+
+    protected FakeTimeProvider Time { get; }
+
+    protected IEventHub Hub => Services.GetRequiredService<IEventHub>();
+
+    protected void Publish(params DashboardEvent[] events)
+    {
+        foreach (var e in events)
+        {
+            Hub.Publish(e);
+        }
+    }
+
+    protected DateTimeOffset At(double seconds) => T0.AddSeconds(seconds);
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // MudBlazor registers services that only dispose asynchronously.
+    Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
+}

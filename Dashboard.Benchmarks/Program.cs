@@ -3,6 +3,7 @@ using Dashboard.Benchmarks.Browser;
 using Dashboard.Benchmarks.FanOut;
 using Dashboard.Benchmarks.Infrastructure;
 using Dashboard.Benchmarks.Ingest;
+using Dashboard.Benchmarks.Markdown;
 using Dashboard.Benchmarks.Soak;
 
 namespace Dashboard.Benchmarks;
@@ -20,6 +21,8 @@ public static class BenchmarkProgram
         ["latency"] = BrowserLatencyCommands.LatencyAsync,
         ["browser-fanout"] = BrowserLatencyCommands.FanOutAsync,
         ["soak"] = SoakCommand.RunAsync,
+        ["markdown"] = StreamingMarkdownCommand.RunAsync,
+        ["markdown-micro"] = MarkdownMicroCommand.RunAsync,
     };
 
     public static async Task<int> Main(string[] args)

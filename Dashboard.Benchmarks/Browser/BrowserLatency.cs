@@ -10,7 +10,8 @@ using Microsoft.Playwright;
 
 namespace Dashboard.Benchmarks.Browser;
 
-public sealed record BrowserLatencyOptions(int Pages, int EventsPerSecond, TimeSpan Duration, bool WithFloor);
+/// <param name="WarmUp">A discarded run first (one page, same rate), on the same app and browser.</param>
+public sealed record BrowserLatencyOptions(int Pages, int EventsPerSecond, TimeSpan Duration, bool WithFloor, TimeSpan WarmUp = default);
 
 /// <param name="Dashboard">All dashboard pages' latencies together.</param>
 /// <param name="WorstPageP95">The highest p95 of any one dashboard page.</param>
@@ -40,20 +41,32 @@ public static class BrowserLatency
     {
         ArgumentNullException.ThrowIfNull(options);
         log ??= _ => { };
-        var count = (int)(options.EventsPerSecond * options.Duration.TotalSeconds);
-        await using var upstream = await MarkerUpstream.StartAsync(options.EventsPerSecond, count);
         await using var app = new DashboardApp(CircuitCounter.Register);
         _ = app.BaseUrl;
+        await using var chromium = await Chromium.LaunchAsync();
+        var context = await chromium.SignedInContextAsync(app);
+        if (options.WarmUp > TimeSpan.Zero)
+        {
+            // JIT and first-use costs (Markdig, the circuit's first renders) out of the measured run;
+            // the floor page has nothing comparable to warm.
+            var warm = await MeasureAsync(app, chromium, context, options with { Pages = 1, Duration = options.WarmUp }, _ => { });
+            log($"warm-up: {options.WarmUp.TotalSeconds} s, dashboard p95 {warm.Dashboard.Percentile(0.95):0} ms (discarded)");
+        }
+
+        return await MeasureAsync(app, chromium, context, options, log);
+    }
+
+    private static async Task<BrowserLatencyResult> MeasureAsync(DashboardApp app, Chromium chromium, IBrowserContext context, BrowserLatencyOptions options, Action<string> log)
+    {
+        var count = (int)(options.EventsPerSecond * options.Duration.TotalSeconds);
+        await using var upstream = await MarkerUpstream.StartAsync(options.EventsPerSecond, count);
         var circuits = app.Services.GetRequiredService<CircuitCounter>();
         var hub = app.Hub;
         var runId = "latency-" + Guid.NewGuid().ToString("N")[..8];
         hub.Publish(new RunCreated { Backend = Backend, At = DateTimeOffset.UtcNow, RunId = runId, Prompt = "latency benchmark" });
 
-        await using var chromium = await Chromium.LaunchAsync();
-        var context = await chromium.SignedInContextAsync(app);
         var retainedBefore = ProcessMeter.RetainedManagedBytes();
         var workingSetBefore = ProcessMeter.WorkingSetBytes;
-
         var pages = new List<IPage>();
         for (var i = 0; i < options.Pages; i++)
         {
@@ -116,6 +129,12 @@ public static class BrowserLatency
         }
 
         var floorHistogram = floor is null ? null : await MarkerWatch.HistogramAsync(floor);
+        foreach (var page in pages.Append(floor).OfType<IPage>())
+        {
+            await page.CloseAsync();
+        }
+
+        await circuits.WaitForAsync(0, TimeSpan.FromSeconds(60));
         return new BrowserLatencyResult(
             count,
             dashboard,

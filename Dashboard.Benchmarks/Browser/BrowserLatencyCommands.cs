@@ -2,12 +2,12 @@ using Dashboard.Benchmarks.Infrastructure;
 
 namespace Dashboard.Benchmarks.Browser;
 
-/// <summary><c>latency [--rate 100] [--seconds 30]</c> (benchmark 2) and <c>browser-fanout [--pages 1,10,25] [--rate 100] [--seconds 30]</c> (4b).</summary>
+/// <summary><c>latency [--rate 100] [--seconds 30] [--warmup 3]</c> (benchmark 2) and <c>browser-fanout [--pages 1,10,25] [--rate 100] [--seconds 30] [--warmup 3]</c> (4b).</summary>
 public static class BrowserLatencyCommands
 {
     public static async Task<int> LatencyAsync(HarnessArgs args)
     {
-        var options = new BrowserLatencyOptions(1, args.Int("rate", 100), TimeSpan.FromSeconds(args.Double("seconds", 30)), WithFloor: true);
+        var options = new BrowserLatencyOptions(1, args.Int("rate", 100), TimeSpan.FromSeconds(args.Double("seconds", 30)), WithFloor: true, TimeSpan.FromSeconds(args.Double("warmup", 3)));
         Console.WriteLine($"latency: {options.EventsPerSecond} events/s for {options.Duration.TotalSeconds} s; dashboard run page and EventSource floor page in one Chromium, same time");
         var r = await BrowserLatency.RunAsync(options, Console.WriteLine);
         var table = new Table("page", "markers seen", "p50 (ms)", "p95 (ms)", "p99 (ms)", "max (ms)");
@@ -27,7 +27,7 @@ public static class BrowserLatencyCommands
         var table = new Table("pages", "markers seen (min page)", "p50 (ms)", "p95 all (ms)", "p95 worst page (ms)", "p99 (ms)", "managed heap / circuit", "working set / circuit", "server CPU (s)");
         foreach (var pages in args.Ints("pages", [1, 10, 25]))
         {
-            var r = await BrowserLatency.RunAsync(new BrowserLatencyOptions(pages, rate, TimeSpan.FromSeconds(seconds), WithFloor: false), Console.WriteLine);
+            var r = await BrowserLatency.RunAsync(new BrowserLatencyOptions(pages, rate, TimeSpan.FromSeconds(seconds), WithFloor: false, TimeSpan.FromSeconds(args.Double("warmup", 3))), Console.WriteLine);
             table.Add(pages, $"{r.SeenPerPage.Min()} / {r.Expected}", r.Dashboard.Percentile(0.5), r.Dashboard.Percentile(0.95), r.WorstPageP95, r.Dashboard.Percentile(0.99), $"{r.RetainedPerCircuit / 1024} KB", $"{r.WorkingSetPerCircuit / 1024} KB", r.ServerCpu.TotalSeconds);
         }
 

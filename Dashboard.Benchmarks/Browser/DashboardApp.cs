@@ -36,7 +36,9 @@ public sealed class DashboardApp(Action<IServiceCollection>? configureServices =
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         UseKestrel(0);
-        builder.UseEnvironment("Production");
+        // Run from the build output, static web assets (blazor.web.js) are found through the
+        // development manifest only, as in the browser tests; the demo stays off explicitly.
+        builder.UseEnvironment("Development");
         builder.UseSetting("urls", "http://127.0.0.1:0");
         builder.UseSetting("Dashboard:Auth:Token", Token);
         builder.UseSetting("Dashboard:Demo:Enabled", "false");

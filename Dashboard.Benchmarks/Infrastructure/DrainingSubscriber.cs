@@ -20,8 +20,6 @@ public sealed class DrainingSubscriber
 
     public Task Completion { get; }
 
-    public long Received { get; private set; }
-
     /// <summary>Completes once a notification with this sequence or a later one was read.</summary>
     public Task WaitForAsync(long sequence)
     {
@@ -45,7 +43,6 @@ public sealed class DrainingSubscriber
         {
             while (reader.TryRead(out var item))
             {
-                Received++;
                 last = item.Sequence;
             }
 

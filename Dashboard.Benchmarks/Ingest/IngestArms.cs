@@ -46,8 +46,6 @@ public sealed class IngestArms : IAsyncDisposable
 
     public static async Task<IngestArms> StartAsync() => new(await CodegenUpstream.StartAsync());
 
-    public EventHub Hub => _hub;
-
     /// <summary>Bytes of the stream of <paramref name="events"/> events.</summary>
     public long StreamBytes(int events) => _upstream.StreamOf(events).Length;
 
@@ -171,6 +169,7 @@ public sealed class IngestArms : IAsyncDisposable
     {
         public long Items { get; private set; }
 
+        // Read every field, so the arm pays for what a consumer of the item would touch.
         public long Chars { get; private set; }
 
         public void OnItem(in SseItem item)

@@ -20,6 +20,9 @@ public enum MarkdownArm
 
     /// <summary>Breakdown: the app's StreamingMarkdown control alone (<see cref="ControlOnlyRunMarkdown"/>), fed the same deltas.</summary>
     ControlOnly,
+
+    /// <summary>Breakdown: the same deltas published at the same rate with no view of the run open (the feed's own cost).</summary>
+    FeedOnly,
 }
 
 /// <param name="ServerCpu">This process's CPU time from the first delta until the answer's end is in the page's DOM (the app, its hub and the feeder; Chromium is another process).</param>
@@ -94,10 +97,14 @@ public sealed class StreamingMarkdownBenchmark : IAsyncDisposable
             var clock = Stopwatch.StartNew();
             await Pacer.RunAsync(deltas.Count, deltasPerSecond, i =>
                 hub.Publish(new RunTextReceived { Backend = Backend, At = DateTimeOffset.UtcNow, RunId = runId, Text = deltas[(int)i] }));
-            await page.WaitForFunctionAsync(
-                $"() => document.querySelector('{output}')?.textContent.includes('{MarkdownCorpus.EndMarker}')",
-                null,
-                new PageWaitForFunctionOptions { Timeout = 120_000, PollingInterval = 50 });
+            if (output is not null)
+            {
+                await page.WaitForFunctionAsync(
+                    $"() => document.querySelector('{output}')?.textContent.includes('{MarkdownCorpus.EndMarker}')",
+                    null,
+                    new PageWaitForFunctionOptions { Timeout = 120_000, PollingInterval = 50 });
+            }
+
             var cpu = ProcessMeter.CpuTime - cpuBefore;
             return new MarkdownArmResult(arm, kilobytes, deltas.Count, cpu, idlePerSecond, traffic.BytesReceived, traffic.FramesReceived, clock.Elapsed);
         }
@@ -108,15 +115,20 @@ public sealed class StreamingMarkdownBenchmark : IAsyncDisposable
         }
     }
 
-    /// <returns>The CSS selector of the element that shows the answer.</returns>
-    private async Task<string> OpenAsync(IPage page, MarkdownArm arm, string runId)
+    /// <returns>The CSS selector of the element that shows the answer; null when nothing shows it (feed only).</returns>
+    private async Task<string?> OpenAsync(IPage page, MarkdownArm arm, string runId)
     {
-        if (arm is MarkdownArm.Naive or MarkdownArm.ControlOnly)
+        if (arm is MarkdownArm.Naive or MarkdownArm.ControlOnly or MarkdownArm.FeedOnly)
         {
             // Any page of the app gives a circuit; the not-found run page renders almost nothing else
             // and, with no run, never re-renders while the mounted component streams.
             await page.GotoAsync($"{_app.BaseUrl}/runs/no-such-run");
             await _circuits.WaitForAsync(1, TimeSpan.FromSeconds(60));
+            if (arm == MarkdownArm.FeedOnly)
+            {
+                return null;
+            }
+
             await page.WaitForFunctionAsync("() => window.Blazor && window.Blazor.rootComponents");
             await page.EvaluateAsync(
                 """

@@ -24,7 +24,7 @@ public static class StreamingMarkdownCommand
         {
             foreach (var arm in Enum.GetValues<MarkdownArm>())
             {
-                if ((arm == MarkdownArm.Naive && kb > naiveMax) || (arm == MarkdownArm.ControlOnly && !breakdown))
+                if ((arm == MarkdownArm.Naive && kb > naiveMax) || (arm is MarkdownArm.ControlOnly or MarkdownArm.FeedOnly && !breakdown))
                 {
                     continue;
                 }
@@ -49,7 +49,7 @@ public static class StreamingMarkdownCommand
         // so beyond the largest measured size it is extrapolated as c·n² from that size.
         var naiveBase = sizes.Where(kb => kb <= naiveMax).DefaultIfEmpty(0).Max();
         var table = new Table(
-            "size", "ours CPU raw / net (s)", "control-only CPU raw / net (s)", "limit CPU raw / net (s)", "naive CPU raw / net (s)",
+            "size", "ours CPU raw / net (s)", "control-only CPU raw / net (s)", "feed-only CPU raw / net (s)", "limit CPU raw / net (s)", "naive CPU raw / net (s)",
             "ours KB sent", "limit KB sent", "naive KB sent", "ours / limit CPU raw (net)", "ours / limit bytes", "naive / ours bytes");
         foreach (var kb in sizes)
         {
@@ -80,6 +80,7 @@ public static class StreamingMarkdownCommand
                 $"{kb} KB",
                 Cpu(ours),
                 control is null ? "-" : Cpu(control),
+                Find(MarkdownArm.FeedOnly, kb) is { } feed ? Cpu(feed) : "-",
                 Cpu(limit),
                 naiveCpu,
                 Kb(ours.BytesToBrowser),

@@ -26,6 +26,7 @@ public sealed class BenchmarkSmokeTests
         var run = await arms.FullPathAsync(TinyStream, new CodegenDecoder());
         Assert.Equal(CodegenProgressStream.TerminalStage, run.Stage);
         Assert.Equal(TinyStream, run.Timeline.Count);
+        Assert.Equal(0, arms.SubscriberDropped);
     }
 
     [Fact]

@@ -37,6 +37,7 @@ public static class SoakBenchmark
 {
     private const string Backend = "bench-soak";
     private const int BlockEvents = 1000;
+    private static readonly TimeSpan SubscriptionSettle = TimeSpan.FromSeconds(30);
 
     public static async Task<SoakResult> RunAsync(long events, long every, Action<string>? log = null)
     {
@@ -90,6 +91,15 @@ public static class SoakBenchmark
         var afterStream = Counts();
         await page.CloseAsync();
         await circuits.WaitForAsync(0, TimeSpan.FromSeconds(60));
+
+        // The circuit's components are disposed around the moment it closes: give their
+        // subscriptions a bounded time to go, and report what is left after it.
+        var settle = Stopwatch.StartNew();
+        while (hub.SubscriberCount > beforePage.Subscriptions && settle.Elapsed < SubscriptionSettle)
+        {
+            await Task.Delay(50);
+        }
+
         var afterClosed = Counts();
         return new SoakResult(decoder.Items, samples, elapsed, beforePage, withPage, afterStream, afterClosed, hub.State.GetRun(runId)?.Stage ?? "(run gone)");
     }

@@ -32,7 +32,7 @@ public static class SoakCommand
         counts.Add("before the page", r.BeforePage.Subscriptions, r.BeforePage.Circuits);
         counts.Add("page open, before the stream", r.WithPage.Subscriptions, r.WithPage.Circuits);
         counts.Add("after the stream, page still open", r.AfterStream.Subscriptions, r.AfterStream.Circuits);
-        counts.Add("after the page closed", r.AfterPageClosed.Subscriptions, r.AfterPageClosed.Circuits);
+        counts.Add("after the page closed (subscriptions given ≤ 30 s to go)", r.AfterPageClosed.Subscriptions, r.AfterPageClosed.Circuits);
         Console.WriteLine(counts);
         return 0;
     }

@@ -42,8 +42,9 @@ public sealed class RunDetailPageTests : LiveTestContext
         {
             var rows = cut.FindAll(".run-timeline tbody tr");
             Assert.Equal(["plan", "code"], rows.Select(r => r.GetAttribute("data-stage")));
-            Assert.Equal("2 s", rows[0].Children[1].TextContent.Trim());
-            Assert.Equal("3 s", rows[1].Children[1].TextContent.Trim());
+            // plan lasted until code started; code runs on (the clock still shows the start).
+            Assert.Equal("3 s", rows[0].Children[1].TextContent.Trim());
+            Assert.Equal("0 s", rows[1].Children[1].TextContent.Trim());
             Assert.Contains("code started", rows[1].TextContent, StringComparison.Ordinal);
         });
         Assert.Equal("0.5", cut.Find("[data-progress]").GetAttribute("data-progress"));
@@ -98,6 +99,7 @@ public sealed class RunDetailPageTests : LiveTestContext
         Publish(Ended("r1", 3, RunStatus.Failed, "quota exceeded"));
 
         cut.WaitForAssertion(() => Assert.Equal("Failed: quota exceeded.", cut.Find("#run-outcome").TextContent.Trim()));
+        Assert.Contains("mud-alert-filled-error", cut.Find("#run-outcome").ClassName, StringComparison.Ordinal);
         Assert.Empty(cut.FindAll("#cancel-run"));
         Assert.Equal("3 s", StatText(cut, "Elapsed"));
         Assert.Empty(cut.FindAll("[data-stat='Time remaining']"));

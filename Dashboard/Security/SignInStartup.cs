@@ -93,7 +93,7 @@ public sealed class SignInStartup(
         }
     }
 
-    private static void RefuseNonLoopback(IEnumerable<string> addresses)
+    internal static void RefuseNonLoopback(IEnumerable<string> addresses)
     {
         var exposed = addresses.Where(a => !LoopbackAddresses.IsLoopbackUrl(a)).ToArray();
         if (exposed.Length > 0)

@@ -117,6 +117,28 @@ public sealed class CodegenDecoderTests
     }
 
     [Fact]
+    public void Partial_output_only_updates_report_the_stage_once_but_every_change_again()
+    {
+        var h = new DecoderHarness().Feed(new CodegenDecoder(),
+            Event("llm_generation", "processing", 0.5, "Generating", partialOutput: "# A", timestamp: 1),
+            Event("llm_generation", "processing", 0.5, "Generating", partialOutput: "# A\n\nb", timestamp: 2),
+            Event("llm_generation", "processing", 0.5, "Generating", partialOutput: "# A\n\nbc", timestamp: 3),
+            Event("llm_generation", "processing", 0.6, "Generating", partialOutput: "# A\n\nbcd", timestamp: 4),
+            Event("llm_generation", "processing", 0.6, "Parsing", timestamp: 5),
+            Event("llm_generation", "completed", 0.6, "Parsing", timestamp: 6),
+            Event("parsing", "completed", 0.6, "Parsing", timestamp: 7),
+            Event("llm_generation", "completed", 0.6, "Parsing", timestamp: 8));
+
+        var stages = h.Sink.OfType<RunStageReported>();
+        Assert.Equal(
+            [("llm_generation", 0.5, "Generating", StageStatus.Running), ("llm_generation", 0.6, "Generating", StageStatus.Running),
+             ("llm_generation", 0.6, "Parsing", StageStatus.Running), ("llm_generation", 0.6, "Parsing", StageStatus.Completed),
+             ("parsing", 0.6, "Parsing", StageStatus.Completed), ("llm_generation", 0.6, "Parsing", StageStatus.Completed)],
+            stages.Select(s => (s.Stage, s.Progress!.Value, s.Message, s.Status)));
+        Assert.Equal(["# A", "# A\n\nb", "# A\n\nbc", "# A\n\nbcd"], h.Sink.OfType<RunTextReceived>().Select(t => t.Text));
+    }
+
+    [Fact]
     public void Progress_is_clamped_to_0_1()
     {
         var h = new DecoderHarness().Feed(new CodegenDecoder(),

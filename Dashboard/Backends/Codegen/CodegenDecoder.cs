@@ -19,7 +19,9 @@ namespace Dashboard.Backends.Codegen;
 /// </para>
 /// Timeline entries are stamped with the dashboard's receive time; the upstream timestamp is not
 /// used (clocks differ and replayed events would jump back). Events already seen on this stream
-/// (the backend keeps its last 50 and may send them again to a new connection) are skipped.
+/// (the backend keeps its last 50 and may send them again to a new connection) are skipped, and an
+/// event whose stage, status, message and progress all equal the previous one's reports no stage
+/// again (its partial output still replaces the text).
 /// </summary>
 public sealed class CodegenDecoder : IRunStreamDecoder
 {
@@ -36,6 +38,7 @@ public sealed class CodegenDecoder : IRunStreamDecoder
     // Bounded: the backend replays at most its last 50 events.
     private const int MaxRemembered = 1024;
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+    private StageReport? _lastReport;
 
     public RunOutcome? Outcome { get; private set; }
 
@@ -84,7 +87,13 @@ public sealed class CodegenDecoder : IRunStreamDecoder
         }
 
         stage ??= status!;
-        context.Stage(stage, StageStatusOf(status), message, RunEvents.Progress(progress));
+        var report = new StageReport(stage, StageStatusOf(status), message, RunEvents.Progress(progress));
+        // Streaming updates repeat the stage with only new partial output: one timeline entry is enough.
+        if (report != _lastReport)
+        {
+            _lastReport = report;
+            context.Stage(report.Stage, report.Status, report.Message, report.Progress);
+        }
 
         if (JsonFields.String(root, "partial_output") is { } output)
         {
@@ -121,6 +130,9 @@ public sealed class CodegenDecoder : IRunStreamDecoder
     private void Fail(DecodeContext context, string error)
     {
         context.Stage("error", StageStatus.Failed, error);
+        _lastReport = null;
         Outcome = RunOutcome.Failed(error);
     }
+
+    private sealed record StageReport(string Stage, StageStatus Status, string? Message, double? Progress);
 }

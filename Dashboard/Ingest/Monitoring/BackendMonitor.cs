@@ -125,8 +125,10 @@ public sealed partial class BackendMonitor : IDisposable
     /// <summary>Records a dispatched item (counters, inspector); returns its inspector seq.</summary>
     public long RecordItem(in SseItem item)
     {
+        // Kept raw (bounded) and redacted when read: redaction costs more than parsing the item,
+        // and the inspector is read about once a second, while items can arrive 100,000 times as often.
         var (data, truncated) = ForInspector(item.Data);
-        var id = _redactor.Redact(item.LastEventId);
+        var id = item.LastEventId;
         var at = _clock.GetUtcNow();
         long seq;
         lock (_gate)
@@ -144,7 +146,7 @@ public sealed partial class BackendMonitor : IDisposable
     public void RecordOversized(in SseOversized dropped)
     {
         var note = $"oversized: dropped ({dropped.Reason}, {dropped.Bytes} bytes)";
-        var id = _redactor.Redact(dropped.LastEventId);
+        var id = dropped.LastEventId;
         var at = _clock.GetUtcNow();
         lock (_gate)
         {
@@ -207,18 +209,38 @@ public sealed partial class BackendMonitor : IDisposable
 
     internal List<RawEventRecord> Recent(int limit)
     {
+        List<RawEventRecord> raw;
         lock (_gate)
         {
-            return _ring.Recent(limit);
+            raw = _ring.Recent(limit);
         }
+
+        return raw.ConvertAll(Present);
     }
 
     internal List<RawEventRecord> After(long afterSeq, int limit)
     {
+        List<RawEventRecord> raw;
         lock (_gate)
         {
-            return _ring.After(afterSeq, limit);
+            raw = _ring.After(afterSeq, limit);
         }
+
+        return raw.ConvertAll(Present);
+    }
+
+    // What leaves the monitor: secrets masked, data cut to the inspector's size. Redacting before
+    // cutting means a cut never leaves half a secret showing.
+    private RawEventRecord Present(RawEventRecord stored)
+    {
+        var data = _redactor.Redact(stored.Data);
+        var truncated = stored.DataTruncated || data.Length > _dataChars;
+        return stored with
+        {
+            Id = _redactor.Redact(stored.Id),
+            Data = data.Length > _dataChars ? data[.._dataChars] : data,
+            DataTruncated = truncated,
+        };
     }
 
     internal void SetStreamState(StreamTracker tracker, BackendState state)
@@ -275,17 +297,12 @@ public sealed partial class BackendMonitor : IDisposable
         }
     }
 
-    private (string Data, bool Truncated) ForInspector(string data)
-    {
-        if (data.Length <= _dataChars)
-        {
-            var redacted = _redactor.Redact(data);
-            return redacted.Length <= _dataChars ? (redacted, false) : (redacted[.._dataChars], true);
-        }
-
-        var cut = _redactor.Redact(data[..Math.Min(data.Length, _dataChars + RedactionMargin)]);
-        return (cut[..Math.Min(cut.Length, _dataChars)], true);
-    }
+    // Stored raw but bounded: the inspector's size plus a margin, so a secret that straddles the
+    // cut is still whole when it is redacted on read.
+    private (string Data, bool Truncated) ForInspector(string data) =>
+        data.Length <= _dataChars + RedactionMargin
+            ? (data, false)
+            : (data[..(_dataChars + RedactionMargin)], true);
 
     private bool Recompute()
     {

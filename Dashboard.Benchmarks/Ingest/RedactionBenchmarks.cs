@@ -10,8 +10,9 @@ using Microsoft.Extensions.Options;
 namespace Dashboard.Benchmarks.Ingest;
 
 /// <summary>
-/// Breakdown of benchmark 1's runner cost: every raw item the runner records for the inspector is
-/// passed through <see cref="SecretRedactor.Redact"/>. This measures that call on one codegen event.
+/// Breakdown of benchmark 1's runner cost: <see cref="SecretRedactor.Redact"/> on one codegen event,
+/// the per-item cost the inspector paid on the ingest path until it moved redaction to read time
+/// (BENCHMARKS.md compares both).
 /// </summary>
 [Config(typeof(Config))]
 [MemoryDiagnoser]

@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Components.Server.Circuits;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Dashboard.Benchmarks.Browser;
+
+/// <summary>Benchmark-only circuit handler added to the app's services: how many circuits are open right now.</summary>
+public sealed class CircuitCounter : CircuitHandler
+{
+    private int _open;
+
+    public int Open => Volatile.Read(ref _open);
+
+    public static void Register(IServiceCollection services)
+    {
+        services.AddSingleton<CircuitCounter>();
+        services.AddSingleton<CircuitHandler>(sp => sp.GetRequiredService<CircuitCounter>());
+    }
+
+    public override Task OnCircuitOpenedAsync(Circuit circuit, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _open);
+        return Task.CompletedTask;
+    }
+
+    public override Task OnCircuitClosedAsync(Circuit circuit, CancellationToken cancellationToken)
+    {
+        Interlocked.Decrement(ref _open);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Waits (polling, bounded) until exactly <paramref name="count"/> circuits are open.</summary>
+    public async Task WaitForAsync(int count, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (Open != count)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{Open} circuits open, expected {count}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using System.Collections.Concurrent;
+using Dashboard.Benchmarks.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace Dashboard.Benchmarks.Ingest;
+
+/// <summary>
+/// Loopback codegen upstream: <c>GET /codegen/{n}</c> writes n progress events as fast as the
+/// socket takes them. The bytes are built once per n, so the upstream itself allocates almost
+/// nothing per request and every arm reads the very same stream.
+/// </summary>
+public sealed class CodegenUpstream : IAsyncDisposable
+{
+    private const int WriteSliceBytes = 64 * 1024;
+
+    private readonly ConcurrentDictionary<int, byte[]> _streams = new();
+    private LoopbackServer? _server;
+
+    public Uri BaseAddress => _server?.BaseAddress ?? throw new InvalidOperationException("Not started.");
+
+    public byte[] StreamOf(int events) => _streams.GetOrAdd(events, CodegenProgressStream.Build);
+
+    public static async Task<CodegenUpstream> StartAsync()
+    {
+        var upstream = new CodegenUpstream();
+        upstream._server = await LoopbackServer.StartAsync(app => app.MapGet("/codegen/{n:int}", upstream.WriteAsync));
+        return upstream;
+    }
+
+    public Uri StreamUri(int events) => new(BaseAddress, $"codegen/{events}");
+
+    private async Task WriteAsync(HttpContext context, int n)
+    {
+        var bytes = StreamOf(n);
+        context.Response.ContentType = "text/event-stream";
+        for (var offset = 0; offset < bytes.Length; offset += WriteSliceBytes)
+        {
+            var slice = bytes.AsMemory(offset, Math.Min(WriteSliceBytes, bytes.Length - offset));
+            await context.Response.BodyWriter.WriteAsync(slice, context.RequestAborted);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+    }
+}

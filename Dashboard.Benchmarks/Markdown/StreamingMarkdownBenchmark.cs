@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using Dashboard.Benchmarks.Browser;
+using Dashboard.Benchmarks.Infrastructure;
+using Dashboard.Domain;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace Dashboard.Benchmarks.Markdown;
+
+public enum MarkdownArm
+{
+    /// <summary>The app's run page (/runs/{id}) with its incremental StreamingMarkdown, fed deltas.</summary>
+    Ours,
+
+    /// <summary>The same page, the final text published once: one render of the whole answer.</summary>
+    Limit,
+
+    /// <summary>The benchmark-only <see cref="NaiveRunMarkdown"/>, fed the same deltas.</summary>
+    Naive,
+
+    /// <summary>Breakdown: the app's StreamingMarkdown control alone (<see cref="ControlOnlyRunMarkdown"/>), fed the same deltas.</summary>
+    ControlOnly,
+
+    /// <summary>Breakdown: the same deltas published at the same rate with no view of the run open (the feed's own cost).</summary>
+    FeedOnly,
+}
+
+/// <param name="ServerCpu">This process's CPU time from the first delta until the answer's end is in the page's DOM (the app, its hub and the feeder; Chromium is another process).</param>
+/// <param name="IdleCpuPerSecond">The same process's CPU per second with the page open and nothing streaming, measured just before.</param>
+/// <param name="BytesToBrowser">Decoded bytes of the /_blazor WebSocket frames the page received in that window.</param>
+public sealed record MarkdownArmResult(MarkdownArm Arm, int Kilobytes, int Deltas, TimeSpan ServerCpu, double IdleCpuPerSecond, long BytesToBrowser, long Frames, TimeSpan Elapsed)
+{
+    /// <summary>CPU above the idle rate for the same window: what streaming this answer cost.</summary>
+    public double NetCpuSeconds => Math.Max(0, ServerCpu.TotalSeconds - (IdleCpuPerSecond * Elapsed.TotalSeconds));
+}
+
+/// <summary>
+/// Benchmark 3. The harness publishes the answer's deltas straight into the app's hub (as the
+/// ingest path would, without an upstream: this measures rendering, not ingest) at a fixed rate,
+/// with the run's page open in Chromium over a real circuit.
+/// </summary>
+public sealed class StreamingMarkdownBenchmark : IAsyncDisposable
+{
+    private const string Backend = "bench-markdown";
+    private static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(1);
+
+    private readonly DashboardApp _app;
+    private readonly Chromium _chromium;
+    private readonly IBrowserContext _context;
+    private readonly CircuitCounter _circuits;
+
+    private StreamingMarkdownBenchmark(DashboardApp app, Chromium chromium, IBrowserContext context)
+    {
+        _app = app;
+        _chromium = chromium;
+        _context = context;
+        _circuits = app.Services.GetRequiredService<CircuitCounter>();
+    }
+
+    public static async Task<StreamingMarkdownBenchmark> StartAsync()
+    {
+        var app = new DashboardApp(services =>
+        {
+            CircuitCounter.Register(services);
+            NaiveRunMarkdown.Register(services);
+            ControlOnlyRunMarkdown.Register(services);
+        });
+        _ = app.BaseUrl;
+        var chromium = await Chromium.LaunchAsync();
+        var context = await chromium.SignedInContextAsync(app);
+        return new StreamingMarkdownBenchmark(app, chromium, context);
+    }
+
+    public async Task<MarkdownArmResult> RunAsync(MarkdownArm arm, int kilobytes, int deltasPerSecond)
+    {
+        var text = MarkdownCorpus.Build(kilobytes);
+        var deltas = arm == MarkdownArm.Limit ? [text] : MarkdownCorpus.Deltas(text);
+        var runId = $"md-{arm}-{kilobytes}-{Guid.NewGuid().ToString("N")[..6]}".ToLowerInvariant();
+        var hub = _app.Hub;
+        hub.Publish(new RunCreated { Backend = Backend, At = DateTimeOffset.UtcNow, RunId = runId, Prompt = "markdown benchmark" });
+
+        var page = await _context.NewPageAsync();
+        try
+        {
+            var traffic = await BlazorTraffic.AttachAsync(page);
+            var output = await OpenAsync(page, arm, runId);
+
+            // Let the page's first render and its after-effects finish, and measure what the
+            // process burns per second meanwhile (timers, tiered JIT, GC): the idle rate.
+            await Task.Delay(SettleTime);
+            var idleBefore = ProcessMeter.CpuTime;
+            await Task.Delay(SettleTime);
+            var idlePerSecond = (ProcessMeter.CpuTime - idleBefore).TotalSeconds / SettleTime.TotalSeconds;
+
+            traffic.Reset();
+            var cpuBefore = ProcessMeter.CpuTime;
+            var clock = Stopwatch.StartNew();
+            await Pacer.RunAsync(deltas.Count, deltasPerSecond, i =>
+                hub.Publish(new RunTextReceived { Backend = Backend, At = DateTimeOffset.UtcNow, RunId = runId, Text = deltas[(int)i] }));
+            if (output is not null)
+            {
+                await page.WaitForFunctionAsync(
+                    $"() => document.querySelector('{output}')?.textContent.includes('{MarkdownCorpus.EndMarker}')",
+                    null,
+                    new PageWaitForFunctionOptions { Timeout = 120_000, PollingInterval = 50 });
+            }
+
+            var cpu = ProcessMeter.CpuTime - cpuBefore;
+            return new MarkdownArmResult(arm, kilobytes, deltas.Count, cpu, idlePerSecond, traffic.BytesReceived, traffic.FramesReceived, clock.Elapsed);
+        }
+        finally
+        {
+            await page.CloseAsync();
+            await _circuits.WaitForAsync(0, TimeSpan.FromSeconds(30));
+        }
+    }
+
+    /// <returns>The CSS selector of the element that shows the answer; null when nothing shows it (feed only).</returns>
+    private async Task<string?> OpenAsync(IPage page, MarkdownArm arm, string runId)
+    {
+        if (arm is MarkdownArm.Naive or MarkdownArm.ControlOnly or MarkdownArm.FeedOnly)
+        {
+            // Any page of the app gives a circuit; the not-found run page renders almost nothing else
+            // and, with no run, never re-renders while the mounted component streams.
+            await page.GotoAsync($"{_app.BaseUrl}/runs/no-such-run");
+            await _circuits.WaitForAsync(1, TimeSpan.FromSeconds(60));
+            if (arm == MarkdownArm.FeedOnly)
+            {
+                return null;
+            }
+
+            await page.WaitForFunctionAsync("() => window.Blazor && window.Blazor.rootComponents");
+            await page.EvaluateAsync(
+                """
+                async ([name, runId]) => {
+                  const host = document.createElement('div');
+                  host.id = 'bench-host';
+                  document.body.appendChild(host);
+                  await Blazor.rootComponents.add(host, name, { runId });
+                }
+                """,
+                new[] { arm == MarkdownArm.Naive ? NaiveRunMarkdown.JavaScriptName : ControlOnlyRunMarkdown.JavaScriptName, runId });
+            return "#bench-host";
+        }
+
+        await page.GotoAsync($"{_app.BaseUrl}/runs/{runId}");
+        await _circuits.WaitForAsync(1, TimeSpan.FromSeconds(60));
+        await page.Locator("#run-output").WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
+        return "#run-output";
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _context.CloseAsync();
+        await _chromium.DisposeAsync();
+        await _app.DisposeAsync();
+    }
+}

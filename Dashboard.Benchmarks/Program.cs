@@ -1,0 +1,44 @@
+using System.Globalization;
+using Dashboard.Benchmarks.Browser;
+using Dashboard.Benchmarks.FanOut;
+using Dashboard.Benchmarks.Infrastructure;
+using Dashboard.Benchmarks.Ingest;
+using Dashboard.Benchmarks.Markdown;
+using Dashboard.Benchmarks.Soak;
+
+namespace Dashboard.Benchmarks;
+
+/// <summary>
+/// <c>dotnet run -c Release --project Dashboard.Benchmarks -- &lt;name&gt; [options]</c>. The
+/// BenchmarkDotNet micro measures and the end-to-end harnesses share this entry point.
+/// </summary>
+public static class BenchmarkProgram
+{
+    private static readonly Dictionary<string, Func<HarnessArgs, Task<int>>> Commands = new(StringComparer.Ordinal)
+    {
+        ["ingest"] = IngestCommand.RunAsync,
+        ["fanout"] = HubFanOutCommand.RunAsync,
+        ["latency"] = BrowserLatencyCommands.LatencyAsync,
+        ["browser-fanout"] = BrowserLatencyCommands.FanOutAsync,
+        ["soak"] = SoakCommand.RunAsync,
+        ["markdown"] = StreamingMarkdownCommand.RunAsync,
+        ["markdown-micro"] = MarkdownMicroCommand.RunAsync,
+    };
+
+    public static async Task<int> Main(string[] args)
+    {
+        CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        if (args.Length == 0 || !Commands.TryGetValue(args[0], out var command))
+        {
+            Console.Error.WriteLine("usage: dotnet run -c Release --project Dashboard.Benchmarks -- <name> [options]");
+            Console.Error.WriteLine("names: " + string.Join(", ", Commands.Keys));
+            return 2;
+        }
+
+        Console.WriteLine($"{DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, .NET {Environment.Version}, {MachineLoad.Describe()}");
+        var status = await command(new HarnessArgs(args[1..]));
+        Console.WriteLine($"finished {DateTimeOffset.UtcNow:HH:mm} UTC, {MachineLoad.Describe()}");
+        return status;
+    }
+}

@@ -1,0 +1,39 @@
+using Dashboard.Benchmarks.Infrastructure;
+
+namespace Dashboard.Benchmarks.Soak;
+
+/// <summary><c>soak [--events 10000000] [--every 1000000]</c>: benchmark 5.</summary>
+public static class SoakCommand
+{
+    public static async Task<int> RunAsync(HarnessArgs args)
+    {
+        var events = args.Long("events", 10_000_000);
+        var every = args.Long("every", 1_000_000);
+        Console.WriteLine($"soak: {events:N0} codegen events through the app's ingest runner → hub → projections, run page open in Chromium; sample every {every:N0}");
+        var r = await SoakBenchmark.RunAsync(events, every, Console.WriteLine);
+
+        var table = new Table("events", "elapsed (s)", "working set", "vs first sample", "managed heap");
+        var first = r.Samples.FirstOrDefault();
+        foreach (var s in r.Samples)
+        {
+            table.Add(s.Events, s.Seconds, ProcessMeter.Mb(s.WorkingSetBytes), $"{(s.WorkingSetBytes / (double)first!.WorkingSetBytes - 1) * 100:+0.0;-0.0}%", ProcessMeter.Mb(s.ManagedHeapBytes));
+        }
+
+        Console.WriteLine(table);
+        Console.WriteLine($"{r.Events:N0} events in {r.Elapsed.TotalSeconds:0} s = {r.Events / r.Elapsed.TotalSeconds:N0} events/s; run stage at end: {r.RunStageAtEnd}");
+        if (first is not null)
+        {
+            var last = r.Samples[^1];
+            var growth = last.WorkingSetBytes / (double)first.WorkingSetBytes - 1;
+            Console.WriteLine($"flat (last within +10% of the first sample): {(growth <= 0.10 ? "yes" : "NO")} ({growth * 100:+0.0;-0.0}%)");
+        }
+
+        var counts = new Table("moment", "hub subscriptions", "open circuits");
+        counts.Add("before the page", r.BeforePage.Subscriptions, r.BeforePage.Circuits);
+        counts.Add("page open, before the stream", r.WithPage.Subscriptions, r.WithPage.Circuits);
+        counts.Add("after the stream, page still open", r.AfterStream.Subscriptions, r.AfterStream.Circuits);
+        counts.Add("after the page closed (subscriptions given ≤ 30 s to go)", r.AfterPageClosed.Subscriptions, r.AfterPageClosed.Circuits);
+        Console.WriteLine(counts);
+        return 0;
+    }
+}

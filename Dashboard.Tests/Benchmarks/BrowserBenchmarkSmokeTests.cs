@@ -1,0 +1,67 @@
+using Dashboard.Benchmarks.Browser;
+using Dashboard.Benchmarks.Markdown;
+using Dashboard.Benchmarks.Soak;
+using Dashboard.Tests.Browser;
+
+namespace Dashboard.Tests.Benchmarks;
+
+/// <summary>
+/// The browser benchmarks run end to end on tiny sizes (real app, real Chromium, real circuits) and
+/// account for everything they stream. Timing is never asserted. They share the browser
+/// collection so they never run beside the other browser tests on the 2-core CI machine.
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed class BrowserBenchmarkSmokeTests
+{
+    [Fact]
+    public async Task Latency_sees_every_marker_on_the_dashboard_and_on_the_floor_page()
+    {
+        var r = await BrowserLatency.RunAsync(new BrowserLatencyOptions(Pages: 1, EventsPerSecond: 20, Duration: TimeSpan.FromSeconds(1), WithFloor: true));
+
+        Assert.Equal(20, r.Expected);
+        Assert.Equal([20], r.SeenPerPage);
+        Assert.Equal(20, r.FloorSeen);
+        Assert.Equal(20, r.Dashboard.Count);
+    }
+
+    [Fact]
+    public async Task Browser_fan_out_delivers_the_stream_to_every_page()
+    {
+        var r = await BrowserLatency.RunAsync(new BrowserLatencyOptions(Pages: 2, EventsPerSecond: 20, Duration: TimeSpan.FromSeconds(1), WithFloor: false));
+
+        Assert.Equal([20, 20], r.SeenPerPage);
+        Assert.Null(r.Floor);
+    }
+
+    [Fact]
+    public async Task Streaming_markdown_arms_show_the_whole_answer_and_count_the_circuit_bytes()
+    {
+        await using var bench = await StreamingMarkdownBenchmark.StartAsync();
+        var deltas = MarkdownCorpus.Deltas(MarkdownCorpus.Build(1)).Count;
+        foreach (var arm in Enum.GetValues<MarkdownArm>())
+        {
+            var r = await bench.RunAsync(arm, kilobytes: 1, deltasPerSecond: 2000);
+
+            Assert.Equal(arm, r.Arm);
+            Assert.Equal(arm == MarkdownArm.Limit ? 1 : deltas, r.Deltas);
+            if (arm != MarkdownArm.FeedOnly)
+            {
+                // Each of these arms waited until the answer's end was in its page's DOM.
+                Assert.True(r.BytesToBrowser > 0, $"{arm}: no /_blazor bytes counted");
+                Assert.True(r.Frames > 0, $"{arm}: no /_blazor frames counted");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Soak_streams_every_event_samples_memory_and_releases_the_circuit()
+    {
+        var r = await SoakBenchmark.RunAsync(events: 3000, every: 1000);
+
+        Assert.Equal(3000, r.Events);
+        Assert.Equal([1000L, 2000L, 3000L], r.Samples.Select(s => s.Events));
+        Assert.Equal(1, r.WithPage.Circuits);
+        Assert.Equal(r.BeforePage, r.AfterPageClosed);
+        Assert.Equal("iteration_complete", r.RunStageAtEnd);
+    }
+}

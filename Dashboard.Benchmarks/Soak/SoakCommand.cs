@@ -13,7 +13,7 @@ public static class SoakCommand
         var r = await SoakBenchmark.RunAsync(events, every, Console.WriteLine);
 
         var table = new Table("events", "elapsed (s)", "working set", "vs first sample", "managed heap");
-        var first = r.Samples.FirstOrDefault();
+        var first = r.Samples.Count > 0 ? r.Samples[0] : null;
         foreach (var s in r.Samples)
         {
             table.Add(s.Events, s.Seconds, ProcessMeter.Mb(s.WorkingSetBytes), $"{(s.WorkingSetBytes / (double)first!.WorkingSetBytes - 1) * 100:+0.0;-0.0}%", ProcessMeter.Mb(s.ManagedHeapBytes));

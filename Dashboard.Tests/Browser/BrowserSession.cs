@@ -1,0 +1,53 @@
+using System.Globalization;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Dashboard.Tests.Browser;
+
+/// <summary>What every browser test does: a fresh signed-in context, pages that are live (circuit up), MudBlazor selects.</summary>
+public static class BrowserSession
+{
+    /// <summary>Generous: two CPU cores are shared by the whole suite and the app under test.</summary>
+    public const float WaitMs = 60_000;
+
+    /// <summary>Settings of the embedded demo for a test: fixed seed and outcome, a chosen time scale.</summary>
+    public static Dictionary<string, string?> Demo(double timeScale, string outcome = "complete") => new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Dashboard:Demo:TimeScale"] = timeScale.ToString(CultureInfo.InvariantCulture),
+        ["Dashboard:Demo:Seed"] = "4242",
+        ["Dashboard:Demo:Outcome"] = outcome,
+    };
+
+    /// <summary>A new browser context (own cookies) signed in through the printed link's form.</summary>
+    public static async Task<IPage> SignedInPageAsync(ChromiumFixture chromium, DashboardServer server)
+    {
+        var context = await chromium.Browser.NewContextAsync();
+        context.SetDefaultTimeout(WaitMs);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync($"{server.BaseUrl}/login?t={Uri.EscapeDataString(DashboardServer.TestToken)}");
+        await Expect(page).ToHaveURLAsync(server.BaseUrl + "/", new() { Timeout = WaitMs });
+        await WaitInteractiveAsync(page);
+        return page;
+    }
+
+    /// <summary>Opens a page of the app and waits until its circuit has rendered it (not just the prerendered HTML).</summary>
+    public static async Task OpenAsync(IPage page, DashboardServer server, string path)
+    {
+        await page.GotoAsync(server.BaseUrl + path);
+        await WaitInteractiveAsync(page);
+    }
+
+    /// <summary>The layout marks itself once it renders interactively; before that, clicks would be lost.</summary>
+    public static Task WaitInteractiveAsync(IPage page) =>
+        Expect(page.Locator("[data-interactive='true']")).ToHaveCountAsync(1, new() { Timeout = WaitMs });
+
+    /// <summary>Picks an item of a MudSelect (by the input's id) and checks the select took it.</summary>
+    public static async Task SelectAsync(IPage page, string selectId, string value)
+    {
+        await page.Locator($".mud-input-control.mud-select:has(#{selectId})").ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = value }).First.ClickAsync();
+        await Expect(page.Locator($"#{selectId}")).ToHaveValueAsync(value, new() { Timeout = WaitMs });
+    }
+
+    public static async Task CloseAsync(IPage page) => await page.Context.CloseAsync();
+}

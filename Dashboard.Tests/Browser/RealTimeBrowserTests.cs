@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using System.Globalization;
+using Dashboard.Demo;
+using Dashboard.Domain;
+using static Dashboard.Tests.Browser.BrowserSession;
+using static Microsoft.Playwright.Assertions;
+
+namespace Dashboard.Tests.Browser;
+
+/// <summary>The demo at real time: what a new user sees, and a run that lasts long enough to cancel.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class RealTimeBrowserTests(ChromiumFixture chromium, RealTimeDemoApp app) : IClassFixture<RealTimeDemoApp>
+{
+    [Fact]
+    public async Task Within_ten_seconds_of_opening_a_fresh_dashboard_the_graph_stats_change()
+    {
+        // Issue 4's bar, on the app's defaults (no demo settings at all), as a fresh clone runs it.
+        await using var server = new DashboardServer();
+        var page = await SignedInPageAsync(chromium, server);
+        try
+        {
+            var opened = Stopwatch.StartNew();
+            await OpenAsync(page, server, "/");
+            var nodes = page.Locator($"[data-graph='{DemoBackendSource.DreamerName}'] [data-stat='Nodes']");
+            await Expect(nodes).ToBeVisibleAsync(new() { Timeout = 10_000 });
+            var first = (await nodes.InnerTextAsync()).Trim();
+            Assert.True(int.TryParse(first, NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out _), first);
+
+            var left = TimeSpan.FromSeconds(10) - opened.Elapsed;
+            Assert.True(left > TimeSpan.Zero, $"stats took {opened.Elapsed} to appear");
+            await page.WaitForFunctionAsync(
+                "([selector, first]) => { const e = document.querySelector(selector); return e !== null && e.textContent.trim() !== first; }",
+                new object[] { $"[data-graph='{DemoBackendSource.DreamerName}'] [data-stat='Nodes']", first },
+                new() { Timeout = (float)left.TotalMilliseconds, PollingInterval = 100 });
+
+            var next = (await nodes.InnerTextAsync()).Trim();
+            Assert.NotEqual(first, next);
+            Assert.True(int.TryParse(next, NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out _), next);
+        }
+        finally
+        {
+            await CloseAsync(page);
+        }
+    }
+
+    [Fact]
+    public async Task Cancel_on_a_live_run_ends_it_cancelled()
+    {
+        var server = app.Server;
+        var page = await SignedInPageAsync(chromium, server);
+        try
+        {
+            await OpenAsync(page, server, "/runs/new");
+            await SelectAsync(page, "field-backend", DemoBackendSource.CodegenName);
+            await page.Locator("#field-prompt").FillAsync("Refactor the repository layer into small classes");
+            await page.Locator("#start-submit").ClickAsync();
+            await Expect(page.Locator("#cancel-run")).ToBeVisibleAsync(new() { Timeout = WaitMs });
+            await Expect(page.Locator("tr[data-stage]").First).ToBeVisibleAsync(new() { Timeout = WaitMs });
+            var runId = page.Url[(page.Url.LastIndexOf('/') + 1)..];
+
+            await page.Locator("#cancel-run").ClickAsync();
+
+            await Expect(page.Locator("[data-status]")).ToHaveAttributeAsync("data-status", "cancelled", new() { Timeout = WaitMs });
+            await Expect(page.Locator("#run-outcome")).ToContainTextAsync("Cancelled");
+            await Expect(page.Locator("#cancel-run")).ToHaveCountAsync(0);
+            Assert.Equal(RunStatus.Cancelled, AppSide.Hub(server).State.GetRun(runId)?.Status);
+        }
+        finally
+        {
+            await CloseAsync(page);
+        }
+    }
+}

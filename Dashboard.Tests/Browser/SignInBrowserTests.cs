@@ -1,0 +1,74 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Dashboard.Tests.Browser;
+
+[Collection(BrowserCollection.Name)]
+public sealed class SignInBrowserTests(ChromiumFixture chromium, FastDemoApp app) : IClassFixture<FastDemoApp>
+{
+    private DashboardServer Server => app.Server;
+
+    [Fact]
+    public async Task Without_the_cookie_the_overview_is_the_sign_in_page_and_shows_no_data()
+    {
+        var context = await chromium.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        try
+        {
+            await page.GotoAsync(Server.BaseUrl + "/");
+
+            await Expect(page.Locator("h1")).ToHaveTextAsync("Sign in", new() { Timeout = BrowserSession.WaitMs });
+            Assert.StartsWith(Server.BaseUrl + "/login", page.Url, StringComparison.Ordinal);
+            var html = await page.ContentAsync();
+            Assert.DoesNotContain("demo-dreamer", html, StringComparison.Ordinal);
+            Assert.DoesNotContain("Graphs", html, StringComparison.Ordinal);
+            Assert.DoesNotContain(await context.CookiesAsync([Server.BaseUrl]), c => c.Name == ".Dashboard.Auth");
+        }
+        finally
+        {
+            await context.CloseAsync();
+        }
+    }
+
+    [Fact]
+    public async Task The_sign_in_link_sets_an_http_only_cookie_and_lands_on_the_overview_without_the_token()
+    {
+        var context = await chromium.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        try
+        {
+            await page.GotoAsync($"{Server.BaseUrl}/login?t={DashboardServer.TestToken}");
+
+            await Expect(page).ToHaveURLAsync(Server.BaseUrl + "/", new() { Timeout = BrowserSession.WaitMs });
+            await Expect(page.Locator("h1")).ToHaveTextAsync("Overview", new() { Timeout = BrowserSession.WaitMs });
+            Assert.DoesNotContain(DashboardServer.TestToken, page.Url, StringComparison.Ordinal);
+            var cookie = Assert.Single(await context.CookiesAsync([Server.BaseUrl]), c => c.Name == ".Dashboard.Auth");
+            Assert.True(cookie.HttpOnly);
+            Assert.Equal(SameSiteAttribute.Strict, cookie.SameSite);
+            Assert.DoesNotContain(DashboardServer.TestToken, cookie.Value, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await context.CloseAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_wrong_token_in_the_link_is_refused_and_signs_nobody_in()
+    {
+        var context = await chromium.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        try
+        {
+            var response = await page.GotoAsync($"{Server.BaseUrl}/login?t=not-the-token");
+
+            Assert.Equal(401, response!.Status);
+            await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("invalid or expired");
+            Assert.DoesNotContain(await context.CookiesAsync([Server.BaseUrl]), c => c.Name == ".Dashboard.Auth");
+        }
+        finally
+        {
+            await context.CloseAsync();
+        }
+    }
+}

@@ -12,12 +12,8 @@ public sealed class MainLayoutTests : LiveTestContext
     public MainLayoutTests() =>
         Services.AddSingleton<IRunLauncher>(sp => new TestRunLauncher(sp.GetRequiredService<Dashboard.Hub.IEventHub>(), Time, [], _ => []));
 
-    private IRenderedComponent<MainLayout> RenderLayout()
-    {
-        // The layout marks whether it renders interactively; the app renders every page on the server, interactively.
-        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
-        return Render<MainLayout>(p => p.Add(x => x.Body, (RenderFragment)(b => b.AddMarkupContent(0, "<p id='body'>page</p>"))));
-    }
+    private IRenderedComponent<MainLayout> RenderLayout() =>
+        Render<MainLayout>(p => p.Add(x => x.Body, (RenderFragment)(b => b.AddMarkupContent(0, "<p id='body'>page</p>"))));
 
     private BackendHealthChanged Health(string name, bool demo) => new()
     {

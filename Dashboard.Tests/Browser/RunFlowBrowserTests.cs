@@ -89,6 +89,8 @@ public sealed partial class RunFlowBrowserTests(ChromiumFixture chromium, FastDe
 
             // A refused submit disables the button until the fields change: the server has handled it.
             await Expect(page.Locator("#start-submit")).ToBeDisabledAsync(new() { Timeout = WaitMs });
+            // The reason stays on screen after the field lost focus (the click on Start blurred it).
+            await Expect(error).ToBeVisibleAsync(new() { Timeout = WaitMs });
             Assert.EndsWith("/runs/new", page.Url, StringComparison.Ordinal);
             Assert.DoesNotContain(AppSide.Hub(Server).State.Runs, r => r.Prompt == prompt);
         }

@@ -416,12 +416,22 @@ public sealed class SseStreamRunnerTests : IAsyncDisposable
         var run = Runner.RunAsync(spec, CancellationToken.None);
         await decoder.WaitForItemsAsync(1);
         await _sink.WaitForHealthAsync(Backend, h => h.State == BackendState.Connected);
-        while (await _clock.NextTimerAsync(Timeout) != stall)
+
+        // Each pending read has its own stall timer; advance past whichever exists until the runner reports idle.
+        // (The backend's registration also published Idle, before any event: not the one awaited here.)
+        var idle = _sink.WaitForHealthAsync(Backend, h => h.State == BackendState.Idle && h.EventsReceived > 0);
+        while (!idle.IsCompleted)
         {
+            var timer = _clock.NextTimerAsync(Timeout);
+            await Task.WhenAny(idle, timer);
+            if (timer.IsCompletedSuccessfully)
+            {
+                Assert.Equal(stall, await timer);
+                _clock.Advance(stall);
+            }
         }
 
-        _clock.Advance(stall);
-        await _sink.WaitForHealthAsync(Backend, h => h.State == BackendState.Idle);
+        await idle;
         var idleAt = _sink.Health(Backend).Count;
         resume.SetResult();
 
@@ -451,10 +461,17 @@ public sealed class SseStreamRunnerTests : IAsyncDisposable
 
         var run = Runner.RunAsync(Spec(decoder) with { StallTimeout = stall }, CancellationToken.None);
         await decoder.WaitForItemsAsync(1);
-        var delays = await _clock.DriveAsync(run, Timeout);
+        TimeSpan due;
+        while ((due = await _clock.NextTimerAsync(Timeout)) == stall)
+        {
+            _clock.Advance(stall);
+        }
 
-        Assert.Equal(StreamEnd.Terminal, (await run).End);
-        Assert.Contains(stall, delays);
+        Assert.Equal(TimeSpan.FromSeconds(1), due);
+        _clock.Advance(due);
+
+        Assert.Equal(StreamEnd.Terminal, (await run.WaitAsync(Timeout)).End);
+        Assert.Equal(2, _server!.RequestCount);
         Assert.Equal("5", _server!.Requests.Last().LastEventId);
         Assert.Contains("stalled", Health.LastError, StringComparison.Ordinal);
     }

@@ -13,6 +13,12 @@ public abstract record DashboardEvent
     public required DateTimeOffset At { get; init; }
 }
 
+/// <summary>An event about one run; <see cref="RunId"/> is the dashboard's id of that run.</summary>
+public abstract record RunEvent : DashboardEvent
+{
+    public required string RunId { get; init; }
+}
+
 /// <summary>Graph stats of a CodeDreamer-style backend: a full snapshot or a streamed update.</summary>
 public sealed record GraphStatsObserved : DashboardEvent
 {
@@ -20,9 +26,8 @@ public sealed record GraphStatsObserved : DashboardEvent
 }
 
 /// <summary>A run was accepted by the dashboard (before the upstream has answered).</summary>
-public sealed record RunCreated : DashboardEvent
+public sealed record RunCreated : RunEvent
 {
-    public required string RunId { get; init; }
     public required string Prompt { get; init; }
     public string? ParentRunId { get; init; }
     public IReadOnlyDictionary<string, System.Text.Json.JsonElement> Options { get; init; } = EmptyOptions;
@@ -31,16 +36,14 @@ public sealed record RunCreated : DashboardEvent
 }
 
 /// <summary>The upstream's own identifier for a run (codegen generation_id, OpenAI response id, job_id…).</summary>
-public sealed record RunUpstreamIdAssigned : DashboardEvent
+public sealed record RunUpstreamIdAssigned : RunEvent
 {
-    public required string RunId { get; init; }
     public required string UpstreamId { get; init; }
 }
 
 /// <summary>One entry of a run's progress timeline.</summary>
-public sealed record RunStageReported : DashboardEvent
+public sealed record RunStageReported : RunEvent
 {
-    public required string RunId { get; init; }
     public required string Stage { get; init; }
     public required StageStatus Status { get; init; }
     public string? Message { get; init; }
@@ -50,18 +53,16 @@ public sealed record RunStageReported : DashboardEvent
 }
 
 /// <summary>Streamed text. <see cref="TextMode.Replace"/> carries the whole text so far (snapshot dialects).</summary>
-public sealed record RunTextReceived : DashboardEvent
+public sealed record RunTextReceived : RunEvent
 {
-    public required string RunId { get; init; }
     public required string Text { get; init; }
     public TextMode Mode { get; init; } = TextMode.Append;
     public TextChannel Channel { get; init; } = TextChannel.Output;
 }
 
 /// <summary>A tool call was seen or advanced. Arguments arrive in pieces (append).</summary>
-public sealed record RunToolCallUpdated : DashboardEvent
+public sealed record RunToolCallUpdated : RunEvent
 {
-    public required string RunId { get; init; }
     public required string ToolCallId { get; init; }
     public string? Name { get; init; }
     public string? ArgumentsDelta { get; init; }
@@ -70,23 +71,20 @@ public sealed record RunToolCallUpdated : DashboardEvent
 }
 
 /// <summary>Token usage as the upstream reports it (values are totals, not increments).</summary>
-public sealed record RunUsageReported : DashboardEvent
+public sealed record RunUsageReported : RunEvent
 {
-    public required string RunId { get; init; }
     public required Usage Usage { get; init; }
 }
 
 /// <summary>Facts about the result that the upstream reports (testgen file name, dream category…).</summary>
-public sealed record RunMetadataReported : DashboardEvent
+public sealed record RunMetadataReported : RunEvent
 {
-    public required string RunId { get; init; }
     public required IReadOnlyDictionary<string, string> Metadata { get; init; }
 }
 
 /// <summary>The run reached its terminal state. Text received so far is kept.</summary>
-public sealed record RunEnded : DashboardEvent
+public sealed record RunEnded : RunEvent
 {
-    public required string RunId { get; init; }
     public required RunStatus Status { get; init; }
     public string? Error { get; init; }
 }

@@ -216,17 +216,7 @@ public sealed class DashboardState : IDashboardState
 
     private void ApplyToRun(DashboardEvent e, long sequence)
     {
-        var runId = e switch
-        {
-            RunUpstreamIdAssigned x => x.RunId,
-            RunStageReported x => x.RunId,
-            RunTextReceived x => x.RunId,
-            RunToolCallUpdated x => x.RunId,
-            RunUsageReported x => x.RunId,
-            RunMetadataReported x => x.RunId,
-            RunEnded x => x.RunId,
-            _ => null,
-        };
+        var runId = (e as RunEvent)?.RunId;
         if (runId is null)
         {
             Interlocked.Increment(ref _ignoredEvents);

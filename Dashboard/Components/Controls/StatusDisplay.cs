@@ -40,16 +40,5 @@ public static class StatusDisplay
     public static string Text(BackendState state) => state.ToString().ToLowerInvariant();
 
     /// <summary>The run a run-scoped event belongs to; null for graph and health events.</summary>
-    public static string? RunIdOf(DashboardEvent e) => e switch
-    {
-        RunCreated x => x.RunId,
-        RunUpstreamIdAssigned x => x.RunId,
-        RunStageReported x => x.RunId,
-        RunTextReceived x => x.RunId,
-        RunToolCallUpdated x => x.RunId,
-        RunUsageReported x => x.RunId,
-        RunMetadataReported x => x.RunId,
-        RunEnded x => x.RunId,
-        _ => null,
-    };
+    public static string? RunIdOf(DashboardEvent e) => (e as RunEvent)?.RunId;
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Dashboard.Backends.Common;
 using Dashboard.Domain;
 using Dashboard.Ingest;
 using Dashboard.Security;
@@ -60,7 +61,7 @@ public abstract class LlmDecoder(SecretRedactor? redactor) : IStreamDecoder
         Timeline.Token(context);
         context.Emit(new RunTextReceived
         {
-            Backend = context.Backend, At = context.Now, RunId = RunIdOf(context),
+            Backend = context.Backend, At = context.Now, RunId = context.RequireRunId(),
             Text = text ?? "", Mode = mode, Channel = channel,
         });
     }
@@ -70,14 +71,14 @@ public abstract class LlmDecoder(SecretRedactor? redactor) : IStreamDecoder
         Timeline.Token(context);
         context.Emit(new RunToolCallUpdated
         {
-            Backend = context.Backend, At = context.Now, RunId = RunIdOf(context),
+            Backend = context.Backend, At = context.Now, RunId = context.RequireRunId(),
             ToolCallId = id, Name = name, ArgumentsDelta = string.IsNullOrEmpty(argumentsDelta) ? null : argumentsDelta,
             Status = status, Detail = detail,
         });
     }
 
     protected static void Usage(DecodeContext context, Usage usage) =>
-        context.Emit(new RunUsageReported { Backend = context.Backend, At = context.Now, RunId = RunIdOf(context), Usage = usage });
+        context.Emit(new RunUsageReported { Backend = context.Backend, At = context.Now, RunId = context.RequireRunId(), Usage = usage });
 
     /// <summary>Reports the upstream's id (chatcmpl-…, resp_…, msg_…) the first time it is seen.</summary>
     protected void UpstreamId(DecodeContext context, string? id)
@@ -88,12 +89,9 @@ public abstract class LlmDecoder(SecretRedactor? redactor) : IStreamDecoder
         }
 
         _upstreamId = id;
-        context.Emit(new RunUpstreamIdAssigned { Backend = context.Backend, At = context.Now, RunId = RunIdOf(context), UpstreamId = id });
+        context.Emit(new RunUpstreamIdAssigned { Backend = context.Backend, At = context.Now, RunId = context.RequireRunId(), UpstreamId = id });
     }
 
     /// <summary>Parses an item's data; malformed JSON throws <see cref="JsonException"/> for the runner to count.</summary>
     protected static JsonDocument Parse(in SseItem item) => JsonDocument.Parse(item.Data);
-
-    internal static string RunIdOf(DecodeContext context) =>
-        context.RunId ?? throw new InvalidOperationException("LLM decoders decode run streams only.");
 }

@@ -1,3 +1,4 @@
+using Dashboard.Backends.Common;
 using Dashboard.Domain;
 using Dashboard.Ingest;
 
@@ -86,9 +87,5 @@ public sealed class LlmTimeline
     }
 
     private static void Report(DecodeContext context, string stage, StageStatus status, string? message) =>
-        context.Emit(new RunStageReported
-        {
-            Backend = context.Backend, At = context.Now, RunId = LlmDecoder.RunIdOf(context),
-            Stage = stage, Status = status, Message = message,
-        });
+        context.Stage(stage, status, message);
 }

@@ -79,7 +79,7 @@ public sealed class BackendsPageTests : LiveTestContext
         Record(monitor, 1, 1);
         var cut = Render<BackendsPage>();
 
-        cut.Find("#inspector-pause").Click();
+        Click(cut, "#inspector-pause");
         cut.WaitForElement("#inspector-paused");
         Record(monitor, 2, 3);
         Time.Advance(TimeSpan.FromSeconds(2));
@@ -87,7 +87,7 @@ public sealed class BackendsPageTests : LiveTestContext
         Assert.Equal(["1"], Seqs(cut));
         Assert.NotNull(cut.Find("#inspector-paused"));
 
-        cut.Find("#inspector-pause").Click();
+        Click(cut, "#inspector-pause");
 
         cut.WaitForAssertion(() => Assert.Equal(["3", "2", "1"], Seqs(cut)));
         Assert.Empty(cut.FindAll("#inspector-paused"));
@@ -99,14 +99,18 @@ public sealed class BackendsPageTests : LiveTestContext
         var monitor = Dreamer();
         Record(monitor, 1, 2);
         var cut = Render<BackendsPage>();
-        cut.Find("#inspector-pause").Click();
+        Click(cut, "#inspector-pause");
         cut.WaitForElement("#inspector-paused");
 
         Record(monitor, 3, 7);
-        cut.Find("#inspector-pause").Click();
+        Click(cut, "#inspector-pause");
 
         cut.WaitForAssertion(() => Assert.Equal(["7", "6", "5", "2", "1"], Seqs(cut)));
         Assert.StartsWith("4 older events dropped", cut.Find("#inspector-evicted").TextContent.Trim(), StringComparison.Ordinal);
         Assert.StartsWith("2 events left the log", cut.Find("#inspector-missed").TextContent.Trim(), StringComparison.Ordinal);
     }
+
+    // Find and click in the renderer's dispatcher: the inspector's timer may re-render in between otherwise.
+    private static void Click(IRenderedComponent<BackendsPage> cut, string selector) =>
+        cut.InvokeAsync(() => cut.Find(selector).Click()).GetAwaiter().GetResult();
 }

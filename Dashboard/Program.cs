@@ -3,7 +3,7 @@ using Dashboard.Backends;
 using Dashboard.Components;
 using Dashboard.Configuration;
 using Dashboard.Demo;
-using Dashboard.Hub;
+using Dashboard.Events;
 using Dashboard.Ingest;
 using Dashboard.Runs;
 using Dashboard.Security;

@@ -2,7 +2,7 @@ using System.Text;
 using Dashboard.Backends.OpenAiChat;
 using Dashboard.Benchmarks.Infrastructure;
 using Dashboard.Domain;
-using Dashboard.Hub;
+using Dashboard.Events;
 using Dashboard.Ingest;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

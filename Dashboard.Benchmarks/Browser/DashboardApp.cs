@@ -1,4 +1,4 @@
-using Dashboard.Hub;
+using Dashboard.Events;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;

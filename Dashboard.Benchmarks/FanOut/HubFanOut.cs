@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using Dashboard.Benchmarks.Infrastructure;
 using Dashboard.Domain;
-using Dashboard.Hub;
+using Dashboard.Events;
 
 namespace Dashboard.Benchmarks.FanOut;
 

@@ -1,4 +1,4 @@
-using Dashboard.Hub;
+using Dashboard.Events;
 
 namespace Dashboard.Benchmarks.Infrastructure;
 

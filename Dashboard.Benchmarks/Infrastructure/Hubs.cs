@@ -1,5 +1,5 @@
 using Dashboard.Configuration;
-using Dashboard.Hub;
+using Dashboard.Events;
 using Dashboard.State;
 using Microsoft.Extensions.Options;
 

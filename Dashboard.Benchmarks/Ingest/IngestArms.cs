@@ -1,7 +1,7 @@
 using System.Buffers;
 using Dashboard.Benchmarks.Infrastructure;
 using Dashboard.Domain;
-using Dashboard.Hub;
+using Dashboard.Events;
 using Dashboard.Ingest;
 using Dashboard.Ingest.Sse;
 using Dashboard.State;

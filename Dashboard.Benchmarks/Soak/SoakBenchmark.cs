@@ -4,7 +4,7 @@ using Dashboard.Benchmarks.Browser;
 using Dashboard.Benchmarks.Infrastructure;
 using Dashboard.Benchmarks.Ingest;
 using Dashboard.Domain;
-using Dashboard.Hub;
+using Dashboard.Events;
 using Dashboard.Ingest;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

@@ -76,7 +76,7 @@ public sealed class ApiFixture : IAsyncLifetime
             return Task.CompletedTask;
         },
         RunValidation = r => r.Options?.TryGetValue("temperature", out var t) == true && t.ValueKind != System.Text.Json.JsonValueKind.Number
-            ? [new Dashboard.Backends.FieldError("temperature", "temperature must be a number.")]
+            ? [new Dashboard.Domain.FieldError("temperature", "temperature must be a number.")]
             : [],
     };
 

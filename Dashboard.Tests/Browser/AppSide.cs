@@ -2,7 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Dashboard.Domain;
-using Dashboard.Hub;
+using Dashboard.Events;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Dashboard.Tests.Browser;

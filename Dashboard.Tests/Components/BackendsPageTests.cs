@@ -22,7 +22,7 @@ public sealed class BackendsPageTests : LiveTestContext
         Services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<DashboardOptions>>();
-            return new BackendMonitors(options, new SecretRedactor(options), sp.GetRequiredService<Dashboard.Hub.IEventHub>(),
+            return new BackendMonitors(options, new SecretRedactor(options), sp.GetRequiredService<Dashboard.Events.IEventHub>(),
                 Time, new IngestTimings(), NullLogger<BackendMonitors>.Instance);
         });
         Services.AddSingleton<IRawEventLog>(sp => sp.GetRequiredService<BackendMonitors>());

@@ -16,7 +16,7 @@ public sealed class FixtureFedPagesTests : LiveTestContext
 {
     public FixtureFedPagesTests() =>
         Services.AddSingleton<IRunLauncher>(sp => new TestRunLauncher(
-            sp.GetRequiredService<Dashboard.Hub.IEventHub>(), Time, [new RunBackend("codegen", "codegen", false, CodegenRunOptions.Fields)], CodegenRunOptions.Validate));
+            sp.GetRequiredService<Dashboard.Events.IEventHub>(), Time, [new RunBackend("codegen", "codegen", false, CodegenRunOptions.Fields)], CodegenRunOptions.Validate));
 
     private void Replay(IStreamDecoder decoder, string fixture, string backend, string? runId, Action? afterEach = null)
     {

@@ -1,7 +1,7 @@
 using Bunit;
 using Dashboard.Components.Controls;
 using Dashboard.Domain;
-using Dashboard.Hub;
+using Dashboard.Events;
 using Dashboard.Markdown;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;

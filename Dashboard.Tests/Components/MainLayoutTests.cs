@@ -10,7 +10,7 @@ namespace Dashboard.Tests.Components;
 public sealed class MainLayoutTests : LiveTestContext
 {
     public MainLayoutTests() =>
-        Services.AddSingleton<IRunLauncher>(sp => new TestRunLauncher(sp.GetRequiredService<Dashboard.Hub.IEventHub>(), Time, [], _ => []));
+        Services.AddSingleton<IRunLauncher>(sp => new TestRunLauncher(sp.GetRequiredService<Dashboard.Events.IEventHub>(), Time, [], _ => []));
 
     private IRenderedComponent<MainLayout> RenderLayout() =>
         Render<MainLayout>(p => p.Add(x => x.Body, (RenderFragment)(b => b.AddMarkupContent(0, "<p id='body'>page</p>"))));

@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using Dashboard.Components.Controls;
 using Dashboard.Domain;
-using Dashboard.Hub;
+using Dashboard.Events;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Dashboard.Tests.Components;

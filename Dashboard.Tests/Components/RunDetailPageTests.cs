@@ -12,7 +12,7 @@ public sealed class RunDetailPageTests : LiveTestContext
 {
     public RunDetailPageTests() =>
         Services.AddSingleton<IRunLauncher>(sp => new TestRunLauncher(
-            sp.GetRequiredService<Dashboard.Hub.IEventHub>(), Time, [new RunBackend("codegen", "codegen", false, [])], _ => []));
+            sp.GetRequiredService<Dashboard.Events.IEventHub>(), Time, [new RunBackend("codegen", "codegen", false, [])], _ => []));
 
     private TestRunLauncher Launcher => (TestRunLauncher)Services.GetRequiredService<IRunLauncher>();
 

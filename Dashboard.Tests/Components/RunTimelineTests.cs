@@ -16,7 +16,7 @@ public sealed class RunTimelineTests : LiveTestContext
 {
     public RunTimelineTests() =>
         Services.AddSingleton<IRunLauncher>(sp => new TestRunLauncher(
-            sp.GetRequiredService<Dashboard.Hub.IEventHub>(), Time, [new RunBackend("codegen", "codegen", false, [])], _ => []));
+            sp.GetRequiredService<Dashboard.Events.IEventHub>(), Time, [new RunBackend("codegen", "codegen", false, [])], _ => []));
 
     private RunStageReported Stage(string stage, double at, StageStatus status = StageStatus.Running, string? message = null, double? progress = null) =>
         new() { Backend = "codegen", At = At(at), RunId = "r1", Stage = stage, Status = status, Message = message, Progress = progress };

@@ -12,7 +12,7 @@ namespace Dashboard.Tests.Components;
 public sealed class StartRunDefaultBackendTests : LiveTestContext
 {
     private void Backends(params RunBackend[] backends) =>
-        Services.AddSingleton<IRunLauncher>(sp => new TestRunLauncher(sp.GetRequiredService<Dashboard.Hub.IEventHub>(), Time, backends, _ => []));
+        Services.AddSingleton<IRunLauncher>(sp => new TestRunLauncher(sp.GetRequiredService<Dashboard.Events.IEventHub>(), Time, backends, _ => []));
 
     private static RunBackend Backend(string name, string kind, bool demo = false) => new(name, kind, demo, []);
 

@@ -3,7 +3,7 @@ using Bunit;
 using Dashboard.Backends;
 using Dashboard.Backends.Codegen;
 using Dashboard.Configuration;
-using Dashboard.Hub;
+using Dashboard.Events;
 using Dashboard.Ingest;
 using Dashboard.Security;
 using Dashboard.State;

@@ -1,3 +1,4 @@
+using Dashboard.Domain;
 using Bunit;
 using Dashboard.Backends;
 using Dashboard.Backends.Codegen;
@@ -16,7 +17,7 @@ public sealed class StartRunRejectionTests : LiveTestContext
 {
     public StartRunRejectionTests() =>
         Services.AddSingleton<IRunLauncher>(sp => new TestRunLauncher(
-            sp.GetRequiredService<Dashboard.Hub.IEventHub>(), Time,
+            sp.GetRequiredService<Dashboard.Events.IEventHub>(), Time,
             [new RunBackend("codegen", "codegen", false, CodegenRunOptions.Fields)], CodegenRunOptions.Validate)
         {
             NextResult = new StartRunResult(StartRunOutcome.TooManyRuns, null, [new FieldError(RunFields.Backend, "Backend \"codegen\" already has 2 runs in flight.")]),

@@ -1,6 +1,6 @@
 using Dashboard.Backends;
 using Dashboard.Domain;
-using Dashboard.Hub;
+using Dashboard.Events;
 using Dashboard.Runs;
 
 namespace Dashboard.Tests.Components;

@@ -1,3 +1,4 @@
+using Dashboard.Domain;
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Dashboard.Ingest;

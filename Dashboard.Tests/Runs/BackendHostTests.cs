@@ -1,7 +1,7 @@
 using System.Net;
 using Dashboard.Backends;
 using Dashboard.Configuration;
-using Dashboard.Hub;
+using Dashboard.Events;
 using Dashboard.Ingest;
 using Dashboard.Ingest.Monitoring;
 using Dashboard.Runs;

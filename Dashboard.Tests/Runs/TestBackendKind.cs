@@ -1,3 +1,4 @@
+using Dashboard.Domain;
 using Dashboard.Backends;
 using Dashboard.Configuration;
 

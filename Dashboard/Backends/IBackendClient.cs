@@ -1,3 +1,4 @@
+using Dashboard.Domain;
 using System.Text.Json;
 using Dashboard.Configuration;
 
@@ -27,25 +28,3 @@ public interface IBackendClient
     /// <summary>The always-on stream (graph stats, raw sse); returns when stopped. Kinds without one return at once.</summary>
     Task RunAlwaysOnAsync(CancellationToken cancellationToken);
 }
-
-/// <summary>Input of POST /api/runs and of the form. <see cref="Options"/> keys are the upstream's own field names.</summary>
-public sealed record RunRequest(
-    string Backend,
-    string Prompt,
-    string? ParentRunId = null,
-    IReadOnlyDictionary<string, JsonElement>? Options = null);
-
-public sealed record FieldError(string Field, string Message);
-
-public enum RunOptionType { Text, Choice, MultiChoice, Number }
-
-/// <summary>One backend-specific option on the form; <see cref="Name"/> is the upstream's field name.</summary>
-public sealed record RunOptionField(
-    string Name,
-    string Label,
-    RunOptionType Type,
-    IReadOnlyList<string>? Choices = null,
-    string? Default = null,
-    string? Help = null,
-    double? Min = null,
-    double? Max = null);

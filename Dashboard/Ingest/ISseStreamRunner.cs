@@ -1,3 +1,4 @@
+using Dashboard.Domain;
 namespace Dashboard.Ingest;
 
 /// <summary>

@@ -1,5 +1,5 @@
 using Dashboard.Backends;
-using Dashboard.Hub;
+using Dashboard.Events;
 using Dashboard.Security;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -9,7 +9,7 @@ public static class RunsServiceCollectionExtensions
 {
     /// <summary>
     /// The backend catalog and its host (configured backends, always-on streams) and the run
-    /// manager. Needs the event hub (<see cref="HubServiceCollectionExtensions.AddEventHub"/>) and the backend kinds.
+    /// manager. Needs the event hub (<see cref="EventsServiceCollectionExtensions.AddEventHub"/>) and the backend kinds.
     /// </summary>
     public static IServiceCollection AddRuns(this IServiceCollection services)
     {

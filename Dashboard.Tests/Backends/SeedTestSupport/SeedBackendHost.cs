@@ -2,7 +2,7 @@ using System.Text.Json;
 using Dashboard.Backends;
 using Dashboard.Configuration;
 using Dashboard.Domain;
-using Dashboard.Hub;
+using Dashboard.Events;
 using Dashboard.Ingest;
 using Dashboard.State;
 using Microsoft.Extensions.DependencyInjection;

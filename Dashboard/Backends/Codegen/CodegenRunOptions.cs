@@ -1,3 +1,4 @@
+using Dashboard.Domain;
 using System.Text.Json;
 
 namespace Dashboard.Backends.Codegen;

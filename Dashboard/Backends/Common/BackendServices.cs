@@ -1,3 +1,4 @@
+using Dashboard.Domain;
 using Dashboard.Ingest;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,3 +1,4 @@
+using Dashboard.Domain;
 using System.Text.Json;
 using Dashboard.Backends.Common;
 using Dashboard.Configuration;

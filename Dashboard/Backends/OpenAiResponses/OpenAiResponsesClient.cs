@@ -1,3 +1,4 @@
+using Dashboard.Domain;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Dashboard.Backends.Llm;

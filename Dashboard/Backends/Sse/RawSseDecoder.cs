@@ -1,3 +1,4 @@
+using Dashboard.Domain;
 using Dashboard.Ingest;
 
 namespace Dashboard.Backends.Sse;

@@ -1,3 +1,4 @@
+using Dashboard.Domain;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;

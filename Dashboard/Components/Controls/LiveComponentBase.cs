@@ -1,5 +1,5 @@
 using Dashboard.Domain;
-using Dashboard.Hub;
+using Dashboard.Events;
 using Dashboard.State;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Options;

@@ -1,3 +1,4 @@
+using Dashboard.Domain;
 using System.Globalization;
 using System.Text.Json;
 using Dashboard.Backends;

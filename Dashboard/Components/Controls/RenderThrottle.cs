@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 using Dashboard.Domain;
-using Dashboard.Hub;
+using Dashboard.Events;
 
 namespace Dashboard.Components.Controls;
 

@@ -3,7 +3,7 @@ using Dashboard.Domain;
 using Dashboard.Ingest;
 using Dashboard.State;
 
-namespace Dashboard.Hub;
+namespace Dashboard.Events;
 
 /// <summary>
 /// In-process, typed publish/subscribe. <see cref="IDomainEventSink.Publish"/> sequences the

@@ -4,7 +4,7 @@ using Dashboard.Domain;
 using Dashboard.State;
 using Microsoft.Extensions.Options;
 
-namespace Dashboard.Hub;
+namespace Dashboard.Events;
 
 /// <summary>
 /// The one in-process hub. A single short lock orders sequencing, the projection update and the

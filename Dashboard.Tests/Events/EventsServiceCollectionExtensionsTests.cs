@@ -1,12 +1,13 @@
-using Dashboard.Hub;
+using Dashboard.Domain;
+using Dashboard.Events;
 using Dashboard.Ingest;
 using Dashboard.State;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Dashboard.Tests.Hub;
+namespace Dashboard.Tests.Events;
 
-public sealed class HubServiceCollectionExtensionsTests
+public sealed class EventsServiceCollectionExtensionsTests
 {
     [Fact]
     public void Registers_one_hub_as_hub_and_sink_over_one_shared_state()

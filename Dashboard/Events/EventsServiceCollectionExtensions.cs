@@ -1,10 +1,11 @@
+using Dashboard.Domain;
 using Dashboard.Ingest;
 using Dashboard.State;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace Dashboard.Hub;
+namespace Dashboard.Events;
 
-public static class HubServiceCollectionExtensions
+public static class EventsServiceCollectionExtensions
 {
     /// <summary>One shared state and one hub for the whole app (never per circuit).</summary>
     public static IServiceCollection AddEventHub(this IServiceCollection services)

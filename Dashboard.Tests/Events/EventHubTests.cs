@@ -1,11 +1,11 @@
 using Dashboard.Configuration;
 using Dashboard.Domain;
-using Dashboard.Hub;
+using Dashboard.Events;
 using Dashboard.State;
 using Microsoft.Extensions.Options;
 using static Dashboard.Tests.State.Events;
 
-namespace Dashboard.Tests.Hub;
+namespace Dashboard.Tests.Events;
 
 public sealed class EventHubTests
 {

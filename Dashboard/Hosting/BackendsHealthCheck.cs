@@ -1,0 +1,22 @@
+using Dashboard.Domain;
+using Dashboard.Ingest.Monitoring;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Dashboard.Hosting;
+
+/// <summary>
+/// Readiness detail of the upstream connections: a failed or reconnecting backend makes the
+/// dashboard degraded, never unready (its pages still serve, and show the trouble).
+/// </summary>
+internal sealed class BackendsHealthCheck(BackendMonitors monitors) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var backends = monitors.Snapshot();
+        var data = backends.ToDictionary(b => b.Name, b => (object)b.State.ToString().ToLowerInvariant());
+        var troubled = backends.Where(b => b.State is BackendState.Failed or BackendState.Reconnecting).Select(b => b.Name).ToList();
+        return Task.FromResult(troubled.Count == 0
+            ? HealthCheckResult.Healthy($"{backends.Count} backends, none in trouble.", data)
+            : HealthCheckResult.Degraded($"{troubled.Count} of {backends.Count} backends failed or reconnecting: {string.Join(", ", troubled)}.", data: data));
+    }
+}

@@ -106,7 +106,7 @@ public sealed class SignInStartup(
         var exposed = addresses.Where(a => !LoopbackAddresses.IsLoopbackUrl(a)).ToArray();
         if (exposed.Length > 0)
         {
-            throw new InvalidOperationException(
+            throw new StartupRefusedException(
                 $"Dashboard:Auth:Mode=Unsecured is allowed only when every listening address is loopback (127.0.0.0/8, ::1, localhost), "
                 + $"but the dashboard would listen on {string.Join(", ", exposed)}. Bind to 127.0.0.1 (e.g. --urls http://127.0.0.1:5102) "
                 + "or use Dashboard:Auth:Mode=BrowserToken.");

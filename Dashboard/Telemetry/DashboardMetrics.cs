@@ -25,7 +25,7 @@ public sealed class DashboardMetrics
         meter.CreateObservableCounter("dashboard.ingest.events", () => PerBackend(monitors, h => h.EventsReceived), "{event}", "SSE items received from upstreams.");
         meter.CreateObservableCounter("dashboard.ingest.decode_errors", () => PerBackend(monitors, h => h.DecodeErrors), "{event}", "SSE items a decoder could not read.");
         meter.CreateObservableCounter("dashboard.ingest.reconnects", () => PerBackend(monitors, h => h.Reconnects), "{reconnect}", "Reconnections of upstream streams.");
-        meter.CreateObservableGauge("dashboard.backend.state", () => BackendStates(monitors), "1", "1 for each backend's current connection state, 0 for the others.");
+        meter.CreateObservableGauge("dashboard.backend.state", () => BackendStates(monitors), "{state}", "1 for each backend's current connection state, 0 for the others.");
         meter.CreateObservableCounter("dashboard.hub.published", () => hub.LastSequence, "{event}", "Domain events published on the event hub.");
         meter.CreateObservableCounter("dashboard.hub.dropped", () => hub.DroppedNotifications, "{event}", "Notifications merged away because a subscriber's queue was full (state keeps every event).");
         meter.CreateObservableGauge("dashboard.store.lag", () => lags.Sum(l => l.EventsBehind), "{event}", "Events published but not yet written by the history store.");

@@ -253,6 +253,13 @@ public sealed partial class SseStreamRunner(
             };
         }
 
+        // As in browsers, only 200 opens a stream: 204 is the standard way to say "do not reconnect".
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            var body = await ReadErrorBodyAsync(response, cancellationToken).ConfigureAwait(false);
+            return new AttemptResult(AttemptKind.Refused, $"not an event stream: HTTP {status} {response.ReasonPhrase} (an event stream answers 200)".Replace("  ", " ", StringComparison.Ordinal), status, body);
+        }
+
         // The raw values, parsed as browsers do: a strict parser refuses "text/event-stream;".
         var contentType = response.Content.Headers.NonValidated.TryGetValues("Content-Type", out var values) ? values.ToArray() : [];
         if (!EventStreamMediaType.IsEventStream(contentType))

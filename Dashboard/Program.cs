@@ -32,12 +32,12 @@ try
         builder.Configuration.AddCommandLine(args);
     }
 
-    builder.AddDashboardHosting();
     builder.Services.AddRazorComponents()
         .AddInteractiveServerComponents();
     builder.Services.AddMudServices();
     builder.Services.AddSingleton<Dashboard.Markdown.MarkdownHtml>();
     builder.Services.AddDashboardConfiguration(builder.Configuration);
+    builder.AddDashboardHosting();
     builder.AddDashboardSecurity();
     builder.Services.AddBackendKinds();
     builder.Services.AddEventHub();

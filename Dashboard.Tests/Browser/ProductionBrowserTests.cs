@@ -49,8 +49,9 @@ public sealed partial class ProductionBrowserTests(ChromiumFixture chromium)
             await Expect(page).ToHaveURLAsync(baseUrl + "/", new() { Timeout = WaitMs });
             await WaitInteractiveAsync(page);
 
-            Assert.True(await RulesOfAsync(page, "_content/MudBlazor/MudBlazor.min") > 100, "MudBlazor's stylesheet is applied");
-            Assert.True(await RulesOfAsync(page, "Dashboard.styles") > 0, "the components' scoped styles are applied");
+            Assert.True(await RulesOfAsync(page, @"/_content/MudBlazor/MudBlazor\.min(\.\w+)?\.css") > 100, "MudBlazor's stylesheet is applied");
+            // Fingerprinted in the page: Dashboard.<hash>.styles.css.
+            Assert.True(await RulesOfAsync(page, @"/Dashboard(\.\w+)?\.styles\.css") > 0, "the components' scoped styles are applied");
             var icon = await page.Locator("svg.mud-icon-root").First.BoundingBoxAsync();
             Assert.NotNull(icon);
             Assert.True(icon.Width < 64, $"icons are icon-sized, not screen-filling (width {icon.Width})");
@@ -73,11 +74,11 @@ public sealed partial class ProductionBrowserTests(ChromiumFixture chromium)
         }
     }
 
-    /// <summary>CSS rules the page got from the stylesheet whose address contains <paramref name="name"/>.</summary>
-    private static Task<int> RulesOfAsync(IPage page, string name) =>
+    /// <summary>CSS rules the page got from the stylesheets whose address matches <paramref name="pattern"/>.</summary>
+    private static Task<int> RulesOfAsync(IPage page, string pattern) =>
         page.EvaluateAsync<int>(
-            "name => [...document.styleSheets].filter(s => s.href && s.href.includes(name)).reduce((n, s) => n + s.cssRules.length, 0)",
-            name);
+            "pattern => [...document.styleSheets].filter(s => s.href && new RegExp(pattern).test(s.href)).reduce((n, s) => n + s.cssRules.length, 0)",
+            pattern);
 
     [GeneratedRegex(@"/runs/run-[0-9a-f]+$")]
     private static partial Regex RunPage();

@@ -37,6 +37,8 @@ public sealed class ApiFixture : IAsyncLifetime
         ["Dashboard:Backends:2:Name"] = "stream",
         ["Dashboard:Backends:2:Kind"] = "test-stream",
         ["Dashboard:Limits:MaxPromptChars"] = "50",
+        // Above the API's largest event limit (1,000), so the limit's clamp is what the tests see.
+        ["Dashboard:Limits:InspectorCapacity"] = "1100",
     };
 
     /// <summary>Completes when the client of <paramref name="runId"/> has returned.</summary>

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 using Dashboard.Demo;
+using Dashboard.Domain;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -63,9 +64,30 @@ public sealed class SecretsSweepBrowserTests(ChromiumFixture chromium)
             runs.Add(await AppSide.StartRunAsync(server, backend, $"Add a health endpoint to {backend}"));
         }
 
+        var outcomes = new List<RunStatus>();
         foreach (var run in runs)
         {
-            await AppSide.WaitForEndAsync(server, run, TimeSpan.FromSeconds(60));
+            outcomes.Add(await AppSide.WaitForEndAsync(server, run, TimeSpan.FromSeconds(60)));
+        }
+
+        // Control for the demo's credentials: the demo upstreams refuse a wrong key, and the runs on
+        // them completed, so the real password and key travelled (and a careless path could show them).
+        Assert.Equal([RunStatus.Completed, RunStatus.Completed], outcomes.Skip(2));
+        using (var direct = new HttpClient { BaseAddress = new Uri(server.BaseUrl) })
+        {
+            async Task<System.Net.HttpStatusCode> ChatWithKeyAsync(string key)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, "/demo/openai/v1/chat/completions")
+                {
+                    Content = new StringContent("""{"model":"demo","stream":true,"messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"),
+                };
+                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+                using var response = await direct.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+                return response.StatusCode;
+            }
+
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, await ChatWithKeyAsync("sk-demo-wrong"));
+            Assert.Equal(System.Net.HttpStatusCode.OK, await ChatWithKeyAsync(demo.ApiKey));
         }
 
         // The runs on the careless upstream failed with its echo as the reason.

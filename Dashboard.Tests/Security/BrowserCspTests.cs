@@ -8,7 +8,8 @@ namespace Dashboard.Tests.Security;
 /// Real Chromium against the real app: the printed link signs in, the token leaves the address
 /// bar, and the page and its circuit transport run under the strict CSP without a violation.
 /// </summary>
-public sealed partial class BrowserCspTests
+[Collection(Dashboard.Tests.Browser.BrowserCollection.Name)]
+public sealed partial class BrowserCspTests(Dashboard.Tests.Browser.ChromiumFixture chromium)
 {
     [Fact]
     public async Task Sign_in_link_opens_the_dashboard_whose_circuit_transport_works_under_the_csp()
@@ -19,13 +20,9 @@ public sealed partial class BrowserCspTests
         var link = SignInLink().Match(factory.ConsoleOut.ToString());
         Assert.True(link.Success, factory.ConsoleOut.ToString());
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Args = ["--no-sandbox"],
-        });
-        var page = await browser.NewPageAsync();
+        // The suite's one Chromium (one browser at a time on 2 cores), in a context of its own.
+        await using var context = await chromium.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
         var violations = new ConcurrentQueue<string>();
         var violated = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         page.Console += (_, message) =>
@@ -69,7 +66,7 @@ public sealed partial class BrowserCspTests
               return window.injected === true;
             }
             """);
-        await violated.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await violated.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.False(ran);
         Assert.NotEmpty(violations);
     }

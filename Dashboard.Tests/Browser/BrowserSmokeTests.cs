@@ -1,3 +1,4 @@
+using Dashboard.Testing;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -9,7 +10,7 @@ public sealed class BrowserSmokeTests(ChromiumFixture chromium)
     [Fact]
     public async Task Signed_in_chromium_renders_the_dashboard_interactively()
     {
-        await using var server = new DashboardServer();
+        await using var server = new TestApp();
         var page = await BrowserSession.SignedInPageAsync(chromium, server);
 
         // The overview itself, not the sign-in page: its heading, and the layout's interactive marker

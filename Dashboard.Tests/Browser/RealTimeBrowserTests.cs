@@ -1,3 +1,4 @@
+using Dashboard.Testing;
 using System.Globalization;
 using Dashboard.Demo;
 using Dashboard.Domain;
@@ -16,7 +17,7 @@ public sealed class RealTimeBrowserTests(ChromiumFixture chromium, RealTimeDemoA
         // On the app's defaults (no demo settings at all), as a fresh clone runs it. How fast the
         // first change arrives is measured by the benchmarks, not asserted here: this waits
         // (bounded) for the figure to change without a reload.
-        await using var server = new DashboardServer();
+        await using var server = new TestApp();
         var page = await SignedInPageAsync(chromium, server);
         try
         {

@@ -1,3 +1,4 @@
+using Dashboard.Testing;
 using System.Net.Sockets;
 using System.Text;
 using Dashboard.Demo;
@@ -46,16 +47,16 @@ public sealed class SecretsSweepBrowserTests(ChromiumFixture chromium)
             ["Dashboard:Backends:2:BaseUrl"] = $"http://127.0.0.1:{ClosedPort()}",
             ["Dashboard:Backends:2:Headers:X-Api-Token"] = DreamerHeader,
         };
-        await using var server = new DashboardServer(settings);
+        await using var server = new TestApp(settings);
         _ = server.BaseUrl;
         var demo = server.Services.GetRequiredService<DemoCredentials>();
-        var secrets = new[] { CodegenPassword, OpenAiKey, OpenAiHeader, DreamerHeader, demo.Password, demo.ApiKey, DashboardServer.TestToken };
+        var secrets = new[] { CodegenPassword, OpenAiKey, OpenAiHeader, DreamerHeader, demo.Password, demo.ApiKey, TestApp.Token };
         string[] backends = ["sweep-codegen", "sweep-openai", "sweep-dreamer", DemoBackendSource.DreamerName, DemoBackendSource.CodegenName, DemoBackendSource.OpenAiName];
 
         // Controls: the search finds what is there; the secrets were really sent upstream (so a careless error could echo them).
         var configuration = server.Services.GetRequiredService<IConfiguration>();
         var configured = string.Join("\n", configuration.AsEnumerable().Select(kv => $"{kv.Key}={kv.Value}"));
-        Assert.Equal([CodegenPassword, OpenAiKey, OpenAiHeader, DreamerHeader, DashboardServer.TestToken], Leaks(configured, secrets));
+        Assert.Equal([CodegenPassword, OpenAiKey, OpenAiHeader, DreamerHeader, TestApp.Token], Leaks(configured, secrets));
 
         string[] runBackends = ["sweep-codegen", "sweep-openai", DemoBackendSource.CodegenName, DemoBackendSource.OpenAiName];
         var runs = new List<string>();

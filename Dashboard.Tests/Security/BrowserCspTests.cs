@@ -1,3 +1,4 @@
+using Dashboard.Testing;
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
@@ -14,7 +15,7 @@ public sealed partial class BrowserCspTests(Dashboard.Tests.Browser.ChromiumFixt
     [Fact]
     public async Task Sign_in_link_opens_the_dashboard_whose_circuit_transport_works_under_the_csp()
     {
-        using var factory = new DashboardAppFactory();
+        using var factory = new TestApp { Demo = false, Kestrel = false };
         factory.UseKestrel(0);
         factory.StartServer();
         var link = SignInLink().Match(factory.ConsoleOut.ToString());
@@ -37,7 +38,7 @@ public sealed partial class BrowserCspTests(Dashboard.Tests.Browser.ChromiumFixt
         await page.GotoAsync(link.Value, new PageGotoOptions { WaitUntil = WaitUntilState.NetworkIdle });
 
         Assert.Equal("/", new Uri(page.Url).PathAndQuery);
-        Assert.DoesNotContain(DashboardAppFactory.Token, page.Url, StringComparison.Ordinal);
+        Assert.DoesNotContain(TestApp.Token, page.Url, StringComparison.Ordinal);
         Assert.Equal("object", await page.EvaluateAsync<string>("typeof Blazor"));
 
         // The circuit's transport from the page itself: negotiate with the cookie, then a

@@ -38,7 +38,7 @@ public sealed class BackendHost(
 
         try
         {
-            await Task.WhenAll(entries.Where(e => e.Has(BackendCapabilities.AlwaysOnStream)).Select(e => RunAlwaysOnAsync(e, stoppingToken)));
+            await Task.WhenAll(entries.Where(e => e.AlwaysOn is not null).Select(e => RunAlwaysOnAsync(e, e.AlwaysOn!, stoppingToken)));
         }
         finally
         {
@@ -169,12 +169,12 @@ public sealed class BackendHost(
         }
     }
 
-    private async Task RunAlwaysOnAsync(BackendEntry entry, CancellationToken stoppingToken)
+    private async Task RunAlwaysOnAsync(BackendEntry entry, IAlwaysOnStream stream, CancellationToken stoppingToken)
     {
         try
         {
             // Own task: a client that blocks before its first await must not hold up the others.
-            await Task.Run(() => entry.Client.RunAlwaysOnAsync(stoppingToken), stoppingToken);
+            await Task.Run(() => stream.RunAlwaysOnAsync(stoppingToken), stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

@@ -1,12 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
-using Dashboard.Security;
+using Dashboard.Testing;
 using Dashboard.Tests.TestSupport;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Dashboard.Tests.Browser.BrowserSession;
 using static Microsoft.Playwright.Assertions;
@@ -21,23 +17,25 @@ namespace Dashboard.Tests.Browser;
 [Collection(BrowserCollection.Name)]
 public sealed partial class ReverseProxyBrowserTests(ChromiumFixture chromium)
 {
-    private const string Token = "proxy-test-token-0123456789abcdef";
+    private const string Token = TestApp.Token;
 
     [Fact]
     public async Task Behind_nginx_under_a_path_with_tls_the_dashboard_signs_in_renders_live_and_serves_its_api()
     {
         var port = NginxProxy.FreePort();
         var publicUrl = $"https://127.0.0.1:{port}/dashboard";
-        using var app = new ProxiedApp(new Dictionary<string, string?>
+        using var app = new TestApp(new Dictionary<string, string?>
         {
-            ["Dashboard:Auth:Token"] = Token,
             ["Dashboard:PathBase"] = "/dashboard",
             ["Dashboard:PublicUrl"] = publicUrl,
             ["Dashboard:ForwardedHeaders:KnownProxies:0"] = "127.0.0.1",
             ["Dashboard:Demo:TimeScale"] = "0.05",
             ["Dashboard:Demo:Seed"] = "4242",
             ["Dashboard:Demo:Outcome"] = "complete",
-        });
+        })
+        {
+            Environment = "Production",
+        };
         using var nginx = await NginxProxy.StartAsync(port, app.BaseUrl);
 
         var printed = app.ConsoleOut.ToString();
@@ -91,41 +89,4 @@ public sealed partial class ReverseProxyBrowserTests(ChromiumFixture chromium)
 
     [GeneratedRegex(@"/dashboard/runs/run-[0-9a-f]+$")]
     private static partial Regex RunPage();
-
-    /// <summary>The real app on a loopback Kestrel port, its printed sign-in link captured.</summary>
-    private sealed class ProxiedApp : WebApplicationFactory<Program>
-    {
-        private readonly Dictionary<string, string?> _settings;
-
-        public ProxiedApp(Dictionary<string, string?> settings)
-        {
-            _settings = settings;
-            UseKestrel(0);
-        }
-
-        public StringWriter ConsoleOut { get; } = new();
-
-        public string BaseUrl
-        {
-            get
-            {
-                StartServer();
-                var addresses = Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
-                    .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!;
-                return addresses.Addresses.First().TrimEnd('/');
-            }
-        }
-
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            builder.UseEnvironment("Production");
-            builder.UseSetting("urls", "http://127.0.0.1:0");
-            foreach (var (key, value) in _settings)
-            {
-                builder.UseSetting(key, value);
-            }
-
-            builder.ConfigureTestServices(services => services.AddSingleton(new SignInConsole(TextWriter.Synchronized(ConsoleOut))));
-        }
-    }
 }

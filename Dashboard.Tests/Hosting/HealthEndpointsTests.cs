@@ -5,7 +5,7 @@ using Dashboard.Domain;
 using Dashboard.Events;
 using Dashboard.Hosting;
 using Dashboard.Ingest.Monitoring;
-using Dashboard.Tests.Api;
+using Dashboard.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Dashboard.Tests.Hosting;
@@ -16,7 +16,7 @@ public sealed class HealthEndpointsTests
     [Fact]
     public async Task Liveness_and_readiness_answer_anyone_with_a_word_and_only_the_token_holder_with_detail()
     {
-        using var server = new ApiServer(new Dictionary<string, string?>());
+        using var server = new TestApp(new Dictionary<string, string?>()) { Demo = false };
         using var anonymous = server.CreateApiClient(authorized: false);
         using var withToken = server.CreateApiClient();
 
@@ -47,12 +47,12 @@ public sealed class HealthEndpointsTests
     public async Task A_backend_in_trouble_makes_readiness_degraded_but_still_200_and_names_it_to_the_token_holder()
     {
         // Nothing listens on port 9 of loopback: the always-on stream fails and keeps reconnecting.
-        using var server = new ApiServer(new Dictionary<string, string?>
+        using var server = new TestApp(new Dictionary<string, string?>
         {
             ["Dashboard:Backends:0:Name"] = "gone",
             ["Dashboard:Backends:0:Kind"] = "sse",
             ["Dashboard:Backends:0:Url"] = "http://127.0.0.1:9/stream",
-        });
+        }) { Demo = false };
         using var anonymous = server.CreateApiClient(authorized: false);
         using var withToken = server.CreateApiClient();
 
@@ -81,7 +81,7 @@ public sealed class HealthEndpointsTests
     [Fact]
     public async Task Both_answer_under_the_path_base_and_without_it()
     {
-        using var server = new ApiServer(new Dictionary<string, string?> { ["Dashboard:PathBase"] = "/dashboard/" });
+        using var server = new TestApp(new Dictionary<string, string?> { ["Dashboard:PathBase"] = "/dashboard/" }) { Demo = false };
         using var client = server.CreateApiClient(authorized: false);
 
         foreach (var path in new[] { "/dashboard/healthz", "/dashboard/readyz", "/healthz", "/readyz" })

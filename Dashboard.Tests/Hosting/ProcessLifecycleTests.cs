@@ -29,16 +29,17 @@ public sealed class ProcessLifecycleTests
         Assert.Equal(StartupRefusal.ExitCode, await app.WaitForExitAsync(Patience));
 
         var transcript = app.Transcript();
+        // The heading, then exactly these problems, one per line (their order is not a contract).
+        Assert.Equal(StartupRefusal.Heading, app.Err[0]);
         Assert.Equal(
         [
-            StartupRefusal.Heading,
-            "Dashboard:Backends:0:Name is required.",
             "Dashboard:Backends:0:Kind \"nope\" is unknown; known kinds: anthropic, codedreamer, codegen, forge, jobs, openai-chat, openai-responses, plain-chat, sse, testgen.",
-            "Dashboard:Limits:MaxRuns must be positive (is 0).",
-            "Dashboard:PublicUrl must be an absolute http or https URL such as https://example.com/dashboard (is \"ftp://example.com\").",
-            "Dashboard:PathBase must be a path such as /dashboard (is \"dashboard\").",
+            "Dashboard:Backends:0:Name is required.",
             "Dashboard:ForwardedHeaders:KnownProxies:0 must be an IP address such as 10.0.0.5 (is \"not-an-ip\").",
-        ], app.Err);
+            "Dashboard:Limits:MaxRuns must be positive (is 0).",
+            "Dashboard:PathBase must be a path such as /dashboard (is \"dashboard\").",
+            "Dashboard:PublicUrl must be an absolute http or https URL such as https://example.com/dashboard (is \"ftp://example.com\").",
+        ], app.Err.Skip(1).Order(StringComparer.Ordinal));
         AssertNoStackTrace(app);
         Assert.DoesNotContain("Unhandled exception", transcript, StringComparison.Ordinal);
     }

@@ -7,7 +7,7 @@ using System.Threading.Channels;
 using Dashboard.Domain;
 using Dashboard.Events;
 using Dashboard.Ingest.Monitoring;
-using Dashboard.Tests.Api;
+using Dashboard.Testing;
 using Dashboard.Tests.TestSupport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -44,7 +44,7 @@ public sealed partial class TelemetryTests
                 await context.Response.Body.WriteAsync(Fixtures.Bytes("openai-chat.sse"));
             });
         });
-        using var server = new ApiServer(new Dictionary<string, string?>
+        using var server = new TestApp(new Dictionary<string, string?>
         {
             ["Dashboard:Telemetry:Prometheus"] = "true",
             ["Dashboard:Backends:0:Name"] = "raw",
@@ -55,7 +55,7 @@ public sealed partial class TelemetryTests
             ["Dashboard:Backends:1:BaseUrl"] = upstream.BaseUrl + "v1",
             ["Dashboard:Backends:1:ApiKey"] = "sk-test-key",
             ["Dashboard:Backends:1:Model"] = "gpt-4o-mini",
-        });
+        }) { Demo = false };
         using var client = server.CreateApiClient();
         await streamed.Task.WaitAsync(Patience);
         var runId = await StartRunAsync(client, "gpt", "Say hello");
@@ -85,11 +85,11 @@ public sealed partial class TelemetryTests
     [Fact]
     public async Task Metrics_can_be_opened_to_anonymous_scrapers_and_are_absent_when_off()
     {
-        using (var open = new ApiServer(new Dictionary<string, string?>
+        using (var open = new TestApp(new Dictionary<string, string?>
         {
             ["Dashboard:Telemetry:Prometheus"] = "true",
             ["Dashboard:Telemetry:PrometheusAnonymous"] = "true",
-        }))
+        }) { Demo = false })
         {
             using var anonymous = open.CreateApiClient(authorized: false);
             using var response = await anonymous.GetAsync("/metrics");
@@ -97,7 +97,7 @@ public sealed partial class TelemetryTests
             Assert.Contains("dashboard_hub_published_total", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
 
-        using var off = new ApiServer(new Dictionary<string, string?>());
+        using var off = new TestApp(new Dictionary<string, string?>()) { Demo = false };
         using var client = off.CreateApiClient();
         using var missing = await client.GetAsync("/metrics");
         Assert.DoesNotContain("dashboard_hub_published", await missing.Content.ReadAsStringAsync(), StringComparison.Ordinal);
@@ -119,7 +119,7 @@ public sealed partial class TelemetryTests
             app.MapPost("/v1/metrics", (HttpContext context) => context.Response.ContentType = "application/x-protobuf");
             app.MapPost("/v1/chat/completions", (HttpContext context) => LoopbackUpstream.FixtureAsync(context, "openai-chat.sse"));
         });
-        using var server = new ApiServer(new Dictionary<string, string?>
+        using var server = new TestApp(new Dictionary<string, string?>
         {
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.BaseUrl.TrimEnd('/'),
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
@@ -129,7 +129,7 @@ public sealed partial class TelemetryTests
             ["Dashboard:Backends:0:BaseUrl"] = receiver.BaseUrl + "v1",
             ["Dashboard:Backends:0:ApiKey"] = "sk-test-key",
             ["Dashboard:Backends:0:Model"] = "gpt-4o-mini",
-        });
+        }) { Demo = false };
         using var client = server.CreateApiClient();
 
         var runId = await StartRunAsync(client, "gpt", "Say hello");
@@ -166,7 +166,7 @@ public sealed partial class TelemetryTests
     }
 
     /// <summary>The run's final status as the app's own state sees it (subscribed before reading: nothing missed).</summary>
-    private static async Task<RunStatus> WaitForEndAsync(ApiServer server, string runId)
+    private static async Task<RunStatus> WaitForEndAsync(TestApp server, string runId)
     {
         var hub = server.Services.GetRequiredService<IEventHub>();
         using var ended = hub.Subscribe(e => e is RunEnded r && r.RunId == runId);
@@ -179,7 +179,7 @@ public sealed partial class TelemetryTests
         return hub.State.GetRun(runId)!.Status;
     }
 
-    private static async Task WaitForEventsAsync(ApiServer server, string backend, long count)
+    private static async Task WaitForEventsAsync(TestApp server, string backend, long count)
     {
         var hub = server.Services.GetRequiredService<IEventHub>();
         var monitors = server.Services.GetRequiredService<BackendMonitors>();

@@ -36,6 +36,9 @@ internal sealed class ApiServer : WebApplicationFactory<Program>
         UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0));
     }
 
+    /// <summary>Extra test services (a fake clock…), applied after the app's own.</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
+
     /// <param name="authorized">False: no bearer token (the API must refuse it).</param>
     public HttpClient CreateApiClient(bool authorized = true)
     {
@@ -64,6 +67,8 @@ internal sealed class ApiServer : WebApplicationFactory<Program>
             {
                 services.AddSingleton(kind);
             }
+
+            ConfigureServices?.Invoke(services);
         });
     }
 }

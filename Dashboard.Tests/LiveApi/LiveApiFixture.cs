@@ -2,7 +2,7 @@ using System.Text.Json;
 using Dashboard.Backends;
 using Dashboard.Domain;
 using Dashboard.Events;
-using Dashboard.Tests.Api;
+using Dashboard.Testing;
 using Dashboard.Tests.Runs;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -18,9 +18,9 @@ public sealed class LiveApiFixture : IAsyncLifetime
 {
     public const string Secret = "alpha-secret-pw";
 
-    private ApiServer? _server;
+    private TestApp? _server;
 
-    internal ApiServer Server => _server!;
+    internal TestApp Server => _server!;
 
     public Uri BaseUri { get; private set; } = null!;
 
@@ -32,14 +32,16 @@ public sealed class LiveApiFixture : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        _server = new ApiServer(
+        _server = new TestApp(
             new Dictionary<string, string?>
             {
                 ["Dashboard:Backends:0:Name"] = "alpha",
                 ["Dashboard:Backends:0:Kind"] = "test-runs",
                 ["Dashboard:Backends:0:Password"] = Secret,
-            },
-            new TestBackendKind("test-runs")
+            })
+        {
+            Demo = false,
+            Kinds = [new TestBackendKind("test-runs")
             {
                 Run = async (run, ct) =>
                 {
@@ -52,7 +54,8 @@ public sealed class LiveApiFixture : IAsyncLifetime
 
                     run.End(RunStatus.Completed);
                 },
-            });
+            }],
+        };
         BaseUri = LiveClients.BaseUri(_server);
         Http = LiveClients.Http(BaseUri);
         return Task.CompletedTask;

@@ -1,10 +1,8 @@
 using System.Collections;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Dashboard.Tests.Api;
+using Dashboard.Testing;
 using MessagePack;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -45,14 +43,10 @@ internal static class LiveClients
 {
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
-    public static Uri BaseUri(ApiServer server)
-    {
-        server.CreateApiClient().Dispose(); // starts the server
-        return new Uri(server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
-    }
+    public static Uri BaseUri(TestApp server) => new(server.BaseUrl + "/");
 
     /// <summary>A plain HttpClient on the real socket (no test handler in between), like curl.</summary>
-    public static HttpClient Http(Uri baseUri, string? token = ApiServer.Token)
+    public static HttpClient Http(Uri baseUri, string? token = TestApp.Token)
     {
         var client = new HttpClient { BaseAddress = baseUri, Timeout = Timeout.InfiniteTimeSpan };
         if (token is not null)
@@ -63,7 +57,7 @@ internal static class LiveClients
         return client;
     }
 
-    public static HubConnection Hub(Uri baseUri, bool messagePack, string? token = ApiServer.Token)
+    public static HubConnection Hub(Uri baseUri, bool messagePack, string? token = TestApp.Token)
     {
         var builder = new HubConnectionBuilder()
             .WithUrl(new Uri(baseUri, "hubs/events"), o =>

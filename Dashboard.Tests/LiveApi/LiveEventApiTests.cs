@@ -286,7 +286,7 @@ public sealed class LiveEventApiTests(LiveApiFixture fixture) : IClassFixture<Li
     public async Task The_hub_takes_the_token_as_access_token_and_refuses_a_foreign_origin()
     {
         using var anonymous = LiveClients.Http(fixture.BaseUri, token: null);
-        using var viaQuery = await anonymous.PostAsync($"hubs/events/negotiate?negotiateVersion=1&access_token={Api.ApiServer.Token}", null);
+        using var viaQuery = await anonymous.PostAsync($"hubs/events/negotiate?negotiateVersion=1&access_token={Dashboard.Testing.TestApp.Token}", null);
         Assert.Equal(HttpStatusCode.OK, viaQuery.StatusCode);
 
         foreach (var (origin, expected) in new[] { ("http://evil.example", HttpStatusCode.Forbidden), (fixture.BaseUri.GetLeftPart(UriPartial.Authority), HttpStatusCode.OK) })

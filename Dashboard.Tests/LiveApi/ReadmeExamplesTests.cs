@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Dashboard.Tests.Api;
+using Dashboard.Testing;
 
 namespace Dashboard.Tests.LiveApi;
 
@@ -18,7 +18,7 @@ public sealed partial class ReadmeExamplesTests(LiveApiFixture fixture) : IClass
         Assert.Contains("```csharp\n" + source + "```\n", Readme, StringComparison.Ordinal);
 
         var output = new StringWriter();
-        var text = await DashboardClient.FollowRun.RunAsync(fixture.BaseUri, ApiServer.Token, "alpha", "say hello", output)
+        var text = await DashboardClient.FollowRun.RunAsync(fixture.BaseUri, TestApp.Token, "alpha", "say hello", output)
             .WaitAsync(LiveClients.Patience);
 
         Assert.Equal("Hello, world", text);
@@ -35,7 +35,7 @@ public sealed partial class ReadmeExamplesTests(LiveApiFixture fixture) : IClass
             .Replace("demo-codegen", "alpha", StringComparison.Ordinal);
 
         var start = new ProcessStartInfo("/bin/sh", ["-c", line]) { RedirectStandardOutput = true, UseShellExecute = false };
-        start.Environment["TOKEN"] = ApiServer.Token;
+        start.Environment["TOKEN"] = TestApp.Token;
         using var curl = Process.Start(start)!;
         try
         {

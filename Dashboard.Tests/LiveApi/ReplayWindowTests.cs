@@ -1,6 +1,6 @@
 using Dashboard.Domain;
 using Dashboard.Events;
-using Dashboard.Tests.Api;
+using Dashboard.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
@@ -11,7 +11,7 @@ public sealed class ReplayWindowTests : IAsyncLifetime
 {
     private const int Window = 30;
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
-    private ApiServer _server = null!;
+    private TestApp _server = null!;
     private Uri _base = null!;
     private HttpClient _http = null!;
 
@@ -21,9 +21,10 @@ public sealed class ReplayWindowTests : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        _server = new ApiServer(new Dictionary<string, string?> { ["Dashboard:LiveApi:ReplayMaxEvents"] = Window.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        _server = new TestApp(new Dictionary<string, string?> { ["Dashboard:LiveApi:ReplayMaxEvents"] = Window.ToString(System.Globalization.CultureInfo.InvariantCulture) })
         {
-            ConfigureServices = services => services.AddSingleton<TimeProvider>(_clock),
+            Demo = false,
+            ExtraServices = services => services.AddSingleton<TimeProvider>(_clock),
         };
         _base = LiveClients.BaseUri(_server);
         _http = LiveClients.Http(_base);

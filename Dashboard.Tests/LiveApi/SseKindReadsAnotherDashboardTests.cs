@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Dashboard.Domain;
-using Dashboard.Tests.Api;
+using Dashboard.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Dashboard.Tests.LiveApi;
@@ -13,13 +13,16 @@ public sealed class SseKindReadsAnotherDashboardTests(LiveApiFixture child) : IC
     public async Task The_sse_kind_reads_every_event_of_another_dashboard_none_over_its_event_limit()
     {
         var start = child.Replay.LastSequence;
-        await using var parent = new ApiServer(new Dictionary<string, string?>
+        await using var parent = new TestApp(new Dictionary<string, string?>
         {
             ["Dashboard:Backends:0:Name"] = "child",
             ["Dashboard:Backends:0:Kind"] = "sse",
             ["Dashboard:Backends:0:Url"] = new Uri(child.BaseUri, $"api/events?backend=mirrored&from={start}").ToString(),
-            ["Dashboard:Backends:0:Headers:Authorization"] = "Bearer " + ApiServer.Token,
-        });
+            ["Dashboard:Backends:0:Headers:Authorization"] = "Bearer " + TestApp.Token,
+        })
+        {
+            Demo = false,
+        };
         using var http = LiveClients.Http(LiveClients.BaseUri(parent));
 
         // A text far over the sse kind's 4 MB event limit if it travelled in one message.

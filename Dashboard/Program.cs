@@ -6,6 +6,7 @@ using Dashboard.Demo;
 using Dashboard.Events;
 using Dashboard.Hosting;
 using Dashboard.Ingest;
+using Dashboard.LiveApi;
 using Dashboard.Runs;
 using Dashboard.Security;
 using Dashboard.Telemetry;
@@ -44,6 +45,7 @@ try
     builder.Services.AddIngest();
     builder.Services.AddRuns();
     builder.Services.AddDashboardApi();
+    builder.Services.AddLiveApi();
     builder.Services.AddDemo(builder.Configuration);
     builder.AddDashboardTelemetry();
 
@@ -67,6 +69,7 @@ try
     app.MapDashboardLogin();
     app.MapDemo();
     app.MapDashboardApi().RequireDashboardApi();
+    app.MapLiveApi();
     app.MapRazorComponents<App>()
         .AddInteractiveServerRenderMode();
 

@@ -1,4 +1,6 @@
 using Dashboard.Components.Forms;
+using Dashboard.Configuration;
+using Microsoft.Extensions.Options;
 using Dashboard.Events;
 using Dashboard.Runs;
 using Microsoft.AspNetCore.Components;
@@ -9,6 +11,7 @@ namespace Dashboard.Components.Pages;
 public sealed partial class StartRun
 {
     private StartRunForm _form = null!;
+    private int _fieldMaxLength;
 
     [Inject]
     private IRunLauncher Launcher { get; set; } = null!;
@@ -19,13 +22,20 @@ public sealed partial class StartRun
     [Inject]
     private NavigationManager Navigation { get; set; } = null!;
 
+    [Inject]
+    private IOptions<DashboardOptions> Options { get; set; } = null!;
+
     [SupplyParameterFromQuery(Name = DashboardUrls.ParentQuery)]
     public string? Parent { get; set; }
 
     [SupplyParameterFromQuery(Name = DashboardUrls.AgainQuery)]
     public string? Again { get; set; }
 
-    protected override void OnInitialized() => _form = new StartRunForm(Launcher, Hub.State, Parent, Again);
+    protected override void OnInitialized()
+    {
+        _form = new StartRunForm(Launcher, Hub.State, Parent, Again);
+        _fieldMaxLength = PromptLimits.FieldMaxLength(Options.Value.Limits.MaxPromptChars);
+    }
 
     private bool HasError(string field) => _form.ErrorFor(field) is not null;
 

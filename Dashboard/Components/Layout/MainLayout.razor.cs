@@ -12,7 +12,19 @@ namespace Dashboard.Components.Layout;
 /// </summary>
 public sealed partial class MainLayout
 {
-    private readonly MudTheme _theme = new();
+    // MudBlazor's default status colours put white text on mid-tone fills (3:1 or less): darker
+    // shades keep every chip, alert and secondary text at WCAG AA contrast (4.5:1) in the light theme.
+    private readonly MudTheme _theme = new()
+    {
+        PaletteLight = new PaletteLight
+        {
+            Success = "#2e7d32",
+            Warning = "#9a5b00",
+            Error = "#c62828",
+            Info = "#1565c0",
+            TextSecondary = "rgba(0,0,0,0.68)",
+        },
+    };
     private bool _dark;
     private bool _drawerOpen = true;
     private BrowserClock _clock = BrowserClock.Unknown;

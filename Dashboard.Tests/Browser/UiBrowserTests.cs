@@ -1,3 +1,4 @@
+using Dashboard.Testing;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Deque.AxeCore.Playwright;
@@ -13,7 +14,7 @@ namespace Dashboard.Tests.Browser;
 [Collection(BrowserCollection.Name)]
 public sealed partial class UiBrowserTests(ChromiumFixture chromium, FastDemoApp app) : IClassFixture<FastDemoApp>
 {
-    private DashboardServer Server => app.Server;
+    private TestApp Server => app.Server;
 
     /// <summary>A signed-in page in a context of its own options (zone, viewport, scripts).</summary>
     private async Task<IPage> SignedInAsync(BrowserNewContextOptions options)
@@ -21,7 +22,7 @@ public sealed partial class UiBrowserTests(ChromiumFixture chromium, FastDemoApp
         var context = await chromium.Browser.NewContextAsync(options);
         context.SetDefaultTimeout(WaitMs);
         var page = await context.NewPageAsync();
-        await page.GotoAsync($"{Server.BaseUrl}/login?t={Uri.EscapeDataString(DashboardServer.TestToken)}");
+        await page.GotoAsync(Server.LoginUrl);
         await Expect(page).ToHaveURLAsync(Server.BaseUrl + "/", new() { Timeout = WaitMs });
         await WaitInteractiveAsync(page);
         return page;

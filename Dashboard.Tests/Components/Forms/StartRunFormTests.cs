@@ -15,8 +15,8 @@ public sealed class StartRunFormTests : IDisposable
     private static readonly RunOptionField Temperature = new("temperature", "Temperature", RunOptionType.Number, Default: "0.2", Min: 0, Max: 2);
 
     private static readonly RunBackend Chat = new("chat", "openai-chat", false, [Temperature]);
-    private static readonly RunBackend Codegen = new("gen", "codegen", false, []);
-    private static readonly RunBackend DemoCodegen = new("demo-gen", "codegen", true, []);
+    private static readonly RunBackend Codegen = new("gen", "codegen", false, [], BackendCapabilities.Runs | BackendCapabilities.Iterations);
+    private static readonly RunBackend DemoCodegen = new("demo-gen", "codegen", true, [], BackendCapabilities.Runs | BackendCapabilities.Iterations);
 
     private readonly ServiceProvider _services;
     private readonly FakeTimeProvider _time = new(T0);

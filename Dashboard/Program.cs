@@ -34,7 +34,9 @@ try
     }
 
     builder.Services.AddRazorComponents()
-        .AddInteractiveServerComponents();
+        .AddInteractiveServerComponents()
+        // A prompt travels over the circuit: its message limit follows the API's prompt limit.
+        .AddHubOptions(o => o.MaximumReceiveMessageSize = Dashboard.Components.Forms.PromptLimits.ReceiveMessageSize(builder.Configuration));
     builder.Services.AddMudServices();
     builder.Services.AddSingleton<Dashboard.Markdown.MarkdownHtml>();
     builder.Services.AddDashboardConfiguration(builder.Configuration);

@@ -59,6 +59,7 @@ public sealed class RealTimeBrowserTests(ChromiumFixture chromium, RealTimeDemoA
             var runId = page.Url[(page.Url.LastIndexOf('/') + 1)..];
 
             await page.Locator("#cancel-run").ClickAsync();
+            await page.Locator("#cancel-run-confirm").ClickAsync();
 
             await Expect(page.Locator("[data-status]")).ToHaveAttributeAsync("data-status", "cancelled", new() { Timeout = WaitMs });
             await Expect(page.Locator("#run-outcome")).ToContainTextAsync("Cancelled");

@@ -83,6 +83,9 @@ public sealed class RunDetailPageTests : LiveTestContext
         Assert.Single(cut.FindAll("#cancel-run"));
 
         cut.Find("#cancel-run").Click();
+        // Cancelling asks first.
+        Assert.Empty(Launcher.Cancelled);
+        cut.Find("#cancel-run-confirm").Click();
 
         Assert.Equal(["r1"], Launcher.Cancelled);
         cut.WaitForAssertion(() => Assert.Contains("Cancelled", cut.Find("#run-outcome").TextContent, StringComparison.Ordinal));

@@ -177,6 +177,7 @@ public sealed class RunTimelineTests : LiveTestContext
     private static void Decode(CodegenDecoder decoder, DecodeContext context, string data) =>
         decoder.Decode(new SseItem(SseItem.DefaultEventType, data, ""), context);
 
+    // Rendered without the layout, the page does not know the browser's zone: times are UTC.
     private static string LocalClock(double seconds) =>
-        T0.AddSeconds(seconds).ToLocalTime().ToString("HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+        T0.AddSeconds(seconds).ToUniversalTime().ToString("HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
 }

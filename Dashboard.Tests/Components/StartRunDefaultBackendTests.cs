@@ -14,7 +14,9 @@ public sealed class StartRunDefaultBackendTests : LiveTestContext
     private void Backends(params RunBackend[] backends) =>
         Services.AddSingleton<IRunLauncher>(sp => new TestRunLauncher(sp.GetRequiredService<Dashboard.Events.IEventHub>(), Time, backends, _ => []));
 
-    private static RunBackend Backend(string name, string kind, bool demo = false) => new(name, kind, demo, []);
+    // The code-generation kind is the one that iterates (as its real kind declares).
+    private static RunBackend Backend(string name, string kind, bool demo = false) =>
+        new(name, kind, demo, [], kind == "codegen" ? BackendCapabilities.Runs | BackendCapabilities.Iterations : BackendCapabilities.Runs);
 
     private string Selected() => Render<StartRun>().Find("#field-backend").GetAttribute("value")!;
 

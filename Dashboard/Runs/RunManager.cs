@@ -84,6 +84,9 @@ public sealed class RunManager(
             ParentRunId = normalized.ParentRunId,
             Options = request.Options ?? RunCreated.EmptyOptions,
         });
+        // The prompt stays out of the log (it may hold anything); its size is enough to recognise a run.
+        logger.LogInformation("Run {RunId} started on {Backend} ({Kind}); parent {ParentRunId}, prompt {PromptChars} characters",
+            run.Id, backend.Name, backend.Kind.Kind, normalized.ParentRunId, normalized.Prompt.Length);
         _ = Task.Run(() => FollowAsync(run));
         return StartRunResult.Started(run.Id);
     }
@@ -95,6 +98,7 @@ public sealed class RunManager(
             return false;
         }
 
+        logger.LogInformation("Run {RunId} on {Backend}: cancel requested", runId, run.Backend.Name);
         try
         {
             using var timeout = new CancellationTokenSource(UpstreamCancelTimeout, clock);
@@ -215,6 +219,9 @@ public sealed class RunManager(
             }
 
             Forget(run);
+            var ended = state.GetRun(run.Id);
+            logger.LogInformation("Run {RunId} on {Backend} ended {Status} after {DurationMs} ms",
+                run.Id, run.Backend.Name, ended?.Status, ended?.EndedAt is { } at ? (long)(at - ended.StartedAt).TotalMilliseconds : null);
             run.MarkCompleted();
         }
     }

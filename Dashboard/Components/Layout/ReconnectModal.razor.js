@@ -8,15 +8,23 @@ retryButton.addEventListener("click", retry);
 const resumeButton = document.getElementById("components-resume-button");
 resumeButton.addEventListener("click", resume);
 
+// Every state but "hide" means the circuit is not working: the dialog must be open whichever state
+// comes first (a connection the server closed with an error can go straight to "failed").
 function handleReconnectStateChanged(event) {
-    if (event.detail.state === "show") {
-        reconnectModal.showModal();
-    } else if (event.detail.state === "hide") {
+    const state = event.detail.state;
+    if (state === "hide") {
         reconnectModal.close();
-    } else if (event.detail.state === "failed") {
-        document.addEventListener("visibilitychange", retryWhenDocumentBecomesVisible);
-    } else if (event.detail.state === "rejected") {
+        return;
+    }
+    if (state === "rejected") {
         location.reload();
+        return;
+    }
+    if (!reconnectModal.open) {
+        reconnectModal.showModal();
+    }
+    if (state === "failed") {
+        document.addEventListener("visibilitychange", retryWhenDocumentBecomesVisible);
     }
 }
 

@@ -1,14 +1,27 @@
-// Dark mode preference, kept in localStorage; the system preference decides until the user chooses.
-const key = "dashboard.darkMode";
+// The reader's theme and time zone, as the circuit learns them after its first render. The theme
+// is a cookie so the server renders the right one at first paint next time; until the user picks
+// one, the system's colour scheme decides.
+const themeCookie = "dashboard-theme";
+const year = 60 * 60 * 24 * 365;
+
+function cookie(name) {
+    return document.cookie.split("; ").find(c => c.startsWith(name + "="))?.split("=")[1];
+}
 
 export function load() {
-    const stored = localStorage.getItem(key);
-    if (stored === null) {
-        return window.matchMedia("(prefers-color-scheme: dark)").matches;
+    const stored = cookie(themeCookie);
+    return stored === undefined ? window.matchMedia("(prefers-color-scheme: dark)").matches : stored === "dark";
+}
+
+export function timeZone() {
+    try {
+        return Intl.DateTimeFormat().resolvedOptions().timeZone || null;
+    } catch {
+        return null; // No Intl: times stay in UTC.
     }
-    return stored === "1";
 }
 
 export function save(dark) {
-    localStorage.setItem(key, dark ? "1" : "0");
+    document.cookie = `${themeCookie}=${dark ? "dark" : "light"}; path=/; max-age=${year}; samesite=lax`;
+    document.documentElement.classList.remove("prefers-dark");
 }

@@ -1,7 +1,7 @@
 using Dashboard.Domain;
 using MudBlazor;
 
-namespace Dashboard.Components.Controls;
+namespace Dashboard.Components.Display;
 
 /// <summary>One place that decides how a status looks (colour and words), so every page agrees.</summary>
 public static class StatusDisplay

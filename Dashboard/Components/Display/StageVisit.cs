@@ -1,7 +1,7 @@
 using Dashboard.Domain;
 using Dashboard.State;
 
-namespace Dashboard.Components.Controls;
+namespace Dashboard.Components.Display;
 
 /// <summary>
 /// One stay in a stage: consecutive timeline entries with the same stage name. Upstreams repeat a

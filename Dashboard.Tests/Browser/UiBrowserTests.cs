@@ -1,0 +1,229 @@
+using Dashboard.Testing;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Deque.AxeCore.Playwright;
+using Dashboard.Demo;
+using Dashboard.Domain;
+using Microsoft.Playwright;
+using static Dashboard.Tests.Browser.BrowserSession;
+using static Microsoft.Playwright.Assertions;
+
+namespace Dashboard.Tests.Browser;
+
+/// <summary>What a new user hit in the UI (issue 14), in real Chromium: large prompts, time zones, theme, layout on a phone, accessibility.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed partial class UiBrowserTests(ChromiumFixture chromium, FastDemoApp app) : IClassFixture<FastDemoApp>
+{
+    private TestApp Server => app.Server;
+
+    /// <summary>A signed-in page in a context of its own options (zone, viewport, scripts).</summary>
+    private async Task<IPage> SignedInAsync(BrowserNewContextOptions options)
+    {
+        var context = await chromium.Browser.NewContextAsync(options);
+        context.SetDefaultTimeout(WaitMs);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(Server.LoginUrl);
+        await Expect(page).ToHaveURLAsync(Server.BaseUrl + "/", new() { Timeout = WaitMs });
+        await WaitInteractiveAsync(page);
+        return page;
+    }
+
+    private async Task<string> CompletedRunAsync(string prompt)
+    {
+        var runId = await AppSide.StartRunAsync(Server, DemoBackendSource.CodegenName, prompt);
+        Assert.Equal(RunStatus.Completed, await AppSide.WaitForEndAsync(Server, runId, TimeSpan.FromSeconds(60)));
+        return runId;
+    }
+
+    [Fact]
+    public async Task A_prompt_the_api_accepts_goes_through_the_form_and_a_longer_one_shows_the_limit()
+    {
+        var page = await SignedInPageAsync(chromium, Server);
+        try
+        {
+            await OpenAsync(page, Server, "/runs/new");
+            await SelectAsync(page, "field-backend", DemoBackendSource.OpenAiName);
+
+            // 150,000 characters: over the API's 100,000, the field names the limit and the circuit lives on.
+            await page.Locator("#field-prompt").FillAsync(new string('y', 150_000));
+            await Expect(page.Locator(".mud-input-helper-text.mud-input-error")).ToContainTextAsync("Prompt is too long: 150000 characters, at most 100000.", new() { Timeout = WaitMs });
+
+            // 40,000 characters (over the default 32 KB circuit message): accepted and started.
+            await page.Locator("#field-prompt").FillAsync(new string('x', 40_000));
+            await Expect(page.Locator(".mud-input-helper-text.mud-input-error")).ToHaveCountAsync(0, new() { Timeout = WaitMs });
+            await page.Locator("#start-submit").ClickAsync();
+            await Expect(page).ToHaveURLAsync(RunPage(), new() { Timeout = WaitMs });
+            await Expect(page.Locator("#components-reconnect-modal")).ToBeHiddenAsync();
+        }
+        finally
+        {
+            await CloseAsync(page);
+        }
+    }
+
+    [Fact]
+    public async Task A_circuit_the_server_drops_with_an_error_shows_the_reconnect_ui()
+    {
+        var page = await SignedInPageAsync(chromium, Server);
+        try
+        {
+            await OpenAsync(page, Server, "/runs/new");
+            // Past the field's own length limit (a script, not a user): the message exceeds the circuit's limit and the server drops it.
+            await page.Locator("#field-prompt").EvaluateAsync("(el) => { el.removeAttribute('maxlength'); el.value = 'z'.repeat(3000000); el.dispatchEvent(new Event('input', { bubbles: true })); }");
+
+            await Expect(page.Locator("#components-reconnect-modal")).ToBeVisibleAsync(new() { Timeout = WaitMs });
+        }
+        finally
+        {
+            await CloseAsync(page);
+        }
+    }
+
+    [Fact]
+    public async Task Times_show_in_the_browsers_zone_with_utc_in_the_tooltip()
+    {
+        const string zone = "America/Los_Angeles";
+        var runId = await CompletedRunAsync("Add a health endpoint to the service");
+        var startedAt = AppSide.Hub(Server).State.GetRun(runId)!.StartedAt;
+        var page = await SignedInAsync(new() { TimezoneId = zone });
+        try
+        {
+            await OpenAsync(page, Server, $"/runs/{runId}");
+
+            var expected = TimeZoneInfo.ConvertTime(startedAt, TimeZoneInfo.FindSystemTimeZoneById(zone)).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+            var started = page.Locator("[data-stat='Started'] time");
+            await Expect(started).ToContainTextAsync(expected, new() { Timeout = WaitMs });
+            await Expect(started).ToHaveAttributeAsync("title", startedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " UTC");
+
+            // The next page load knows the zone at first paint (the cookie), before any script runs.
+            var html = await (await page.APIRequest.GetAsync($"{Server.BaseUrl}/runs/{runId}")).TextAsync();
+            Assert.Contains(expected, html, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await CloseAsync(page);
+        }
+    }
+
+    [Fact]
+    public async Task A_chosen_dark_theme_is_there_at_first_paint()
+    {
+        var page = await SignedInPageAsync(chromium, Server);
+        IBrowserContext? noScript = null;
+        try
+        {
+            await page.Locator("#theme-toggle").ClickAsync();
+            await Expect(page.Locator("button[aria-label='Switch to light mode']")).ToBeVisibleAsync(new() { Timeout = WaitMs });
+
+            // The server-rendered page alone, no script at all: what the browser paints first.
+            noScript = await chromium.Browser.NewContextAsync(new() { JavaScriptEnabled = false, StorageState = await page.Context.StorageStateAsync() });
+            var first = await noScript.NewPageAsync();
+            await first.GotoAsync(Server.BaseUrl + "/backends");
+            var background = await first.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor");
+            Assert.Equal("rgb(50, 51, 61)", background);
+        }
+        finally
+        {
+            if (noScript is not null)
+            {
+                await noScript.CloseAsync();
+            }
+
+            await CloseAsync(page);
+        }
+    }
+
+    [Fact]
+    public async Task A_finished_run_opens_at_the_top_and_a_phone_has_one_scroll_and_no_sideways_overflow()
+    {
+        var runId = await CompletedRunAsync("Refactor the orders module into small services with tests");
+        var page = await SignedInAsync(new() { ViewportSize = new() { Width = 1280, Height = 720 } });
+        try
+        {
+            await OpenAsync(page, Server, $"/runs/{runId}");
+            await Expect(page.Locator("#run-output pre code").First).ToBeVisibleAsync(new() { Timeout = WaitMs });
+            await Expect(page).ToHaveTitleAsync(new Regex("^completed · "), new() { Timeout = WaitMs });
+            Assert.Equal(0, await page.Locator("#run-output").EvaluateAsync<double>("el => el.scrollTop"));
+            Assert.Equal(0, await page.EvaluateAsync<double>("() => window.scrollY"));
+            Assert.Equal(0, await page.GetByText("running", new() { Exact = true }).CountAsync());
+
+            await page.SetViewportSizeAsync(390, 844);
+            await page.ReloadAsync();
+            await WaitInteractiveAsync(page);
+            await Expect(page.Locator("#run-output pre code").First).ToBeVisibleAsync(new() { Timeout = WaitMs });
+            var output = await page.Locator("#run-output").EvaluateAsync<double[]>("el => [el.scrollHeight, el.clientHeight]");
+            Assert.Equal(output[0], output[1]);
+            var widths = await page.EvaluateAsync<double[]>("() => [document.documentElement.scrollWidth, window.innerWidth]");
+            Assert.True(widths[0] <= widths[1], $"page is {widths[0]} px wide in a {widths[1]} px viewport");
+        }
+        finally
+        {
+            await CloseAsync(page);
+        }
+    }
+
+    [Fact]
+    public async Task Ctrl_enter_in_the_prompt_starts_the_run()
+    {
+        var page = await SignedInPageAsync(chromium, Server);
+        try
+        {
+            await OpenAsync(page, Server, "/runs/new");
+            await SelectAsync(page, "field-backend", DemoBackendSource.OpenAiName);
+            await page.Locator("#field-prompt").FillAsync("Explain the retry policy in two sentences");
+            await page.Locator("#field-prompt").PressAsync("Control+Enter");
+
+            await Expect(page).ToHaveURLAsync(RunPage(), new() { Timeout = WaitMs });
+        }
+        finally
+        {
+            await CloseAsync(page);
+        }
+    }
+
+    [Fact]
+    public async Task Every_page_has_a_main_landmark_and_no_serious_accessibility_violation()
+    {
+        var runId = await CompletedRunAsync("Add input validation to the signup form");
+        var page = await SignedInPageAsync(chromium, Server);
+        try
+        {
+            var problems = new List<string>();
+            foreach (var path in new[] { "/", "/runs", "/runs/new", $"/runs/{runId}", "/backends", "/no-such-page" })
+            {
+                await OpenAsync(page, Server, path);
+                await Expect(page.Locator("main")).ToHaveCountAsync(1);
+                var result = await page.RunAxe();
+                problems.AddRange(result.Violations
+                    .Where(v => v.Impact is "serious" or "critical")
+                    .SelectMany(v => v.Nodes.Select(n => $"{path}: {v.Id} ({v.Impact}) on {n.Target} {n.Html}")));
+            }
+
+            Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
+        }
+        finally
+        {
+            await CloseAsync(page);
+        }
+    }
+
+    [Fact]
+    public async Task An_unknown_address_shows_the_not_found_page_inside_the_app()
+    {
+        var page = await SignedInPageAsync(chromium, Server);
+        try
+        {
+            var response = await page.GotoAsync(Server.BaseUrl + "/no-such-page");
+            Assert.Equal(404, response!.Status);
+            await Expect(page.Locator("h1")).ToHaveTextAsync("Page not found");
+            await Expect(page.Locator("nav[aria-label='Main'], .mud-navmenu").First).ToBeVisibleAsync();
+        }
+        finally
+        {
+            await CloseAsync(page);
+        }
+    }
+
+    [GeneratedRegex(@"/runs/(?!new$)[^/?#]+$")]
+    private static partial Regex RunPage();
+}

@@ -1,0 +1,40 @@
+namespace Dashboard.Components;
+
+/// <summary>
+/// Every route of the dashboard's pages, relative to the app's base: the pages' own templates and
+/// the links to them. Values a user or an upstream controls (run ids, backend names) are escaped
+/// here and nowhere else.
+/// </summary>
+public static class DashboardUrls
+{
+    /// <summary>Route templates, for the pages' <c>[Route]</c> attributes.</summary>
+    public static class Templates
+    {
+        public const string Overview = "/";
+        public const string Runs = "/runs";
+        public const string NewRun = "/runs/new";
+        public const string Run = "/runs/{Id}";
+        public const string Backends = "/backends";
+        public const string NotFound = "/not-found";
+        public const string Error = "/Error";
+    }
+
+    public const string ParentQuery = "parent";
+    public const string AgainQuery = "again";
+
+    public const string Overview = "";
+    public const string Runs = "runs";
+    public const string NewRun = "runs/new";
+    public const string Backends = "backends";
+    public const string ActiveRuns = "runs?status=active";
+
+    public static string Run(string runId) => "runs/" + Uri.EscapeDataString(runId);
+
+    /// <summary>The form, set to iterate on a completed run.</summary>
+    public static string Iterate(string parentRunId) => $"{NewRun}?{ParentQuery}={Uri.EscapeDataString(parentRunId)}";
+
+    /// <summary>The form, filled with an ended run's backend, prompt and options.</summary>
+    public static string RunAgain(string runId) => $"{NewRun}?{AgainQuery}={Uri.EscapeDataString(runId)}";
+
+    public static string RunsOf(string backend) => "runs?backend=" + Uri.EscapeDataString(backend);
+}

@@ -20,6 +20,7 @@ public sealed class DashboardOptionsValidator(BackendKindRegistry kinds) : IVali
         ValidateLimits(options.Limits, failures);
         ValidateDemo(options.Demo, failures);
         ValidateAuth(options.Auth, failures);
+        ValidatePublicUrl(options.PublicUrl, failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
@@ -58,6 +59,11 @@ public sealed class DashboardOptionsValidator(BackendKindRegistry kinds) : IVali
                 failures.Add($"{prefix}:StallTimeout must be a positive duration such as 00:00:30 (is {stall}).");
             }
 
+            if (backend.MaxRunDuration is { } maxRun && maxRun <= TimeSpan.Zero)
+            {
+                failures.Add($"{prefix}:MaxRunDuration must be a positive duration such as 01:00:00 (is {maxRun}).");
+            }
+
             ValidateKind(backend, prefix, failures);
         }
     }
@@ -92,6 +98,21 @@ public sealed class DashboardOptionsValidator(BackendKindRegistry kinds) : IVali
         Positive(limits.GraphHistoryPoints, nameof(limits.GraphHistoryPoints));
         Positive(limits.MaxPromptChars, nameof(limits.MaxPromptChars));
         Positive(limits.SubscriberQueueCapacity, nameof(limits.SubscriberQueueCapacity));
+        AtLeast(limits.StageMessageBytes, 64, nameof(limits.StageMessageBytes));
+        AtLeast(limits.NameBytes, 16, nameof(limits.NameBytes));
+        AtLeast(limits.EventIdBytes, 16, nameof(limits.EventIdBytes));
+        AtLeast(limits.ToolArgumentsBytes, 64, nameof(limits.ToolArgumentsBytes));
+        AtLeast(limits.ToolDetailBytes, 64, nameof(limits.ToolDetailBytes));
+        AtLeast(limits.RunBytes, 4096, nameof(limits.RunBytes));
+        AtLeast(limits.InspectorBytes, 4096, nameof(limits.InspectorBytes));
+
+        void AtLeast(int value, int minimum, string key)
+        {
+            if (value < minimum)
+            {
+                failures.Add($"{Root}:Limits:{key} must be at least {minimum} bytes (is {value}).");
+            }
+        }
 
         void Positive(int value, string key)
         {
@@ -117,6 +138,54 @@ public sealed class DashboardOptionsValidator(BackendKindRegistry kinds) : IVali
         if (mode.Length > 0 && !Enum.GetNames<DashboardAuthMode>().Contains(mode, StringComparer.OrdinalIgnoreCase))
         {
             failures.Add($"{Root}:Auth:Mode must be {DashboardAuthMode.BrowserToken} or {DashboardAuthMode.Unsecured} (is \"{auth.Mode}\").");
+        }
+
+        // The length only: the value is a secret and never goes into a message.
+        if (!string.IsNullOrWhiteSpace(auth.Token) && auth.Token.Length < AuthOptions.MinTokenLength)
+        {
+            failures.Add($"{Root}:Auth:Token must be at least {AuthOptions.MinTokenLength} characters (it has {auth.Token.Length}); leave it empty for a random token per start.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(auth.ReadToken))
+        {
+            if (auth.ReadToken.Length < AuthOptions.MinTokenLength)
+            {
+                failures.Add($"{Root}:Auth:ReadToken must be at least {AuthOptions.MinTokenLength} characters (it has {auth.ReadToken.Length}).");
+            }
+            else if (string.Equals(auth.ReadToken, auth.Token, StringComparison.Ordinal))
+            {
+                failures.Add($"{Root}:Auth:ReadToken must differ from {Root}:Auth:Token.");
+            }
+        }
+
+        if (auth.SessionLifetime <= TimeSpan.Zero)
+        {
+            failures.Add($"{Root}:Auth:SessionLifetime must be a positive duration such as 12:00:00 (is {auth.SessionLifetime}).");
+        }
+
+        if (auth.FailedAuthLimit < 1)
+        {
+            failures.Add($"{Root}:Auth:FailedAuthLimit must be at least 1 (is {auth.FailedAuthLimit}).");
+        }
+
+        if (auth.FailedAuthWindow <= TimeSpan.Zero)
+        {
+            failures.Add($"{Root}:Auth:FailedAuthWindow must be a positive duration such as 00:01:00 (is {auth.FailedAuthWindow}).");
+        }
+    }
+
+    private static void ValidatePublicUrl(string? publicUrl, List<string> failures)
+    {
+        if (publicUrl is null)
+        {
+            return;
+        }
+
+        if (!Uri.TryCreate(publicUrl, UriKind.Absolute, out var uri)
+            || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+            || uri.Host.Length == 0)
+        {
+            failures.Add($"{Root}:PublicUrl must be an absolute http or https URL such as https://dash.example/ (is \"{publicUrl}\").");
         }
     }
 }

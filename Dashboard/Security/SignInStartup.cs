@@ -41,9 +41,9 @@ public sealed class SignInStartup(
             return Task.CompletedTask;
         }
 
-        foreach (var address in addresses)
+        foreach (var link in SignInLinks(addresses, configuration[PublicUrlKey], System.Net.Dns.GetHostName(), token.Value))
         {
-            console.Out.WriteLine($"Dashboard sign-in: {SignInLink(address, token.Value)}");
+            console.Out.WriteLine($"Dashboard sign-in: {link}");
         }
 
         console.Out.Flush();
@@ -64,6 +64,34 @@ public sealed class SignInStartup(
     public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private const string PublicUrlKey = "Dashboard:PublicUrl";
+
+    /// <summary>
+    /// The links to print: <c>Dashboard:PublicUrl</c> first when set; then one per bound address,
+    /// where an all-interfaces bind (<c>0.0.0.0</c>, <c>[::]</c>, <c>+</c>, <c>*</c>) gives a link by
+    /// this machine's name (reachable from other machines) as well as by localhost.
+    /// </summary>
+    public static IEnumerable<string> SignInLinks(IEnumerable<string> addresses, string? publicUrl, string machineName, string token)
+    {
+        var links = new List<string>();
+        if (Uri.TryCreate(publicUrl, UriKind.Absolute, out var url))
+        {
+            links.Add(SignInLink(url.GetLeftPart(UriPartial.Path), token));
+        }
+
+        foreach (var address in addresses)
+        {
+            if (IsWildcard(address) && machineName.Length > 0)
+            {
+                links.Add(SignInLink(Browsable(address, machineName), token));
+            }
+
+            links.Add(SignInLink(address, token));
+        }
+
+        return links.Distinct(StringComparer.Ordinal);
+    }
 
     public static string SignInLink(string address, string token) =>
         $"{Browsable(address)}{DashboardAuth.LoginPath}?{DashboardAuth.TokenParameter}={Uri.EscapeDataString(token)}";
@@ -105,13 +133,17 @@ public sealed class SignInStartup(
         }
     }
 
-    /// <summary>A wildcard bind (<c>+</c>, <c>*</c>, <c>0.0.0.0</c>, <c>[::]</c>) is opened in a browser as localhost.</summary>
-    private static string Browsable(string address)
+    private static readonly string[] Wildcards = ["://+:", "://*:", "://0.0.0.0:", "://[::]:"];
+
+    private static bool IsWildcard(string address) => Wildcards.Any(w => address.Contains(w, StringComparison.Ordinal));
+
+    /// <summary>A wildcard bind (<c>+</c>, <c>*</c>, <c>0.0.0.0</c>, <c>[::]</c>) is opened in a browser as <paramref name="host"/> (localhost unless given).</summary>
+    private static string Browsable(string address, string host = "localhost")
     {
         var trimmed = address.TrimEnd('/');
-        foreach (var wildcard in new[] { "://+:", "://*:", "://0.0.0.0:", "://[::]:" })
+        foreach (var wildcard in Wildcards)
         {
-            trimmed = trimmed.Replace(wildcard, "://localhost:", StringComparison.Ordinal);
+            trimmed = trimmed.Replace(wildcard, "://" + host + ":", StringComparison.Ordinal);
         }
 
         return trimmed;

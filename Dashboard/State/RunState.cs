@@ -224,9 +224,7 @@ internal sealed class RunState
         }
 
         Started();
-        var before = call.Bytes;
         call.Update(e, this);
-        _bytes += call.Bytes - before;
         return true;
     }
 
@@ -246,19 +244,13 @@ internal sealed class RunState
 
         public string Id => upstreamId;
 
-        /// <summary>Memory held by this call's strings.</summary>
-        public long Bytes => Size(id) + Size(_name) + Size(_status) + Size(_detail) + (2L * _arguments.Length);
-
+        // Every piece is charged to the run's total as it is kept, so the total holds mid-update too.
         public void Update(RunToolCallUpdated e, RunState run)
         {
             var limits = run._limits;
-            _name = run.CutOptional(e.Name, limits.NameBytes) ?? _name;
-            _status = run.CutOptional(e.Status, limits.NameBytes) ?? _status;
-            if (e.Detail is { } detail)
-            {
-                var cut = run.Cut(detail, limits.ToolDetailBytes);
-                _detail = run.Fits(Size(cut) - Size(_detail)) ? cut : _detail;
-            }
+            _name = Replace(_name, run.CutOptional(e.Name, limits.NameBytes), run);
+            _status = Replace(_status, run.CutOptional(e.Status, limits.NameBytes), run);
+            _detail = Replace(_detail, run.CutOptional(e.Detail, limits.ToolDetailBytes), run);
 
             if (e.ArgumentsDelta is { Length: > 0 } delta && !_argumentsCut)
             {
@@ -278,7 +270,7 @@ internal sealed class RunState
                 run._valuesCut++;
             }
 
-            if (!run.Fits(2L * delta.Length))
+            if (!run.Reserve(2L * delta.Length))
             {
                 _argumentsCut = true;
                 return;
@@ -289,17 +281,23 @@ internal sealed class RunState
         }
 
         public ToolCallView View() => new(id, _name, _arguments.ToString(), _status, _detail);
-    }
 
-    /// <summary>Whether <paramref name="size"/> more bytes fit the run's total; a miss is counted.</summary>
-    private bool Fits(long size)
-    {
-        if (_bytes + size > _limits.RunBytes)
+        /// <summary><paramref name="next"/> in place of <paramref name="old"/> when the run's total has room for the difference.</summary>
+        private static string? Replace(string? old, string? next, RunState run)
         {
-            _valuesDropped++;
-            return false;
-        }
+            if (next is null)
+            {
+                return old;
+            }
 
-        return true;
+            var growth = Size(next) - Size(old);
+            if (growth <= 0)
+            {
+                run._bytes += growth;
+                return next;
+            }
+
+            return run.Reserve(growth) ? next : old;
+        }
     }
 }

@@ -325,6 +325,14 @@ public sealed partial class SseStreamRunner(
                         return new AttemptResult(AttemptKind.Ended, "stream ended without its final event");
                     }
 
+                    // Idle is what the page shows: any byte shows the stream alive again, while
+                    // the stall clock below still counts from the last complete event.
+                    if (idle)
+                    {
+                        idle = false;
+                        tracker.Set(BackendState.Connected);
+                    }
+
                     parser.Feed(buffer.AsSpan(0, count));
                     if (handler.Terminal)
                     {
@@ -335,11 +343,6 @@ public sealed partial class SseStreamRunner(
                     {
                         eventsSeen = handler.Completed;
                         lastEvent = clock.GetTimestamp();
-                        if (idle)
-                        {
-                            idle = false;
-                            tracker.Set(BackendState.Connected);
-                        }
                     }
                 }
             }

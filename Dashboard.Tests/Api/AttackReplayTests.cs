@@ -69,7 +69,7 @@ public sealed class AttackReplayTests
         await WaitUntilAsync(hub, () => hub.State.GetBackend("raw")?.EventsReceived >= Events);
 
         // Attack 2: a codegen run whose 60 stage messages are a megabyte each.
-        using var start = await client.PostAsync("/api/runs", new StringContent("""{"backend":"cg","prompt":"build it"}""", Encoding.UTF8, "application/json"));
+        using var start = await client.PostAsync("/api/runs", new StringContent("""{"backend":"cg","prompt":"Build a todo API with tags and due dates"}""", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
         var runId = System.Text.Json.JsonDocument.Parse(await start.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
         await WaitUntilAsync(hub, () => hub.State.GetRun(runId)?.Status.IsTerminal() == true);

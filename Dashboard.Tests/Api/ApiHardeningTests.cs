@@ -1,3 +1,4 @@
+using Dashboard.Testing;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -13,23 +14,24 @@ public sealed class ApiHardeningTests : IAsyncLifetime
 {
     private const string ReadToken = "read-only-token-for-ci-0123456789";
 
-    private ApiServer _server = null!;
+    private TestApp _server = null!;
     private HttpClient _client = null!;
 
     public Task InitializeAsync()
     {
-        _server = new ApiServer(
-            new Dictionary<string, string?>
-            {
-                ["Dashboard:Auth:ReadToken"] = ReadToken,
-                ["Dashboard:Backends:0:Name"] = "alpha",
-                ["Dashboard:Backends:0:Kind"] = "test-runs",
-                ["Dashboard:Backends:1:Name"] = "single",
-                ["Dashboard:Backends:1:Kind"] = "test-hold",
-                ["Dashboard:Backends:1:MaxConcurrentRuns"] = "1",
-            },
-            new TestBackendKind("test-runs"),
-            new TestBackendKind("test-hold") { Run = (_, ct) => Task.Delay(Timeout.Infinite, ct) });
+        _server = new TestApp(new Dictionary<string, string?>
+        {
+            ["Dashboard:Auth:ReadToken"] = ReadToken,
+            ["Dashboard:Backends:0:Name"] = "alpha",
+            ["Dashboard:Backends:0:Kind"] = "test-runs",
+            ["Dashboard:Backends:1:Name"] = "single",
+            ["Dashboard:Backends:1:Kind"] = "test-hold",
+            ["Dashboard:Backends:1:MaxConcurrentRuns"] = "1",
+        })
+        {
+            Demo = false,
+            Kinds = [new TestBackendKind("test-runs"), new TestBackendKind("test-hold") { Run = (_, ct) => Task.Delay(Timeout.Infinite, ct) }],
+        };
         _client = _server.CreateApiClient();
         return Task.CompletedTask;
     }
@@ -76,16 +78,16 @@ public sealed class ApiHardeningTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, await Status(HttpMethod.Post, "/api/runs", ReadToken, Start));
         Assert.Equal(HttpStatusCode.Forbidden, await Status(HttpMethod.Post, "/api/runs/run-000000000000/cancel", ReadToken));
         Assert.Equal(HttpStatusCode.Unauthorized, await Status(HttpMethod.Get, "/api/runs", ReadToken + "x"));
-        Assert.Equal(HttpStatusCode.Accepted, await Status(HttpMethod.Post, "/api/runs", ApiServer.Token, Start));
-        Assert.Equal(HttpStatusCode.NotFound, await Status(HttpMethod.Post, "/api/runs/run-000000000000/cancel", ApiServer.Token));
+        Assert.Equal(HttpStatusCode.Accepted, await Status(HttpMethod.Post, "/api/runs", TestApp.Token, Start));
+        Assert.Equal(HttpStatusCode.NotFound, await Status(HttpMethod.Post, "/api/runs/run-000000000000/cancel", TestApp.Token));
     }
 
     [Fact]
     public async Task Too_many_runs_is_429_with_retry_after()
     {
         const string Start = """{"backend":"single","prompt":"hold"}""";
-        using var first = await _client.SendAsync(Request(HttpMethod.Post, "/api/runs", ApiServer.Token, Start));
-        using var second = await _client.SendAsync(Request(HttpMethod.Post, "/api/runs", ApiServer.Token, Start));
+        using var first = await _client.SendAsync(Request(HttpMethod.Post, "/api/runs", TestApp.Token, Start));
+        using var second = await _client.SendAsync(Request(HttpMethod.Post, "/api/runs", TestApp.Token, Start));
 
         Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
         Assert.Equal(HttpStatusCode.TooManyRequests, second.StatusCode);

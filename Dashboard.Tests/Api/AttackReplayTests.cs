@@ -1,3 +1,4 @@
+using Dashboard.Testing;
 using System.Net;
 using System.Text;
 using Dashboard.Domain;
@@ -50,7 +51,7 @@ public sealed class AttackReplayTests
             });
         });
 
-        await using var server = new ApiServer(new Dictionary<string, string?>
+        await using var server = new TestApp(new Dictionary<string, string?>
         {
             ["Dashboard:Backends:0:Name"] = "raw",
             ["Dashboard:Backends:0:Kind"] = "sse",
@@ -60,7 +61,10 @@ public sealed class AttackReplayTests
             ["Dashboard:Backends:1:BaseUrl"] = upstream.BaseUrl.TrimEnd('/'),
             ["Dashboard:Backends:1:Username"] = FakeCodegenUpstream.User,
             ["Dashboard:Backends:1:Password"] = FakeCodegenUpstream.Password,
-        });
+        })
+        {
+            Demo = false,
+        };
         using var client = server.CreateApiClient();
         var hub = server.Services.GetRequiredService<IEventHub>();
         var before = GC.GetTotalMemory(forceFullCollection: true);
@@ -96,7 +100,7 @@ public sealed class AttackReplayTests
         // The run page, prerendered for a signed-in browser.
         using var handler = new HttpClientHandler { UseCookies = true, AllowAutoRedirect = true };
         using var browser = new HttpClient(handler) { BaseAddress = client.BaseAddress };
-        using var signIn = await browser.GetAsync($"/login?t={ApiServer.Token}");
+        using var signIn = await browser.GetAsync($"/login?t={TestApp.Token}");
         Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
         var page = await browser.GetByteArrayAsync($"/runs/{runId}");
         Assert.True(page.Length < 8 * 1024 * 1024, $"the run page's prerender is {page.Length} bytes");

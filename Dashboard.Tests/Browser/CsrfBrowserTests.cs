@@ -1,3 +1,4 @@
+using Dashboard.Testing;
 using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
@@ -25,7 +26,7 @@ public sealed class CsrfBrowserTests(ChromiumFixture chromium)
     [InlineData("BrowserToken")]
     public async Task A_page_on_another_origin_cannot_start_a_run(string mode)
     {
-        using var server = new DashboardServer(new Dictionary<string, string?>(BrowserSession.Demo(timeScale: 0.05))
+        using var server = new TestApp(new Dictionary<string, string?>(BrowserSession.Demo(timeScale: 0.05))
         {
             ["Dashboard:Auth:Mode"] = mode,
         });
@@ -40,7 +41,7 @@ public sealed class CsrfBrowserTests(ChromiumFixture chromium)
             if (mode == "BrowserToken")
             {
                 // The victim is signed in: the dashboard's cookie rides along on same-site requests.
-                await page.GotoAsync($"{dashboard}/login?t={Uri.EscapeDataString(DashboardServer.TestToken)}");
+                await page.GotoAsync($"{dashboard}/login?t={Uri.EscapeDataString(TestApp.Token)}");
                 await BrowserSession.WaitInteractiveAsync(page);
             }
 

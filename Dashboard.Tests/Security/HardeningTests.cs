@@ -1,3 +1,4 @@
+using Dashboard.Testing;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -18,10 +19,12 @@ namespace Dashboard.Tests.Security;
 /// <summary>Cross-site requests, rebinding, sign-out and sessions, brute force and weak tokens, on the real app.</summary>
 public sealed partial class HardeningTests
 {
-    private static HttpClient Client(DashboardAppFactory factory, string baseAddress = "http://localhost") =>
+    private static HttpClient Client(TestApp factory, string baseAddress = "http://localhost") =>
         factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false, BaseAddress = new Uri(baseAddress) });
 
-    private static HttpRequestMessage StartRun(string contentType, string body, string? origin = null, string? bearer = DashboardAppFactory.Token)
+    private static TestApp App(Dictionary<string, string?>? settings = null) => new(settings) { Demo = false, Kestrel = false };
+
+    private static HttpRequestMessage StartRun(string contentType, string body, string? origin = null, string? bearer = TestApp.Token)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/api/runs") { Content = new StringContent(body, Encoding.UTF8) };
         request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
@@ -43,7 +46,7 @@ public sealed partial class HardeningTests
     [InlineData("Unsecured")]
     public async Task State_changing_api_requests_take_only_json_from_the_dashboards_own_origin(string mode)
     {
-        using var factory = new DashboardAppFactory(new Dictionary<string, string?> { ["Dashboard:Auth:Mode"] = mode });
+        using var factory = App(new Dictionary<string, string?> { ["Dashboard:Auth:Mode"] = mode });
         using var client = Client(factory);
         const string Json = """{"backend":"nope","prompt":"hi"}""";
 
@@ -54,13 +57,13 @@ public sealed partial class HardeningTests
         using var nullOrigin = await client.SendAsync(StartRun("application/json", Json, origin: "null"));
         using var foreignCancel = await client.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/api/runs/run-1/cancel")
         {
-            Headers = { { "Origin", "http://localhost:9999" }, { "Authorization", "Bearer " + DashboardAppFactory.Token } },
+            Headers = { { "Origin", "http://localhost:9999" }, { "Authorization", "Bearer " + TestApp.Token } },
         });
         using var own = await client.SendAsync(StartRun("application/json; charset=utf-8", Json, origin: "http://localhost"));
         using var script = await client.SendAsync(StartRun("application/json", Json));
         using var bareCancel = await client.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/api/runs/run-1/cancel")
         {
-            Headers = { { "Authorization", "Bearer " + DashboardAppFactory.Token } },
+            Headers = { { "Authorization", "Bearer " + TestApp.Token } },
         });
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, textPlain.StatusCode);
@@ -78,7 +81,7 @@ public sealed partial class HardeningTests
     [Fact]
     public async Task The_public_url_is_the_dashboards_origin_when_configured()
     {
-        using var factory = new DashboardAppFactory(new Dictionary<string, string?> { ["Dashboard:PublicUrl"] = "https://dash.example/board/" });
+        using var factory = App(new Dictionary<string, string?> { ["Dashboard:PublicUrl"] = "https://dash.example/board/" });
         using var client = Client(factory);
         const string Json = """{"backend":"nope","prompt":"hi"}""";
 
@@ -92,7 +95,7 @@ public sealed partial class HardeningTests
     [Fact]
     public async Task A_host_the_dashboard_is_not_known_by_is_refused()
     {
-        using var factory = new DashboardAppFactory(new Dictionary<string, string?>
+        using var factory = App(new Dictionary<string, string?>
         {
             ["Dashboard:PublicUrl"] = "https://dash.example/",
             ["AllowedHosts"] = "*;other.example;*.corp.example",
@@ -121,7 +124,7 @@ public sealed partial class HardeningTests
     [Fact]
     public void Public_url_must_be_an_absolute_http_url()
     {
-        var validator = new DashboardOptionsValidator(new Dashboard.Backends.BackendKindRegistry([]));
+        var validator = new DashboardOptionsValidator();
 
         var bad = validator.Validate(null, new DashboardOptions { PublicUrl = "dash.example/board" });
         var ftp = validator.Validate(null, new DashboardOptions { PublicUrl = "ftp://dash.example/" });
@@ -135,9 +138,9 @@ public sealed partial class HardeningTests
     [Fact]
     public async Task Sign_out_from_the_layout_revokes_the_cookie_on_the_server()
     {
-        using var factory = new DashboardAppFactory();
+        using var factory = App();
         using var client = Client(factory);
-        using var login = await client.GetAsync($"/login?t={DashboardAppFactory.Token}");
+        using var login = await client.GetAsync($"/login?t={TestApp.Token}");
         var auth = CookiePair(login, ".Dashboard.Auth")!;
 
         // The signed-in page renders the sign-out form with its antiforgery token.
@@ -168,9 +171,9 @@ public sealed partial class HardeningTests
     [Fact]
     public async Task Logout_without_the_antiforgery_token_signs_nobody_out()
     {
-        using var factory = new DashboardAppFactory();
+        using var factory = App();
         using var client = Client(factory);
-        using var login = await client.GetAsync($"/login?t={DashboardAppFactory.Token}");
+        using var login = await client.GetAsync($"/login?t={TestApp.Token}");
         var auth = CookiePair(login, ".Dashboard.Auth")!;
 
         using var forged = new HttpRequestMessage(HttpMethod.Post, "/logout")
@@ -190,16 +193,16 @@ public sealed partial class HardeningTests
     public async Task A_cookie_of_another_token_or_an_earlier_process_is_refused()
     {
         string auth;
-        using (var first = new DashboardAppFactory())
+        using (var first = App())
         {
             using var client = Client(first);
-            using var login = await client.GetAsync($"/login?t={DashboardAppFactory.Token}");
+            using var login = await client.GetAsync($"/login?t={TestApp.Token}");
             auth = CookiePair(login, ".Dashboard.Auth")!;
         }
 
-        foreach (var token in new[] { DashboardAppFactory.Token, "another-token-0123456789abcdef" })
+        foreach (var token in new[] { TestApp.Token, "another-token-0123456789abcdef" })
         {
-            using var next = new DashboardAppFactory(new Dictionary<string, string?> { ["Dashboard:Auth:Token"] = token });
+            using var next = App(new Dictionary<string, string?> { ["Dashboard:Auth:Token"] = token });
             using var client = Client(next);
             using var request = new HttpRequestMessage(HttpMethod.Get, "/") { Headers = { { "Cookie", auth } } };
             using var response = await client.SendAsync(request);
@@ -212,7 +215,7 @@ public sealed partial class HardeningTests
     [Fact]
     public void Session_lifetime_sets_the_cookie_and_ends_idle_sessions()
     {
-        using var factory = new DashboardAppFactory(new Dictionary<string, string?> { ["Dashboard:Auth:SessionLifetime"] = "00:30:00" });
+        using var factory = App(new Dictionary<string, string?> { ["Dashboard:Auth:SessionLifetime"] = "00:30:00" });
         var cookie = factory.Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(DashboardAuth.CookieScheme);
         Assert.Equal(TimeSpan.FromMinutes(30), cookie.ExpireTimeSpan);
         Assert.Equal(TimeSpan.FromHours(12), new AuthOptions().SessionLifetime);
@@ -242,7 +245,7 @@ public sealed partial class HardeningTests
     [Fact]
     public async Task Failed_sign_ins_are_rate_limited_per_client_with_retry_after()
     {
-        using var factory = new DashboardAppFactory(Limited);
+        using var factory = App(Limited);
         using var client = Client(factory);
 
         for (var i = 0; i < 3; i++)
@@ -267,7 +270,7 @@ public sealed partial class HardeningTests
             Headers = { { "Cookie", CookiePair(formPage, ".AspNetCore.Antiforgery.")! } },
         });
         // During the lock-out even the right token learns nothing.
-        using var right = await client.GetAsync($"/login?t={DashboardAppFactory.Token}");
+        using var right = await client.GetAsync($"/login?t={TestApp.Token}");
 
         foreach (var response in new[] { limited, limitedForm, right })
         {
@@ -281,7 +284,7 @@ public sealed partial class HardeningTests
     [Fact]
     public async Task Failed_bearer_checks_are_rate_limited_with_retry_after()
     {
-        using var factory = new DashboardAppFactory(Limited);
+        using var factory = App(Limited);
         using var client = Client(factory);
 
         async Task<HttpResponseMessage> Get(string token)
@@ -291,7 +294,7 @@ public sealed partial class HardeningTests
             return await client.SendAsync(request);
         }
 
-        using var before = await Get(DashboardAppFactory.Token);
+        using var before = await Get(TestApp.Token);
         Assert.Equal(HttpStatusCode.OK, before.StatusCode);
         for (var i = 0; i < 3; i++)
         {
@@ -300,7 +303,7 @@ public sealed partial class HardeningTests
         }
 
         using var limited = await Get("wrong-again");
-        using var right = await Get(DashboardAppFactory.Token);
+        using var right = await Get(TestApp.Token);
 
         Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
         Assert.True(limited.Headers.RetryAfter?.Delta > TimeSpan.Zero);
@@ -313,7 +316,7 @@ public sealed partial class HardeningTests
     public void A_configured_token_under_16_characters_is_refused_naming_the_key(string token)
     {
         var error = FailedStart.Of(
-            () => new DashboardAppFactory(new Dictionary<string, string?> { ["Dashboard:Auth:Token"] = token }),
+            () => App(new Dictionary<string, string?> { ["Dashboard:Auth:Token"] = token }),
             factory => factory.CreateClient());
 
         var message = error.ToString();
@@ -325,11 +328,11 @@ public sealed partial class HardeningTests
     public void Tokens_are_redacted_whatever_their_length()
     {
         const string ReadToken = "read-only-token-0123456789";
-        using var factory = new DashboardAppFactory(new Dictionary<string, string?> { ["Dashboard:Auth:ReadToken"] = ReadToken });
+        using var factory = App(new Dictionary<string, string?> { ["Dashboard:Auth:ReadToken"] = ReadToken });
         _ = factory.Services.GetRequiredService<SignInToken>();
         var redactor = factory.Services.GetRequiredService<SecretRedactor>();
 
-        Assert.Equal("a *** b *** c", redactor.Redact($"a {DashboardAppFactory.Token} b {ReadToken} c"));
+        Assert.Equal("a *** b *** c", redactor.Redact($"a {TestApp.Token} b {ReadToken} c"));
     }
 
     [Fact]

@@ -34,7 +34,7 @@ public sealed class RunManager(
     private bool _stopping;
 
     public IReadOnlyList<RunBackend> RunBackends =>
-        [.. catalog.All.Where(e => e.Has(BackendCapabilities.Runs)).Select(e => new RunBackend(e.Name, e.Kind.Kind, e.IsDemo, e.Client.RunOptions))];
+        [.. catalog.All.Where(e => e.Has(BackendCapabilities.Runs)).Select(e => new RunBackend(e.Name, e.Kind.Kind, e.IsDemo, e.Runs!.RunOptions, e.Kind.Capabilities))];
 
     /// <summary>Runs in flight (for tests and diagnostics).</summary>
     public int ActiveCount => _active.Count;
@@ -99,7 +99,10 @@ public sealed class RunManager(
         {
             using var timeout = new CancellationTokenSource(UpstreamCancelTimeout, clock);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
-            await run.Backend.Client.CancelAsync(run.Context, linked.Token).WaitAsync(linked.Token);
+            if (run.Backend.Client is IUpstreamCancel upstream)
+            {
+                await upstream.CancelAsync(run.Context, linked.Token).WaitAsync(linked.Token);
+            }
         }
         catch (Exception ex)
         {
@@ -178,7 +181,7 @@ public sealed class RunManager(
 
         if (backend is not null)
         {
-            errors.AddRange(backend.Client.ValidateRun(Normalize(request, backend)));
+            errors.AddRange(backend.Runs!.ValidateRun(Normalize(request, backend)));
         }
 
         return errors;
@@ -190,7 +193,7 @@ public sealed class RunManager(
         using var deadline = clock.CreateTimer(_ => _ = ExpireAsync(run, maxDuration), null, maxDuration, Timeout.InfiniteTimeSpan);
         try
         {
-            await run.Backend.Client.RunAsync(run.Context, run.Token);
+            await run.Backend.Runs!.RunAsync(run.Context, run.Token);
         }
         catch (OperationCanceledException) when (run.Token.IsCancellationRequested)
         {
@@ -232,10 +235,15 @@ public sealed class RunManager(
         End(run, RunStatus.Failed, MaxDurationError(run.Backend.Name, maxDuration));
         logger.LogWarning("Run {RunId} on {Backend} exceeded its maximum duration {MaxRunDuration} and was stopped.", run.Id, run.Backend.Name, maxDuration);
         run.Abort();
+        if (run.Backend.Client is not IUpstreamCancel upstream)
+        {
+            return;
+        }
+
         try
         {
             using var timeout = new CancellationTokenSource(UpstreamCancelTimeout, clock);
-            await run.Backend.Client.CancelAsync(run.Context, timeout.Token).WaitAsync(timeout.Token);
+            await upstream.CancelAsync(run.Context, timeout.Token).WaitAsync(timeout.Token);
         }
         catch (Exception ex)
         {

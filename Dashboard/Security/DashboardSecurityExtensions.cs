@@ -18,6 +18,7 @@ public static class DashboardSecurityExtensions
     public static WebApplicationBuilder AddDashboardSecurity(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+        services.AddAuthOptionsValidation();
         services.TryAddSingleton<SecretRedactor>();
         services.AddSingleton<SignInToken>();
         services.TryAddSingleton(new SignInConsole(Console.Out));

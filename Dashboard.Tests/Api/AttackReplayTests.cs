@@ -18,7 +18,8 @@ namespace Dashboard.Tests.Api;
 /// without byte budgets that is still 120 MB of strings in the inspector and 60 MB in the run,
 /// far beyond what the assertions allow.
 /// </summary>
-public sealed class AttackReplayTests
+[Collection(AttackReplayCollection.Name)]
+public sealed class AttackReplayTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const int Events = 60;
     private const int LineChars = 1_000_000;
@@ -79,13 +80,16 @@ public sealed class AttackReplayTests
         await WaitUntilAsync(hub, () => hub.State.GetRun(runId)?.Status.IsTerminal() == true);
 
         var growth = GC.GetTotalMemory(forceFullCollection: true) - before;
+        output.WriteLine($"managed memory growth: {growth / (1024 * 1024)} MB");
         Assert.True(growth < MaxGrowthBytes, $"managed memory grew by {growth / (1024 * 1024)} MB");
 
         var events = await client.GetByteArrayAsync("/api/backends/raw/events?limit=1000");
+        output.WriteLine($"GET /api/backends/raw/events: {events.Length} bytes");
         Assert.True(events.Length < 6 * 1024 * 1024, $"GET /api/backends/raw/events returned {events.Length} bytes");
         Assert.Contains("… cut at 1 KB", Encoding.UTF8.GetString(events), StringComparison.Ordinal);
 
         var run = await client.GetByteArrayAsync($"/api/runs/{runId}");
+        output.WriteLine($"GET /api/runs/{{id}}: {run.Length} bytes");
         Assert.True(run.Length < 4 * 1024 * 1024, $"GET /api/runs/{{id}} returned {run.Length} bytes");
         var runJson = Encoding.UTF8.GetString(run);
         Assert.Contains("… cut at 16 KB", runJson, StringComparison.Ordinal);
@@ -103,6 +107,7 @@ public sealed class AttackReplayTests
         using var signIn = await browser.GetAsync($"/login?t={TestApp.Token}");
         Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
         var page = await browser.GetByteArrayAsync($"/runs/{runId}");
+        output.WriteLine($"run page prerender: {page.Length} bytes");
         Assert.True(page.Length < 8 * 1024 * 1024, $"the run page's prerender is {page.Length} bytes");
         Assert.Contains(runId, Encoding.UTF8.GetString(page), StringComparison.Ordinal);
     }
@@ -117,4 +122,11 @@ public sealed class AttackReplayTests
             await subscription.Events.ReadAsync(cts.Token);
         }
     }
+}
+
+/// <summary>Managed memory is measured process-wide: nothing else may run meanwhile.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class AttackReplayCollection
+{
+    public const string Name = "attack-replay";
 }

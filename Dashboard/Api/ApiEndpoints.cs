@@ -22,6 +22,7 @@ public static class ApiEndpoints
         // Changing state needs the dashboard's token; the read-only token gets 403.
         api.MapPost("/runs", RunsApi.StartAsync).RequireAuthorization(DashboardAuth.WritePolicy);
         api.MapPost("/runs/{id}/cancel", RunsApi.CancelAsync).RequireAuthorization(DashboardAuth.WritePolicy);
+        api.MapGet("/info", InfoApi.Get);
         return api;
     }
 

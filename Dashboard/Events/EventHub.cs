@@ -17,14 +17,16 @@ public sealed class EventHub : IEventHub
     private readonly Lock _gate = new();
     private readonly DashboardState _state;
     private readonly int _defaultCapacity;
+    private readonly IEventRecorder? _recorder;
     private long _sequence;
 
     // Copy-on-write: publish walks a stable array without allocating; (un)subscribe is rare.
     private Subscriber[] _subscribers = [];
 
-    public EventHub(DashboardState state, IOptions<DashboardOptions> options)
+    public EventHub(DashboardState state, IOptions<DashboardOptions> options, IEventRecorder? recorder = null)
     {
         _state = state;
+        _recorder = recorder;
         _defaultCapacity = Math.Max(1, options.Value.Limits.SubscriberQueueCapacity);
     }
 
@@ -45,12 +47,26 @@ public sealed class EventHub : IEventHub
             Volatile.Write(ref _sequence, sequence);
 
             var item = new SequencedEvent(sequence, e);
+            _recorder?.Record(item);
             foreach (var subscriber in _subscribers)
             {
                 subscriber.Offer(item);
             }
 
             return sequence;
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="read"/> with nothing published meanwhile: the state it reads reflects
+    /// exactly the events up to the sequence it is given (a consistent snapshot point). Keep it short.
+    /// </summary>
+    public T ReadConsistent<T>(Func<long, T> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        lock (_gate)
+        {
+            return read(_sequence);
         }
     }
 

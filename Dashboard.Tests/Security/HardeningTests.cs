@@ -122,20 +122,6 @@ public sealed partial class HardeningTests
     }
 
     [Fact]
-    public void Public_url_must_be_an_absolute_http_url()
-    {
-        var validator = new DashboardOptionsValidator();
-
-        var bad = validator.Validate(null, new DashboardOptions { PublicUrl = "dash.example/board" });
-        var ftp = validator.Validate(null, new DashboardOptions { PublicUrl = "ftp://dash.example/" });
-        var good = validator.Validate(null, new DashboardOptions { PublicUrl = "https://dash.example/board/" });
-
-        Assert.Contains(bad.Failures!, f => f.StartsWith("Dashboard:PublicUrl ", StringComparison.Ordinal));
-        Assert.Contains(ftp.Failures!, f => f.StartsWith("Dashboard:PublicUrl ", StringComparison.Ordinal));
-        Assert.True(good.Succeeded);
-    }
-
-    [Fact]
     public async Task Sign_out_from_the_layout_revokes_the_cookie_on_the_server()
     {
         using var factory = App();

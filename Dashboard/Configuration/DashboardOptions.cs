@@ -14,9 +14,9 @@ public sealed class DashboardOptions
     public AuthOptions Auth { get; set; } = new();
 
     /// <summary>
-    /// The address users type (e.g. <c>https://dash.example/</c>): the dashboard's own origin for
-    /// the Origin checks of state-changing requests, and a host name the Host check accepts.
-    /// Null: the request's own origin.
+    /// The address users type (behind a proxy: scheme, host, port and path base), e.g.
+    /// https://example.com/dashboard: the dashboard's own origin for the Origin checks of
+    /// state-changing requests, and a host name the Host check accepts. Null: the request's own origin.
     /// </summary>
     public string? PublicUrl { get; set; }
 }

@@ -16,7 +16,6 @@ public sealed class DashboardOptionsValidator : IValidateOptions<DashboardOption
     {
         var failures = new List<string>();
         ValidateLimits(options.Limits, failures);
-        ValidatePublicUrl(options.PublicUrl, failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
@@ -53,21 +52,6 @@ public sealed class DashboardOptionsValidator : IValidateOptions<DashboardOption
             {
                 failures.Add($"{Root}:Limits:{key} must be positive (is {value}).");
             }
-        }
-    }
-
-    private static void ValidatePublicUrl(string? publicUrl, List<string> failures)
-    {
-        if (publicUrl is null)
-        {
-            return;
-        }
-
-        if (!Uri.TryCreate(publicUrl, UriKind.Absolute, out var uri)
-            || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
-            || uri.Host.Length == 0)
-        {
-            failures.Add($"{Root}:PublicUrl must be an absolute http or https URL such as https://dash.example/ (is \"{publicUrl}\").");
         }
     }
 }

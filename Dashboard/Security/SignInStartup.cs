@@ -1,3 +1,5 @@
+using Dashboard.Configuration;
+using Dashboard.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -35,13 +37,13 @@ public sealed class SignInStartup(
             logger.LogWarning("Dashboard sign-in is off (Dashboard:Auth:Mode=Unsecured); it answers loopback clients only.");
             foreach (var address in addresses)
             {
-                console.Out.WriteLine($"Dashboard (unsecured, loopback only): {Browsable(address)}/");
+                console.Out.WriteLine($"Dashboard (unsecured, loopback only): {Browsable(address)}{PathBase(configuration)}/");
             }
 
             return Task.CompletedTask;
         }
 
-        foreach (var link in SignInLinks(addresses, configuration[PublicUrlKey], System.Net.Dns.GetHostName(), token.Value))
+        foreach (var link in SignInLinks(addresses, configuration[PublicUrlKey], System.Net.Dns.GetHostName(), token.Value, PathBase(configuration)))
         {
             console.Out.WriteLine($"Dashboard sign-in: {link}");
         }
@@ -68,26 +70,27 @@ public sealed class SignInStartup(
     private const string PublicUrlKey = "Dashboard:PublicUrl";
 
     /// <summary>
-    /// The links to print: <c>Dashboard:PublicUrl</c> first when set; then one per bound address,
+    /// The links to print: <c>Dashboard:PublicUrl</c> alone when set; else one per bound address,
     /// where an all-interfaces bind (<c>0.0.0.0</c>, <c>[::]</c>, <c>+</c>, <c>*</c>) gives a link by
     /// this machine's name (reachable from other machines) as well as by localhost.
     /// </summary>
-    public static IEnumerable<string> SignInLinks(IEnumerable<string> addresses, string? publicUrl, string machineName, string token)
+    public static IEnumerable<string> SignInLinks(IEnumerable<string> addresses, string? publicUrl, string machineName, string token, string pathBase = "")
     {
-        var links = new List<string>();
-        if (Uri.TryCreate(publicUrl, UriKind.Absolute, out var url))
+        // Behind a proxy the address users type is Dashboard:PublicUrl, not the socket's.
+        if (PublicAddress.Parse(publicUrl) is { } url)
         {
-            links.Add(SignInLink(url.GetLeftPart(UriPartial.Path), token));
+            return [SignInLink(url.ToString(), token)];
         }
 
+        var links = new List<string>();
         foreach (var address in addresses)
         {
             if (IsWildcard(address) && machineName.Length > 0)
             {
-                links.Add(SignInLink(Browsable(address, machineName), token));
+                links.Add(SignInLink(Browsable(address, machineName) + pathBase, token));
             }
 
-            links.Add(SignInLink(address, token));
+            links.Add(SignInLink(Browsable(address) + pathBase, token));
         }
 
         return links.Distinct(StringComparer.Ordinal);
@@ -95,6 +98,9 @@ public sealed class SignInStartup(
 
     public static string SignInLink(string address, string token) =>
         $"{Browsable(address)}{DashboardAuth.LoginPath}?{DashboardAuth.TokenParameter}={Uri.EscapeDataString(token)}";
+
+    private static string PathBase(IConfiguration configuration) =>
+        (configuration.GetSection(DashboardOptions.SectionName).Get<ProxyOptions>() ?? new ProxyOptions()).NormalizedPathBase.ToUriComponent();
 
     /// <summary>Addresses from configuration: <c>urls</c> (ASPNETCORE_URLS), <c>http_ports</c>/<c>https_ports</c> (all interfaces) and Kestrel endpoints.</summary>
     public static IEnumerable<string> ConfiguredAddresses(IConfiguration configuration)
@@ -126,7 +132,7 @@ public sealed class SignInStartup(
         var exposed = addresses.Where(a => !LoopbackAddresses.IsLoopbackUrl(a)).ToArray();
         if (exposed.Length > 0)
         {
-            throw new InvalidOperationException(
+            throw new StartupRefusedException(
                 $"Dashboard:Auth:Mode=Unsecured is allowed only when every listening address is loopback (127.0.0.0/8, ::1, localhost), "
                 + $"but the dashboard would listen on {string.Join(", ", exposed)}. Bind to 127.0.0.1 (e.g. --urls http://127.0.0.1:5102) "
                 + "or use Dashboard:Auth:Mode=BrowserToken.");

@@ -576,4 +576,95 @@ public sealed class SseStreamRunnerTests : IAsyncDisposable
         Assert.Equal(["{\"attempt\":1}", "{\"attempt\":2}"], bodies);
         Assert.All(_server!.Requests, r => Assert.Equal("POST", r.Method));
     }
+
+    [Fact]
+    public async Task A_trickle_of_bytes_without_a_complete_event_is_a_stall()
+    {
+        var sendEvent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sendByte = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await StartServerAsync(async (context, number) =>
+        {
+            await LoopbackUpstream.BeginStreamAsync(context);
+            if (number > 1)
+            {
+                await LoopbackUpstream.WriteAsync(context, "data: [DONE]\n\n");
+                return;
+            }
+
+            await sendEvent.Task;
+            await LoopbackUpstream.WriteAsync(context, "data: a\n\n");
+            await sendByte.Task;
+            await LoopbackUpstream.WriteAsync(context, "data: never ending");
+            await LoopbackUpstream.HoldOpenAsync(context);
+        });
+        var decoder = new TestDecoder();
+        var stall = TimeSpan.FromSeconds(45);
+
+        var run = Runner.RunAsync(Spec(decoder) with { StallTimeout = stall }, CancellationToken.None);
+        Assert.Equal(stall, await _clock.NextTimerAsync(Timeout));
+        sendEvent.SetResult();
+        await decoder.WaitForItemsAsync(1);
+        Assert.Equal(stall, await _clock.NextTimerAsync(Timeout));
+
+        // Bytes arrive 30 s after the event, but no event completes: the stall clock keeps counting from the event.
+        _clock.Advance(TimeSpan.FromSeconds(30));
+        sendByte.SetResult();
+        Assert.Equal(TimeSpan.FromSeconds(15), await _clock.NextTimerAsync(Timeout));
+        _clock.Advance(TimeSpan.FromSeconds(15));
+        Assert.Equal(TimeSpan.FromSeconds(1), await _clock.NextTimerAsync(Timeout));
+        _clock.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(StreamEnd.Terminal, (await run.WaitAsync(Timeout)).End);
+        Assert.Equal(2, _server!.RequestCount);
+        Assert.Contains("no complete event", Health.LastError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_event_id_over_its_budget_is_cut_in_the_inspector_and_never_sent_back()
+    {
+        var hugeId = new string('i', 100_000);
+        var hugeType = new string('t', 100_000);
+        await StartServerAsync(async (context, number) =>
+        {
+            await LoopbackUpstream.BeginStreamAsync(context);
+            await LoopbackUpstream.WriteAsync(context, number == 1
+                ? $"id: {hugeId}\nevent: {hugeType}\ndata: a\n\n"
+                : "data: [DONE]\n\n");
+        });
+        var decoder = new TestDecoder();
+
+        var run = Runner.RunAsync(Spec(decoder), CancellationToken.None);
+        await _clock.DriveAsync(run, Timeout);
+
+        Assert.Equal(2, _server!.RequestCount);
+        Assert.Null(_server.Requests.Last().LastEventId);
+        Assert.Equal(1, Health.IdsNotResent);
+        Assert.True(Health.ValuesCut >= 2, $"{Health.ValuesCut} values cut");
+        var record = Monitors.Recent(Backend, 10)[0];
+        Assert.EndsWith("… cut at 1 KB", record.Id, StringComparison.Ordinal);
+        Assert.EndsWith("… cut at 1 KB", record.Type, StringComparison.Ordinal);
+        Assert.True(Encoding.UTF8.GetByteCount(record.Id) <= _limits.EventIdBytes);
+    }
+
+    [Fact]
+    public async Task The_inspector_ring_keeps_within_its_byte_budget()
+    {
+        _limits.InspectorBytes = 64 * 1024;
+        _limits.InspectorDataChars = 4096;
+        var data = new string('d', 4000);
+        await StartServerAsync(async (context, _) =>
+        {
+            await LoopbackUpstream.BeginStreamAsync(context);
+            await LoopbackUpstream.WriteAsync(context, string.Concat(Enumerable.Range(1, 100).Select(i => $"id: {i}\ndata: {data}\n\n")) + "data: [DONE]\n\n");
+        });
+
+        await Runner.RunAsync(Spec(new TestDecoder()), CancellationToken.None).WaitAsync(Timeout);
+
+        var kept = Monitors.Recent(Backend, 1000);
+        var bytes = kept.Sum(r => 2L * (r.Type.Length + r.Id.Length + r.Data.Length + (r.Note?.Length ?? 0)));
+        Assert.True(bytes <= _limits.InspectorBytes, $"{bytes} bytes kept");
+        Assert.True(kept.Count >= 5);
+        Assert.Equal("[DONE]", kept[^1].Data);
+        Assert.Equal(101 - kept.Count, Monitors.Evicted(Backend));
+    }
 }

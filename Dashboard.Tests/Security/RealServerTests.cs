@@ -84,7 +84,9 @@ public sealed partial class RealServerTests
 
         async Task<HttpResponseMessage> Post(int bytes, string? authorization)
         {
+            // JSON-typed: state-changing API requests take nothing else (415).
             using var request = new HttpRequestMessage(HttpMethod.Post, "/api/echo") { Content = new ByteArrayContent(new byte[bytes]) };
+            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
             if (authorization is not null)
             {
                 request.Headers.Add("Authorization", authorization);

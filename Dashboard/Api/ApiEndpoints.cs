@@ -1,3 +1,4 @@
+using Dashboard.Security;
 using Microsoft.AspNetCore.Http.Metadata;
 
 namespace Dashboard.Api;
@@ -18,8 +19,9 @@ public static class ApiEndpoints
         api.MapGet("/graph", BackendsApi.Graphs);
         api.MapGet("/runs", RunsApi.List);
         api.MapGet("/runs/{id}", RunsApi.Get);
-        api.MapPost("/runs", RunsApi.StartAsync);
-        api.MapPost("/runs/{id}/cancel", RunsApi.CancelAsync);
+        // Changing state needs the dashboard's token; the read-only token gets 403.
+        api.MapPost("/runs", RunsApi.StartAsync).RequireAuthorization(DashboardAuth.WritePolicy);
+        api.MapPost("/runs/{id}/cancel", RunsApi.CancelAsync).RequireAuthorization(DashboardAuth.WritePolicy);
         api.MapGet("/info", InfoApi.Get);
         return api;
     }

@@ -16,7 +16,9 @@ public sealed record BackendDto(
     long Reconnects,
     string? LastError,
     bool IsDemo,
-    long OversizedDropped);
+    long OversizedDropped,
+    long ValuesCut = 0,
+    long IdsNotResent = 0);
 
 public sealed record RawEventDto(long Seq, string Type, string Id, string Data, DateTimeOffset ReceivedAt, bool Truncated, string? Note);
 
@@ -58,6 +60,9 @@ public sealed record RunDto(
     string Thinking,
     IReadOnlyList<ToolCallDto> ToolCalls,
     IReadOnlyDictionary<string, string> Metadata,
-    bool TextTruncated);
+    bool TextTruncated,
+    bool TimelineTruncated = false,
+    long ValuesCut = 0,
+    long ValuesDropped = 0);
 
 public sealed record StartedRunDto(string Id);

@@ -89,5 +89,5 @@ internal static class BackendsApi
 
     internal static BackendDto ToDto(BackendHealth h, SecretRedactor redactor) => new(
         h.Name, h.Kind, h.State, h.LastEventAt, h.EventsReceived, h.DecodeErrors, h.Reconnects,
-        h.LastError is null ? null : redactor.Redact(h.LastError), h.IsDemo, h.OversizedDropped);
+        h.LastError is null ? null : redactor.Redact(h.LastError), h.IsDemo, h.OversizedDropped, h.ValuesCut, h.IdsNotResent);
 }

@@ -43,6 +43,11 @@ internal static class RunRequestBody
         {
             return Result.Fail(BodyField, $"The body is not valid JSON: {ex.Message}");
         }
+        catch (InvalidOperationException)
+        {
+            // A property name that is not valid UTF-8 or holds a lone surrogate: no field to name.
+            return Result.Fail(BodyField, BadText("A property name"));
+        }
     }
 
     private static Result Parse(JsonElement root)
@@ -75,7 +80,70 @@ internal static class RunRequestBody
             return null;
         }
 
-        return value.GetString();
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            // JSON allows escaped lone surrogates (\ud800) and the parser passes invalid UTF-8 in
+            // strings; neither is text, and neither may reach a backend.
+            errors[name] = [BadText(name)];
+            return null;
+        }
+    }
+
+    private static string BadText(string what) =>
+        $"{what} is not valid text: it holds invalid UTF-8 or a lone surrogate (\\uD800-\\uDFFF without its pair).";
+
+    /// <summary>Every string and property name inside <paramref name="value"/> decodes to valid text.</summary>
+    private static bool IsValidText(JsonElement value)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.String:
+                return TryText(value);
+            case JsonValueKind.Array:
+                return value.EnumerateArray().All(IsValidText);
+            case JsonValueKind.Object:
+                foreach (var property in value.EnumerateObject())
+                {
+                    if (!TryName(property) || !IsValidText(property.Value))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            default:
+                return true;
+        }
+    }
+
+    private static bool TryText(JsonElement value)
+    {
+        try
+        {
+            _ = value.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    private static bool TryName(JsonProperty property)
+    {
+        try
+        {
+            _ = property.Name;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     private static Dictionary<string, JsonElement>? ReadOptions(JsonElement root, Dictionary<string, string[]> errors)
@@ -95,6 +163,12 @@ internal static class RunRequestBody
         var options = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         foreach (var property in value.EnumerateObject())
         {
+            if (!TryName(property) || !IsValidText(property.Value))
+            {
+                errors[RunFields.Options] = [BadText(TryName(property) ? $"options.{property.Name}" : "An option name")];
+                return null;
+            }
+
             options[property.Name] = property.Value.Clone();
         }
 

@@ -69,7 +69,7 @@ internal static class RunsApi
         {
             StartRunOutcome.Started => TypedResults.Accepted($"/api/runs/{result.RunId}", new StartedRunDto(result.RunId!)),
             StartRunOutcome.UnknownBackend => Problem(StatusCodes.Status404NotFound, "Unknown backend", result.Errors),
-            StartRunOutcome.TooManyRuns => Problem(StatusCodes.Status429TooManyRequests, "Too many runs", result.Errors),
+            StartRunOutcome.TooManyRuns => TooManyRuns(http, result.Errors),
             _ => TypedResults.ValidationProblem(Group(result.Errors)),
         };
     }
@@ -89,6 +89,15 @@ internal static class RunsApi
                 title: "Run not in flight",
                 detail: $"Run {id} is {run.Status.ToString().ToLowerInvariant()}; only a run in flight can be cancelled.")
             : UnknownRun(id);
+    }
+
+    /// <summary>How long a client refused for too many runs should wait: a guess (runs end at their own pace), but a polite one.</summary>
+    public static readonly TimeSpan TooManyRunsRetryAfter = TimeSpan.FromSeconds(10);
+
+    private static IResult TooManyRuns(HttpContext http, IReadOnlyList<FieldError> errors)
+    {
+        http.Response.Headers.RetryAfter = FailedAuthLimiter.RetryAfterSeconds(TooManyRunsRetryAfter);
+        return Problem(StatusCodes.Status429TooManyRequests, "Too many runs", errors);
     }
 
     private static IResult UnknownRun(string id) =>
@@ -123,5 +132,8 @@ internal static class RunsApi
         r.Thinking.ToString(),
         [.. r.ToolCalls.Select(t => new ToolCallDto(t.Id, t.Name, t.Arguments, t.Status, t.Detail))],
         r.Metadata,
-        r.Text.Truncated);
+        r.Text.Truncated,
+        r.TimelineTruncated,
+        r.ValuesCut,
+        r.ValuesDropped);
 }

@@ -62,6 +62,11 @@ public sealed class BackendOptionsValidator(BackendKindRegistry kinds) : IValida
             failures.Add($"{keyPrefix}:StallTimeout must be a positive duration such as 00:00:30 (is {stall}).");
         }
 
+        if (backend.MaxRunDuration is { } maxRun && maxRun <= TimeSpan.Zero)
+        {
+            failures.Add($"{keyPrefix}:MaxRunDuration must be a positive duration such as 01:00:00 (is {maxRun}).");
+        }
+
         CheckKind(backend, keyPrefix, failures);
         return failures;
     }

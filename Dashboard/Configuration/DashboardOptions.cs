@@ -13,7 +13,11 @@ public sealed class DashboardOptions
 
     public AuthOptions Auth { get; set; } = new();
 
-    /// <summary>The address users type (behind a proxy: scheme, host, port and path base), e.g. https://example.com/dashboard.</summary>
+    /// <summary>
+    /// The address users type (behind a proxy: scheme, host, port and path base), e.g.
+    /// https://example.com/dashboard: the dashboard's own origin for the Origin checks of
+    /// state-changing requests, and a host name the Host check accepts. Null: the request's own origin.
+    /// </summary>
     public string? PublicUrl { get; set; }
 }
 
@@ -59,6 +63,14 @@ public sealed class BackendOptions
 
     /// <summary>Most runs of this backend in flight at once.</summary>
     public int MaxConcurrentRuns { get; set; } = 4;
+
+    /// <summary>
+    /// Longest a run of this backend may take, start to end; beyond it the run ends failed (an
+    /// upstream trickling bytes or events cannot keep it alive forever). Null: <see cref="DefaultMaxRunDuration"/>.
+    /// </summary>
+    public TimeSpan? MaxRunDuration { get; set; }
+
+    public static readonly TimeSpan DefaultMaxRunDuration = TimeSpan.FromHours(2);
 
     /// <summary>Set by the embedded demo for its own backends; shown in the UI.</summary>
     public bool IsDemo { get; set; }
@@ -107,6 +119,30 @@ public sealed class LimitsOptions
 
     /// <summary>Notifications queued per hub subscriber before the oldest are merged away.</summary>
     public int SubscriberQueueCapacity { get; set; } = 1024;
+
+    // Byte budgets (UTF-8 bytes) of upstream-controlled strings. Beyond a budget a value is cut
+    // and marked ("… cut at 16 KB") and counted where the user sees it (backend health, run).
+
+    /// <summary>A stage's message (timeline entry) and a run's error.</summary>
+    public int StageMessageBytes { get; set; } = 16 * 1024;
+
+    /// <summary>A stage name, a tool name, a tool call's status.</summary>
+    public int NameBytes { get; set; } = 256;
+
+    /// <summary>An SSE event id and event type (inspector); a longer id is never sent back as Last-Event-ID.</summary>
+    public int EventIdBytes { get; set; } = 1024;
+
+    /// <summary>One tool call's arguments.</summary>
+    public int ToolArgumentsBytes { get; set; } = 64 * 1024;
+
+    /// <summary>One tool call's detail text.</summary>
+    public int ToolDetailBytes { get; set; } = 16 * 1024;
+
+    /// <summary>Everything a run keeps besides its streamed text (timeline, tool calls, metadata); beyond it further entries are dropped and counted.</summary>
+    public int RunBytes { get; set; } = 2 * 1024 * 1024;
+
+    /// <summary>Everything one backend's inspector ring keeps; the oldest items fall out first.</summary>
+    public int InspectorBytes { get; set; } = 4 * 1024 * 1024;
 }
 
 public sealed class AuthOptions
@@ -114,6 +150,19 @@ public sealed class AuthOptions
     /// <summary><c>BrowserToken</c> (default) or <c>Unsecured</c> (loopback-only opt-in).</summary>
     public string Mode { get; set; } = "BrowserToken";
 
-    /// <summary>Fixed sign-in token; random per start when empty.</summary>
+    /// <summary>Fixed sign-in token (at least 16 characters); random per start when empty.</summary>
     public string? Token { get; set; }
+
+    /// <summary>Optional read-only API token (at least 16 characters): GET routes, the live API and /metrics; never starts, cancels, deletes or pins runs.</summary>
+    public string? ReadToken { get; set; }
+
+    /// <summary>How long a browser sign-in lasts (sliding); sessions live in memory, so a restart signs everyone out.</summary>
+    public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>Failed sign-ins and failed bearer checks allowed per client address per <see cref="FailedAuthWindow"/>; beyond it 429 with Retry-After.</summary>
+    public int FailedAuthLimit { get; set; } = 10;
+
+    public TimeSpan FailedAuthWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    public const int MinTokenLength = 16;
 }

@@ -30,6 +30,21 @@ public sealed class DashboardOptionsValidator : IValidateOptions<DashboardOption
         Positive(limits.GraphHistoryPoints, nameof(limits.GraphHistoryPoints));
         Positive(limits.MaxPromptChars, nameof(limits.MaxPromptChars));
         Positive(limits.SubscriberQueueCapacity, nameof(limits.SubscriberQueueCapacity));
+        AtLeast(limits.StageMessageBytes, 64, nameof(limits.StageMessageBytes));
+        AtLeast(limits.NameBytes, 16, nameof(limits.NameBytes));
+        AtLeast(limits.EventIdBytes, 16, nameof(limits.EventIdBytes));
+        AtLeast(limits.ToolArgumentsBytes, 64, nameof(limits.ToolArgumentsBytes));
+        AtLeast(limits.ToolDetailBytes, 64, nameof(limits.ToolDetailBytes));
+        AtLeast(limits.RunBytes, 4096, nameof(limits.RunBytes));
+        AtLeast(limits.InspectorBytes, 4096, nameof(limits.InspectorBytes));
+
+        void AtLeast(int value, int minimum, string key)
+        {
+            if (value < minimum)
+            {
+                failures.Add($"{Root}:Limits:{key} must be at least {minimum} bytes (is {value}).");
+            }
+        }
 
         void Positive(int value, string key)
         {

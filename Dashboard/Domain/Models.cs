@@ -40,4 +40,11 @@ public sealed record BackendHealth(
     long Reconnects,
     long OversizedDropped,
     string? LastError,
-    bool IsDemo);
+    bool IsDemo)
+{
+    /// <summary>Upstream values (event ids, types) cut to their byte budget (Dashboard:Limits).</summary>
+    public long ValuesCut { get; init; }
+
+    /// <summary>Reconnects that left out Last-Event-ID because the id was over its byte budget.</summary>
+    public long IdsNotResent { get; init; }
+}

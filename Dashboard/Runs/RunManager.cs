@@ -193,6 +193,8 @@ public sealed class RunManager(
 
     private async Task FollowAsync(ActiveRun run)
     {
+        var maxDuration = run.Backend.Options.MaxRunDuration ?? BackendOptions.DefaultMaxRunDuration;
+        using var deadline = clock.CreateTimer(_ => _ = ExpireAsync(run, maxDuration), null, maxDuration, Timeout.InfiniteTimeSpan);
         try
         {
             await run.Backend.Runs!.RunAsync(run.Context, run.Token);
@@ -225,6 +227,39 @@ public sealed class RunManager(
             run.MarkCompleted();
         }
     }
+
+    /// <summary>
+    /// The run outlived its backend's MaxRunDuration: it ends failed now (a cancel already under
+    /// way wins), its client is stopped and the upstream is asked to stop too, bounded.
+    /// </summary>
+    private async Task ExpireAsync(ActiveRun run, TimeSpan maxDuration)
+    {
+        if (run.Ended || run.CancelRequested)
+        {
+            return;
+        }
+
+        End(run, RunStatus.Failed, MaxDurationError(run.Backend.Name, maxDuration));
+        logger.LogWarning("Run {RunId} on {Backend} exceeded its maximum duration {MaxRunDuration} and was stopped.", run.Id, run.Backend.Name, maxDuration);
+        run.Abort();
+        if (run.Backend.Client is not IUpstreamCancel upstream)
+        {
+            return;
+        }
+
+        try
+        {
+            using var timeout = new CancellationTokenSource(UpstreamCancelTimeout, clock);
+            await upstream.CancelAsync(run.Context, timeout.Token).WaitAsync(timeout.Token);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning("Upstream cancel of run {RunId} on {Backend} after its maximum duration failed: {Error}", run.Id, run.Backend.Name, redactor.Redact(ex.Message));
+        }
+    }
+
+    public static string MaxDurationError(string backend, TimeSpan maxDuration) =>
+        $"The run took longer than its maximum duration ({maxDuration:c}, MaxRunDuration of backend \"{backend}\") and was stopped.";
 
     private static void End(ActiveRun run, RunStatus status, string? error) => run.Context.End(status, error);
 

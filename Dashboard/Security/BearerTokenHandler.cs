@@ -15,13 +15,19 @@ public sealed class BearerTokenHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    SignInToken token)
+    SignInToken token,
+    FailedAuthLimiter limiter)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     private const string Prefix = "Bearer ";
 
     /// <summary>Query parameter SignalR clients put the token in when they cannot send headers.</summary>
     public const string AccessTokenParameter = "access_token";
+
+    /// <summary>Claim on an API identity: "full" or "read" (<see cref="TokenScope"/>).</summary>
+    public const string ScopeClaim = "dashboard-scope";
+
+    private static readonly object RetryAfterKey = new();
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -42,17 +48,34 @@ public sealed class BearerTokenHandler(
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        if (!token.Matches(presented))
+        // A client that used up its failures is refused before its token is compared.
+        if (limiter.Blocked(Context) is { } wait)
         {
+            Context.Items[RetryAfterKey] = wait;
+            return Task.FromResult(AuthenticateResult.Fail("Too many failed bearer checks from this client."));
+        }
+
+        var scope = token.ScopeOf(presented);
+        if (scope == TokenScope.None)
+        {
+            limiter.Failed(Context);
             return Task.FromResult(AuthenticateResult.Fail("The bearer token is not the dashboard's token."));
         }
 
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "api-client")], Scheme.Name);
+        var identity = new ClaimsIdentity(
+            [new Claim(ClaimTypes.Name, "api-client"), new Claim(ScopeClaim, scope == TokenScope.Full ? "full" : "read")],
+            Scheme.Name);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name)));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (Context.Items[RetryAfterKey] is TimeSpan wait)
+        {
+            FailedAuthLimiter.WriteTooMany(Context, wait);
+            return Task.CompletedTask;
+        }
+
         SuppressStatusCodePage(Context);
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.Append(HeaderNames.WWWAuthenticate, Request.Headers.Authorization.Count > 0 || Request.Query.ContainsKey(AccessTokenParameter)

@@ -30,3 +30,24 @@ public sealed class DashboardAccessHandler(SignInToken token) : AuthorizationHan
         return Task.CompletedTask;
     }
 }
+
+/// <summary>
+/// Changing state needs the dashboard's own token: an API identity of the read-only token
+/// (<see cref="BearerTokenHandler.ScopeClaim"/> = read) is refused (403). Unsecured mode has no tokens.
+/// </summary>
+public sealed class FullAccessRequirement : IAuthorizationRequirement;
+
+public sealed class FullAccessHandler(SignInToken token) : AuthorizationHandler<FullAccessRequirement>
+{
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, FullAccessRequirement requirement)
+    {
+        if (token.Mode == DashboardAuthMode.Unsecured
+            || (context.User.Identity?.IsAuthenticated == true
+                && context.User.FindFirst(BearerTokenHandler.ScopeClaim)?.Value is null or "full"))
+        {
+            context.Succeed(requirement);
+        }
+
+        return Task.CompletedTask;
+    }
+}

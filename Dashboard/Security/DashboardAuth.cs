@@ -15,6 +15,15 @@ public static class DashboardAuth
     /// <summary>Policy of the JSON API: bearer token only, cookies are never accepted there.</summary>
     public const string ApiPolicy = "DashboardApi";
 
+    /// <summary>
+    /// Reading by bearer token, the dashboard's token or <c>Dashboard:Auth:ReadToken</c>: every GET
+    /// route, the live API and /metrics use it by this name.
+    /// </summary>
+    public const string ReadPolicy = "DashboardRead";
+
+    /// <summary>Changing state (start, cancel, delete, pin): the dashboard's token only; the read token gets 403.</summary>
+    public const string WritePolicy = "DashboardWrite";
+
     public const string ApiPath = "/api";
 
     public const string CircuitPath = "/_blazor";

@@ -15,8 +15,6 @@ namespace Dashboard.Security;
 /// </summary>
 public static class DashboardSecurityExtensions
 {
-    private static readonly TimeSpan CookieLifetime = TimeSpan.FromHours(12);
-
     public static WebApplicationBuilder AddDashboardSecurity(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -26,6 +24,10 @@ public static class DashboardSecurityExtensions
         services.TryAddSingleton(new SignInConsole(Console.Out));
         services.AddHostedService<SignInStartup>();
         services.AddSingleton<IAuthorizationHandler, DashboardAccessHandler>();
+        services.AddSingleton<IAuthorizationHandler, FullAccessHandler>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<SignInSessions>();
+        services.AddSingleton<FailedAuthLimiter>();
         services.AddSingleton<IPostConfigureOptions<LoggerFilterOptions>, RequestUrlLogging>();
 
         services.AddSingleton(provider => SecurityHeadersOptions.From(
@@ -40,24 +42,33 @@ public static class DashboardSecurityExtensions
                     : DashboardAuth.CookieScheme)
             .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(DashboardAuth.BearerScheme, null)
             .AddCookie(DashboardAuth.CookieScheme, ConfigureCookie);
+        services.AddOptions<CookieAuthenticationOptions>(DashboardAuth.CookieScheme)
+            .Configure<IOptions<Dashboard.Configuration.DashboardOptions>>((cookie, dashboard) =>
+                cookie.ExpireTimeSpan = dashboard.Value.Auth.SessionLifetime > TimeSpan.Zero ? dashboard.Value.Auth.SessionLifetime : TimeSpan.FromHours(12));
 
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder()
                 .AddRequirements(new DashboardAccessRequirement(allowLoopbackDemo: true))
                 .Build())
-            .AddPolicy(DashboardAuth.ApiPolicy, policy => policy
-                .AddAuthenticationSchemes(DashboardAuth.BearerScheme)
-                .AddRequirements(new DashboardAccessRequirement(allowLoopbackDemo: false)));
+            .AddPolicy(DashboardAuth.ApiPolicy, policy => ReadByToken(policy))
+            .AddPolicy(DashboardAuth.ReadPolicy, policy => ReadByToken(policy))
+            .AddPolicy(DashboardAuth.WritePolicy, policy => ReadByToken(policy).AddRequirements(new FullAccessRequirement()));
 
         return builder;
     }
 
+    private static AuthorizationPolicyBuilder ReadByToken(AuthorizationPolicyBuilder policy) => policy
+        .AddAuthenticationSchemes(DashboardAuth.BearerScheme)
+        .AddRequirements(new DashboardAccessRequirement(allowLoopbackDemo: false));
+
     /// <summary>Call after status-code pages/exception handler and before <c>UseAntiforgery</c>.</summary>
     public static WebApplication UseDashboardSecurity(this WebApplication app)
     {
+        app.UseMiddleware<HostCheckMiddleware>();
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseMiddleware<UnsecuredLoopbackMiddleware>();
         app.UseMiddleware<CircuitOriginMiddleware>();
+        app.UseMiddleware<ApiRequestGuardMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
         return app;
@@ -80,7 +91,6 @@ public static class DashboardSecurityExtensions
         options.Cookie.HttpOnly = true;
         options.Cookie.SameSite = SameSiteMode.Strict;
         options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-        options.ExpireTimeSpan = CookieLifetime;
         options.SlidingExpiration = true;
         options.LoginPath = DashboardAuth.LoginPath;
         options.LogoutPath = DashboardAuth.LogoutPath;
@@ -89,8 +99,13 @@ public static class DashboardSecurityExtensions
         {
             OnValidatePrincipal = async context =>
             {
-                var token = context.HttpContext.RequestServices.GetRequiredService<SignInToken>();
-                if (context.Principal?.FindFirst(LoginEndpoints.StampClaim)?.Value != token.CookieStamp)
+                var services = context.HttpContext.RequestServices;
+                var token = services.GetRequiredService<SignInToken>();
+                var sessions = services.GetRequiredService<SignInSessions>();
+                // The stamp voids cookies of another token; the session voids signed-out cookies
+                // and those of an earlier process.
+                if (context.Principal?.FindFirst(LoginEndpoints.StampClaim)?.Value != token.CookieStamp
+                    || !sessions.Touch(context.Principal?.FindFirst(LoginEndpoints.SessionClaim)?.Value))
                 {
                     context.RejectPrincipal();
                     await context.HttpContext.SignOutAsync(DashboardAuth.CookieScheme);

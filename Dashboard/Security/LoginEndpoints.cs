@@ -14,18 +14,30 @@ public static class LoginEndpoints
 {
     internal const string StampClaim = "dashboard-stamp";
 
+    internal const string SessionClaim = "dashboard-session";
+
     public static IEndpointConventionBuilder MapDashboardLogin(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("").AllowAnonymous();
 
         group.MapGet(DashboardAuth.LoginPath, async (HttpContext context, SignInToken token, IAntiforgery antiforgery,
+            FailedAuthLimiter limiter, SignInSessions sessions,
             [FromQuery(Name = DashboardAuth.TokenParameter)] string? t, [FromQuery] string? returnUrl) =>
         {
             if (t is not null)
             {
-                return token.Matches(t)
-                    ? await SignIn(context, token, returnUrl)
-                    : LoginPage.Render(context, antiforgery, returnUrl, LoginPage.InvalidLink);
+                if (limiter.Blocked(context) is { } wait)
+                {
+                    return TooMany(context, wait);
+                }
+
+                if (token.Matches(t))
+                {
+                    return await SignIn(context, token, sessions, returnUrl);
+                }
+
+                limiter.Failed(context);
+                return LoginPage.Render(context, antiforgery, returnUrl, LoginPage.InvalidLink);
             }
 
             return context.User.Identity?.IsAuthenticated == true || token.Mode == DashboardAuthMode.Unsecured
@@ -34,14 +46,28 @@ public static class LoginEndpoints
         });
 
         group.MapPost(DashboardAuth.LoginPath, async (HttpContext context, SignInToken signIn, IAntiforgery antiforgery,
+            FailedAuthLimiter limiter, SignInSessions sessions,
             [FromForm(Name = "token")] string? formToken, [FromForm] string? returnUrl) =>
-            signIn.Matches(formToken)
-                ? await SignIn(context, signIn, returnUrl)
-                : LoginPage.Render(context, antiforgery, returnUrl, LoginPage.InvalidToken));
-
-        // Bound to a form so the antiforgery check applies (it only inspects form posts).
-        group.MapPost(DashboardAuth.LogoutPath, async (HttpContext context, IFormCollection form) =>
         {
+            if (limiter.Blocked(context) is { } wait)
+            {
+                return TooMany(context, wait);
+            }
+
+            if (signIn.Matches(formToken))
+            {
+                return await SignIn(context, signIn, sessions, returnUrl);
+            }
+
+            limiter.Failed(context);
+            return LoginPage.Render(context, antiforgery, returnUrl, LoginPage.InvalidToken);
+        });
+
+        // Bound to a form so the antiforgery check applies (it only inspects form posts). The
+        // session is closed on the server: the cookie is dead even if someone kept a copy.
+        group.MapPost(DashboardAuth.LogoutPath, async (HttpContext context, SignInSessions sessions, IFormCollection form) =>
+        {
+            sessions.Close(context.User.FindFirst(SessionClaim)?.Value);
             await context.SignOutAsync(DashboardAuth.CookieScheme);
             return Results.Redirect(UnderPathBase(context, DashboardAuth.LoginPath));
         });
@@ -64,11 +90,17 @@ public static class LoginEndpoints
         return returnUrl;
     }
 
-    private static async Task<IResult> SignIn(HttpContext context, SignInToken token, string? returnUrl)
+    private static IResult TooMany(HttpContext context, TimeSpan wait)
+    {
+        FailedAuthLimiter.WriteTooMany(context, wait);
+        return Results.Text("Too many failed sign-ins from this address; try again later.", "text/plain", statusCode: StatusCodes.Status429TooManyRequests);
+    }
+
+    private static async Task<IResult> SignIn(HttpContext context, SignInToken token, SignInSessions sessions, string? returnUrl)
     {
         var target = SafeReturnUrl(returnUrl);
         var identity = new ClaimsIdentity(
-            [new Claim(ClaimTypes.Name, "dashboard-user"), new Claim(StampClaim, token.CookieStamp)],
+            [new Claim(ClaimTypes.Name, "dashboard-user"), new Claim(StampClaim, token.CookieStamp), new Claim(SessionClaim, sessions.Open())],
             DashboardAuth.CookieScheme);
         await context.SignInAsync(
             DashboardAuth.CookieScheme,

@@ -43,12 +43,9 @@ public sealed class SignInStartup(
             return Task.CompletedTask;
         }
 
-        // Behind a proxy the address users type is Dashboard:PublicUrl, not the socket's.
-        var publicUrl = PublicAddress.Parse(configuration[$"{DashboardOptions.SectionName}:{nameof(DashboardOptions.PublicUrl)}"]);
-        var links = publicUrl is not null ? [publicUrl.ToString()] : addresses.Select(a => Browsable(a) + PathBase(configuration)).ToArray();
-        foreach (var link in links)
+        foreach (var link in SignInLinks(addresses, configuration[PublicUrlKey], System.Net.Dns.GetHostName(), token.Value, PathBase(configuration)))
         {
-            console.Out.WriteLine($"Dashboard sign-in: {SignInLink(link, token.Value)}");
+            console.Out.WriteLine($"Dashboard sign-in: {link}");
         }
 
         console.Out.Flush();
@@ -69,6 +66,35 @@ public sealed class SignInStartup(
     public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private const string PublicUrlKey = "Dashboard:PublicUrl";
+
+    /// <summary>
+    /// The links to print: <c>Dashboard:PublicUrl</c> alone when set; else one per bound address,
+    /// where an all-interfaces bind (<c>0.0.0.0</c>, <c>[::]</c>, <c>+</c>, <c>*</c>) gives a link by
+    /// this machine's name (reachable from other machines) as well as by localhost.
+    /// </summary>
+    public static IEnumerable<string> SignInLinks(IEnumerable<string> addresses, string? publicUrl, string machineName, string token, string pathBase = "")
+    {
+        // Behind a proxy the address users type is Dashboard:PublicUrl, not the socket's.
+        if (PublicAddress.Parse(publicUrl) is { } url)
+        {
+            return [SignInLink(url.ToString(), token)];
+        }
+
+        var links = new List<string>();
+        foreach (var address in addresses)
+        {
+            if (IsWildcard(address) && machineName.Length > 0)
+            {
+                links.Add(SignInLink(Browsable(address, machineName) + pathBase, token));
+            }
+
+            links.Add(SignInLink(Browsable(address) + pathBase, token));
+        }
+
+        return links.Distinct(StringComparer.Ordinal);
+    }
 
     public static string SignInLink(string address, string token) =>
         $"{Browsable(address)}{DashboardAuth.LoginPath}?{DashboardAuth.TokenParameter}={Uri.EscapeDataString(token)}";
@@ -113,13 +139,17 @@ public sealed class SignInStartup(
         }
     }
 
-    /// <summary>A wildcard bind (<c>+</c>, <c>*</c>, <c>0.0.0.0</c>, <c>[::]</c>) is opened in a browser as localhost.</summary>
-    private static string Browsable(string address)
+    private static readonly string[] Wildcards = ["://+:", "://*:", "://0.0.0.0:", "://[::]:"];
+
+    private static bool IsWildcard(string address) => Wildcards.Any(w => address.Contains(w, StringComparison.Ordinal));
+
+    /// <summary>A wildcard bind (<c>+</c>, <c>*</c>, <c>0.0.0.0</c>, <c>[::]</c>) is opened in a browser as <paramref name="host"/> (localhost unless given).</summary>
+    private static string Browsable(string address, string host = "localhost")
     {
         var trimmed = address.TrimEnd('/');
-        foreach (var wildcard in new[] { "://+:", "://*:", "://0.0.0.0:", "://[::]:" })
+        foreach (var wildcard in Wildcards)
         {
-            trimmed = trimmed.Replace(wildcard, "://localhost:", StringComparison.Ordinal);
+            trimmed = trimmed.Replace(wildcard, "://" + host + ":", StringComparison.Ordinal);
         }
 
         return trimmed;

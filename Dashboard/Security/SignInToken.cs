@@ -16,6 +16,7 @@ public sealed class SignInToken
     private const int RandomTokenBytes = 32;
 
     private readonly byte[] _tokenHash;
+    private readonly byte[]? _readTokenHash;
 
     public SignInToken(IOptions<DashboardOptions> options, SecretRedactor redactor)
     {
@@ -32,6 +33,11 @@ public sealed class SignInToken
         IsRandom = configured is null;
         redactor.Add(Value);
         _tokenHash = Hash(Value);
+        if (!string.IsNullOrWhiteSpace(auth.ReadToken))
+        {
+            redactor.Add(auth.ReadToken);
+            _readTokenHash = Hash(auth.ReadToken);
+        }
 
         // A cookie carries this stamp, never the token: when the token changes (a new random
         // token per start) every cookie issued under the old one stops working.
@@ -57,6 +63,25 @@ public sealed class SignInToken
         return CryptographicOperations.FixedTimeEquals(Hash(candidate), _tokenHash);
     }
 
+    /// <summary>What <paramref name="candidate"/> grants: everything (the token), reading (<c>Dashboard:Auth:ReadToken</c>) or nothing.</summary>
+    public TokenScope ScopeOf(string? candidate)
+    {
+        if (string.IsNullOrEmpty(candidate))
+        {
+            return TokenScope.None;
+        }
+
+        var hash = Hash(candidate);
+        if (CryptographicOperations.FixedTimeEquals(hash, _tokenHash))
+        {
+            return TokenScope.Full;
+        }
+
+        return _readTokenHash is not null && CryptographicOperations.FixedTimeEquals(hash, _readTokenHash)
+            ? TokenScope.Read
+            : TokenScope.None;
+    }
+
     private static byte[] Hash(string value) => SHA256.HashData(Encoding.UTF8.GetBytes(value));
 
     private static DashboardAuthMode ParseMode(string? mode)
@@ -78,4 +103,16 @@ public sealed class SignInToken
         throw new InvalidOperationException(
             $"Dashboard:Auth:Mode is '{mode}'; use '{DashboardAuthMode.BrowserToken}' (default) or '{DashboardAuthMode.Unsecured}'.");
     }
+}
+
+/// <summary>What a bearer token grants.</summary>
+public enum TokenScope
+{
+    None,
+
+    /// <summary><c>Dashboard:Auth:ReadToken</c>: GET routes, the live API, /metrics.</summary>
+    Read,
+
+    /// <summary>The dashboard's token: everything.</summary>
+    Full,
 }

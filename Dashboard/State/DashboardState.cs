@@ -190,7 +190,7 @@ public sealed class DashboardState : IDashboardState
             Evict();
         }
 
-        var run = new RunState(e, sequence, Math.Max(0, _limits.MaxRunTextChars));
+        var run = new RunState(e, sequence, Math.Max(0, _limits.MaxRunTextChars), _limits);
         _runOrder.AddLast(run);
         _runs.Add(e.RunId, run);
         _runList = null;

@@ -69,4 +69,10 @@ public sealed record RunView(
 {
     /// <summary>True when older timeline entries were dropped to keep the run bounded.</summary>
     public bool TimelineTruncated { get; init; }
+
+    /// <summary>Upstream values cut to their byte budget (Dashboard:Limits), e.g. a stage message over 16 KB.</summary>
+    public long ValuesCut { get; init; }
+
+    /// <summary>Entries or tool-call data dropped because the run's total byte budget was used up.</summary>
+    public long ValuesDropped { get; init; }
 }

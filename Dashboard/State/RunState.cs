@@ -1,12 +1,20 @@
 using System.Text;
+using Dashboard.Configuration;
 using Dashboard.Domain;
 
 namespace Dashboard.State;
 
-/// <summary>One run's projection; mutated and read under <see cref="DashboardState"/>'s lock.</summary>
+/// <summary>
+/// One run's projection; mutated and read under <see cref="DashboardState"/>'s lock. Every
+/// upstream string it keeps is held to its byte budget (<see cref="ByteBudget"/>), and all it keeps
+/// besides the streamed text (bounded apart) to the run's total (<see cref="LimitsOptions.RunBytes"/>):
+/// the oldest timeline entries make room first; beyond that new tool-call data is dropped. Cuts
+/// and drops are counted in the view.
+/// </summary>
 internal sealed class RunState
 {
     private readonly RunCreated _created;
+    private readonly LimitsOptions _limits;
     private readonly Queue<TimelineEntry> _timeline = new();
     private readonly List<ToolCallState> _toolCalls = [];
     private readonly int _maxTextChars;
@@ -22,10 +30,14 @@ internal sealed class RunState
     private string? _error;
     private long _version;
     private RunView? _view;
+    private long _bytes;
+    private long _valuesCut;
+    private long _valuesDropped;
 
-    public RunState(RunCreated created, long sequence, int maxTextChars)
+    public RunState(RunCreated created, long sequence, int maxTextChars, LimitsOptions? limits = null)
     {
         _created = created;
+        _limits = limits ?? new LimitsOptions();
         _version = sequence;
         _maxTextChars = maxTextChars;
         _text = new TextBuffer(maxTextChars);
@@ -51,13 +63,20 @@ internal sealed class RunState
                 var merged = new Dictionary<string, string>(_metadata, StringComparer.Ordinal);
                 foreach (var (key, value) in m.Metadata)
                 {
-                    merged[key] = value;
+                    var k = Cut(key, _limits.NameBytes);
+                    var v = Cut(value, _limits.StageMessageBytes);
+                    if (!merged.ContainsKey(k) && !Reserve(Size(k) + Size(v)))
+                    {
+                        continue;
+                    }
+
+                    merged[k] = v;
                 }
 
                 _metadata = merged;
                 return true;
             case RunUpstreamIdAssigned a:
-                _upstreamId = a.UpstreamId;
+                _upstreamId = Cut(a.UpstreamId, _limits.EventIdBytes);
                 return true;
         }
 
@@ -71,8 +90,9 @@ internal sealed class RunState
         {
             case RunStageReported s:
                 Started();
-                AddTimeline(new TimelineEntry(s.Stage, s.Status, s.Message, Clamp(s.Progress), s.At));
-                _stage = s.Stage;
+                var stage = Cut(s.Stage, _limits.NameBytes);
+                AddTimeline(new TimelineEntry(stage, s.Status, CutOptional(s.Message, _limits.StageMessageBytes), Clamp(s.Progress), s.At));
+                _stage = stage;
                 _progress = Clamp(s.Progress) ?? _progress;
                 return true;
             case RunTextReceived t:
@@ -93,7 +113,7 @@ internal sealed class RunState
             case RunEnded end when end.Status.IsTerminal():
                 Status = end.Status;
                 _endedAt = end.At;
-                _error = end.Error;
+                _error = CutOptional(end.Error, _limits.StageMessageBytes);
                 if (end.Status == RunStatus.Completed)
                 {
                     _progress = 1;
@@ -133,6 +153,8 @@ internal sealed class RunState
         _version)
     {
         TimelineTruncated = _timelineTruncated,
+        ValuesCut = _valuesCut,
+        ValuesDropped = _valuesDropped,
     };
 
     private void Started()
@@ -145,14 +167,41 @@ internal sealed class RunState
 
     private void AddTimeline(TimelineEntry entry)
     {
-        if (_timeline.Count >= DashboardState.MaxTimelineEntries)
+        var size = Size(entry.Stage) + Size(entry.Message);
+        while (_timeline.Count > 0 && (_timeline.Count >= DashboardState.MaxTimelineEntries || _bytes + size > _limits.RunBytes))
         {
-            _timeline.Dequeue();
+            var old = _timeline.Dequeue();
+            _bytes -= Size(old.Stage) + Size(old.Message);
             _timelineTruncated = true;
+        }
+
+        if (!Reserve(size))
+        {
+            return;
         }
 
         _timeline.Enqueue(entry);
     }
+
+    /// <summary>Takes <paramref name="size"/> bytes of the run's total; false (counted) when it does not fit.</summary>
+    private bool Reserve(long size)
+    {
+        if (_bytes + size > _limits.RunBytes)
+        {
+            _valuesDropped++;
+            return false;
+        }
+
+        _bytes += size;
+        return true;
+    }
+
+    private string Cut(string value, int maxBytes) => ByteBudget.Cut(value, maxBytes, ref _valuesCut)!;
+
+    private string? CutOptional(string? value, int maxBytes) => ByteBudget.Cut(value, maxBytes, ref _valuesCut);
+
+    // Memory the strings hold: what the run's total budget bounds.
+    private static long Size(string? value) => 2L * (value?.Length ?? 0);
 
     private bool UpdateToolCall(RunToolCallUpdated e)
     {
@@ -164,38 +213,91 @@ internal sealed class RunState
                 return false;
             }
 
-            call = new ToolCallState(e.ToolCallId, _maxTextChars);
+            var id = Cut(e.ToolCallId, _limits.EventIdBytes);
+            if (!Reserve(Size(id)))
+            {
+                return false;
+            }
+
+            call = new ToolCallState(id, e.ToolCallId);
             _toolCalls.Add(call);
         }
 
         Started();
-        call.Update(e);
+        call.Update(e, this);
         return true;
     }
 
     private static double? Clamp(double? progress) =>
         progress is double p && !double.IsNaN(p) ? Math.Clamp(p, 0, 1) : null;
 
-    private sealed class ToolCallState(string id, int maxArgumentChars)
+    /// <param name="id">The id as kept (cut to its budget).</param>
+    /// <param name="upstreamId">The id as the upstream sends it, for matching later updates.</param>
+    private sealed class ToolCallState(string id, string upstreamId)
     {
         private readonly StringBuilder _arguments = new();
+        private int _argumentBytes;
+        private bool _argumentsCut;
         private string? _name;
         private string? _status;
         private string? _detail;
 
-        public string Id => id;
+        public string Id => upstreamId;
 
-        public void Update(RunToolCallUpdated e)
+        // Every piece is charged to the run's total as it is kept, so the total holds mid-update too.
+        public void Update(RunToolCallUpdated e, RunState run)
         {
-            _name = e.Name ?? _name;
-            _status = e.Status ?? _status;
-            _detail = e.Detail ?? _detail;
-            if (e.ArgumentsDelta is { } delta)
+            var limits = run._limits;
+            _name = Replace(_name, run.CutOptional(e.Name, limits.NameBytes), run);
+            _status = Replace(_status, run.CutOptional(e.Status, limits.NameBytes), run);
+            _detail = Replace(_detail, run.CutOptional(e.Detail, limits.ToolDetailBytes), run);
+
+            if (e.ArgumentsDelta is { Length: > 0 } delta && !_argumentsCut)
             {
-                _arguments.Append(delta, 0, Math.Min(delta.Length, Math.Max(0, maxArgumentChars - _arguments.Length)));
+                AppendArguments(delta, run);
             }
         }
 
+        private void AppendArguments(string delta, RunState run)
+        {
+            var budget = run._limits.ToolArgumentsBytes;
+            if (_argumentBytes + ByteBudget.Bytes(delta) > budget)
+            {
+                // What still fits, then the marker, once; later deltas are ignored.
+                var marker = ByteBudget.Marker + ByteBudget.Size(budget);
+                delta = ByteBudget.Prefix(delta, budget - _argumentBytes - ByteBudget.Bytes(marker)) + marker;
+                _argumentsCut = true;
+                run._valuesCut++;
+            }
+
+            if (!run.Reserve(2L * delta.Length))
+            {
+                _argumentsCut = true;
+                return;
+            }
+
+            _arguments.Append(delta);
+            _argumentBytes += ByteBudget.Bytes(delta);
+        }
+
         public ToolCallView View() => new(id, _name, _arguments.ToString(), _status, _detail);
+
+        /// <summary><paramref name="next"/> in place of <paramref name="old"/> when the run's total has room for the difference.</summary>
+        private static string? Replace(string? old, string? next, RunState run)
+        {
+            if (next is null)
+            {
+                return old;
+            }
+
+            var growth = Size(next) - Size(old);
+            if (growth <= 0)
+            {
+                run._bytes += growth;
+                return next;
+            }
+
+            return run.Reserve(growth) ? next : old;
+        }
     }
 }

@@ -27,6 +27,7 @@ public sealed partial class BackendMonitor : IDisposable
     private readonly List<StreamTracker> _streams = [];
     private readonly InspectorRing _ring;
     private readonly int _dataChars;
+    private readonly int _eventIdBytes;
     private readonly SecretRedactor _redactor;
     private readonly IDomainEventSink _sink;
     private readonly TimeProvider _clock;
@@ -40,6 +41,8 @@ public sealed partial class BackendMonitor : IDisposable
     private long _decodeErrors;
     private long _reconnects;
     private long _oversizedDropped;
+    private long _valuesCut;
+    private long _idsNotResent;
     private DateTimeOffset? _lastEventAt;
     private string? _lastError;
     private int _dirty;
@@ -58,8 +61,9 @@ public sealed partial class BackendMonitor : IDisposable
         Name = name;
         Kind = kind;
         IsDemo = isDemo;
-        _ring = new InspectorRing(settings.InspectorCapacity);
+        _ring = new InspectorRing(settings.InspectorCapacity, settings.InspectorBytes);
         _dataChars = Math.Max(1, settings.InspectorDataChars);
+        _eventIdBytes = Math.Max(16, settings.EventIdBytes);
         _publishInterval = settings.PublishInterval;
         _redactor = redactor;
         _sink = sink;
@@ -91,7 +95,11 @@ public sealed partial class BackendMonitor : IDisposable
         {
             lock (_gate)
             {
-                return new BackendHealth(Name, Kind, _state, _lastEventAt, _eventsReceived, _decodeErrors, _reconnects, _oversizedDropped, _lastError, IsDemo);
+                return new BackendHealth(Name, Kind, _state, _lastEventAt, _eventsReceived, _decodeErrors, _reconnects, _oversizedDropped, _lastError, IsDemo)
+                {
+                    ValuesCut = _valuesCut,
+                    IdsNotResent = _idsNotResent,
+                };
             }
         }
     }
@@ -106,6 +114,9 @@ public sealed partial class BackendMonitor : IDisposable
             }
         }
     }
+
+    /// <summary>Byte budget of an event id and type; a longer id is not sent back as Last-Event-ID.</summary>
+    public int EventIdBytes => _eventIdBytes;
 
     /// <summary>A stream of this backend starts; dispose or close the tracker when it ends.</summary>
     public StreamTracker OpenStream(BackendState initial = BackendState.Connecting)
@@ -128,15 +139,18 @@ public sealed partial class BackendMonitor : IDisposable
         // Kept raw (bounded) and redacted when read: redaction costs more than parsing the item,
         // and the inspector is read about once a second, while items can arrive 100,000 times as often.
         var (data, truncated) = ForInspector(item.Data);
-        var id = item.LastEventId;
+        var cuts = 0L;
+        var type = ByteBudget.Cut(item.EventType, _eventIdBytes, ref cuts)!;
+        var id = ByteBudget.Cut(item.LastEventId, _eventIdBytes, ref cuts)!;
         var at = _clock.GetUtcNow();
         long seq;
         lock (_gate)
         {
+            _valuesCut += cuts;
             _eventsReceived++;
             _lastEventAt = at;
             seq = _ring.NextSeq;
-            _ring.Add(new RawEventRecord(seq, item.EventType, id, data, truncated, at, null));
+            _ring.Add(new RawEventRecord(seq, type, id, data, truncated, at, null));
         }
 
         MarkDirty();
@@ -146,12 +160,15 @@ public sealed partial class BackendMonitor : IDisposable
     public void RecordOversized(in SseOversized dropped)
     {
         var note = $"oversized: dropped ({dropped.Reason}, {dropped.Bytes} bytes)";
-        var id = dropped.LastEventId;
+        var cuts = 0L;
+        var type = ByteBudget.Cut(dropped.EventType, _eventIdBytes, ref cuts)!;
+        var id = ByteBudget.Cut(dropped.LastEventId, _eventIdBytes, ref cuts)!;
         var at = _clock.GetUtcNow();
         lock (_gate)
         {
+            _valuesCut += cuts;
             _oversizedDropped++;
-            _ring.Add(new RawEventRecord(_ring.NextSeq, dropped.EventType, id, "", false, at, note));
+            _ring.Add(new RawEventRecord(_ring.NextSeq, type, id, "", false, at, note));
         }
 
         MarkDirty();
@@ -165,6 +182,17 @@ public sealed partial class BackendMonitor : IDisposable
         {
             _decodeErrors++;
             _ring.Update(seq, record => record with { Note = note });
+        }
+
+        MarkDirty();
+    }
+
+    /// <summary>The stream's last event id is over <see cref="EventIdBytes"/>: the reconnect goes without Last-Event-ID.</summary>
+    public void RecordIdNotResent()
+    {
+        lock (_gate)
+        {
+            _idsNotResent++;
         }
 
         MarkDirty();
@@ -361,4 +389,9 @@ public sealed partial class BackendMonitor : IDisposable
     private static partial void LogPublishFailed(ILogger logger, string backend, Exception exception);
 }
 
-internal sealed record BackendMonitorSettings(int InspectorCapacity, int InspectorDataChars, TimeSpan PublishInterval);
+internal sealed record BackendMonitorSettings(int InspectorCapacity, int InspectorDataChars, TimeSpan PublishInterval)
+{
+    public int EventIdBytes { get; init; } = 1024;
+
+    public int InspectorBytes { get; init; } = 4 * 1024 * 1024;
+}

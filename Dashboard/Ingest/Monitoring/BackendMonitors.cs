@@ -35,7 +35,11 @@ public sealed class BackendMonitors : IRawEventLog, IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timings);
         var limits = options.Value.Limits;
-        _settings = new BackendMonitorSettings(limits.InspectorCapacity, limits.InspectorDataChars, timings.HealthPublishInterval);
+        _settings = new BackendMonitorSettings(limits.InspectorCapacity, limits.InspectorDataChars, timings.HealthPublishInterval)
+        {
+            EventIdBytes = limits.EventIdBytes,
+            InspectorBytes = limits.InspectorBytes,
+        };
         _redactor = redactor;
         _sink = sink;
         _clock = clock;

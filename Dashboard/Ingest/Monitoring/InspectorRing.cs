@@ -1,7 +1,11 @@
 namespace Dashboard.Ingest.Monitoring;
 
-/// <summary>A fixed-size ring of raw items for one backend. Not thread-safe: the owning monitor locks.</summary>
-internal sealed class InspectorRing(int capacity)
+/// <summary>
+/// A ring of raw items for one backend, bounded by count and by the memory its strings hold
+/// (2 bytes a char): when either bound is hit the oldest items fall out. Not thread-safe: the
+/// owning monitor locks.
+/// </summary>
+internal sealed class InspectorRing(int capacity, long maxBytes = long.MaxValue)
 {
     private readonly RawEventRecord?[] _slots = new RawEventRecord?[Math.Max(1, capacity)];
     private int _next;
@@ -13,19 +17,21 @@ internal sealed class InspectorRing(int capacity)
 
     public long NextSeq => LastSeq + 1;
 
-    /// <summary>Adds <paramref name="record"/>, whose seq must be <see cref="NextSeq"/>; the oldest falls out when full.</summary>
+    /// <summary>Memory held by the kept items' strings.</summary>
+    public long Bytes { get; private set; }
+
+    /// <summary>Adds <paramref name="record"/>, whose seq must be <see cref="NextSeq"/>; the oldest fall out when full.</summary>
     public void Add(RawEventRecord record)
     {
         LastSeq = record.Seq;
-        if (_count == _slots.Length)
+        var size = SizeOf(record);
+        while (_count > 0 && (_count == _slots.Length || Bytes + size > maxBytes))
         {
-            Evicted++;
-        }
-        else
-        {
-            _count++;
+            RemoveOldest();
         }
 
+        _count++;
+        Bytes += size;
         _slots[_next] = record;
         _next = (_next + 1) % _slots.Length;
     }
@@ -40,7 +46,10 @@ internal sealed class InspectorRing(int capacity)
         }
 
         var index = (int)((_next - 1 - back + _slots.Length) % _slots.Length);
-        _slots[index] = change(_slots[index]!);
+        var before = _slots[index]!;
+        var after = change(before);
+        Bytes += SizeOf(after) - SizeOf(before);
+        _slots[index] = after;
     }
 
     public List<RawEventRecord> Recent(int limit)
@@ -54,6 +63,18 @@ internal sealed class InspectorRing(int capacity)
         var oldestSeq = LastSeq - _count + 1;
         var skip = (int)Math.Clamp(afterSeq - oldestSeq + 1, 0, _count);
         return Slice(skip, Math.Clamp(limit, 0, _count - skip));
+    }
+
+    private static long SizeOf(RawEventRecord record) =>
+        2L * (record.Type.Length + record.Id.Length + record.Data.Length + (record.Note?.Length ?? 0));
+
+    private void RemoveOldest()
+    {
+        var oldest = (_next - _count + _slots.Length) % _slots.Length;
+        Bytes -= SizeOf(_slots[oldest]!);
+        _slots[oldest] = null;
+        _count--;
+        Evicted++;
     }
 
     // Items from position `skip` (0 = oldest kept), oldest first.

@@ -170,6 +170,13 @@ public sealed partial class SseStreamRunner(
         CancellationToken cancellationToken)
     {
         var lastEventId = parser.LastEventId.Length > 0 ? parser.LastEventId : null;
+        if (lastEventId is not null && !ByteBudget.Fits(lastEventId, monitor.EventIdBytes))
+        {
+            // Sending a huge id back would only get the request refused (431) on every reconnect.
+            monitor.RecordIdNotResent();
+            lastEventId = null;
+        }
+
         HttpRequestMessage request;
         try
         {
@@ -287,24 +294,38 @@ public sealed partial class SseStreamRunner(
             var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
             await using (stream.ConfigureAwait(false))
             {
+                // A stall is "no complete event", not "no byte": an upstream trickling a byte
+                // now and then must not keep a stream (and its run) alive.
                 var idle = false;
+                var lastEvent = clock.GetTimestamp();
+                var eventsSeen = handler.Completed;
                 while (true)
                 {
                     var read = stream.ReadAsync(buffer.AsMemory(), cancellationToken).AsTask();
                     if (spec.StallTimeout is { } stall && !idle)
                     {
-                        try
+                        var remaining = stall - clock.GetElapsedTime(lastEvent);
+                        var stalled = remaining <= TimeSpan.Zero;
+                        if (!stalled)
                         {
-                            await read.WaitAsync(stall, clock, cancellationToken).ConfigureAwait(false);
+                            try
+                            {
+                                await read.WaitAsync(remaining, clock, cancellationToken).ConfigureAwait(false);
+                            }
+                            catch (TimeoutException)
+                            {
+                                stalled = true;
+                            }
                         }
-                        catch (TimeoutException)
+
+                        if (stalled)
                         {
                             if (!spec.SilenceIsIdle)
                             {
                                 response.Dispose();
                                 await ObserveAsync(read).ConfigureAwait(false);
                                 parser.Complete();
-                                return new AttemptResult(AttemptKind.Transient, $"stalled: no data for {stall.TotalSeconds:0.###} s");
+                                return new AttemptResult(AttemptKind.Transient, $"stalled: no complete event for {stall.TotalSeconds:0.###} s");
                             }
 
                             idle = true;
@@ -319,6 +340,8 @@ public sealed partial class SseStreamRunner(
                         return new AttemptResult(AttemptKind.Ended, "stream ended without its final event");
                     }
 
+                    // Idle is what the page shows: any byte shows the stream alive again, while
+                    // the stall clock below still counts from the last complete event.
                     if (idle)
                     {
                         idle = false;
@@ -329,6 +352,12 @@ public sealed partial class SseStreamRunner(
                     if (handler.Terminal)
                     {
                         return new AttemptResult(AttemptKind.Terminal);
+                    }
+
+                    if (handler.Completed != eventsSeen)
+                    {
+                        eventsSeen = handler.Completed;
+                        lastEvent = clock.GetTimestamp();
                     }
                 }
             }

@@ -13,8 +13,12 @@ internal sealed class StreamItemHandler(BackendMonitor monitor, SseStreamSpec sp
 
     public void ResetDelivered() => Delivered = 0;
 
+    /// <summary>Complete events parsed so far (kept or dropped as oversized): what the stall timer watches.</summary>
+    public long Completed { get; private set; }
+
     public void OnItem(in SseItem item)
     {
+        Completed++;
         if (Terminal)
         {
             return;
@@ -35,5 +39,9 @@ internal sealed class StreamItemHandler(BackendMonitor monitor, SseStreamSpec sp
         Terminal = spec.Decoder.IsTerminal;
     }
 
-    public void OnOversized(in SseOversized dropped) => monitor.RecordOversized(dropped);
+    public void OnOversized(in SseOversized dropped)
+    {
+        Completed++;
+        monitor.RecordOversized(dropped);
+    }
 }

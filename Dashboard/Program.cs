@@ -5,6 +5,7 @@ using Dashboard.Configuration;
 using Dashboard.Demo;
 using Dashboard.Events;
 using Dashboard.Ingest;
+using Dashboard.LiveApi;
 using Dashboard.Runs;
 using Dashboard.Security;
 using MudBlazor.Services;
@@ -33,6 +34,7 @@ builder.Services.AddEventHub();
 builder.Services.AddIngest();
 builder.Services.AddRuns();
 builder.Services.AddDashboardApi();
+builder.Services.AddLiveApi();
 builder.Services.AddDemo(builder.Configuration);
 
 var app = builder.Build();
@@ -52,6 +54,7 @@ app.MapStaticAssets().AllowAnonymous();
 app.MapDashboardLogin();
 app.MapDemo();
 app.MapDashboardApi().RequireDashboardApi();
+app.MapLiveApi();
 app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode();
 

@@ -20,6 +20,7 @@ public static class ApiEndpoints
         api.MapGet("/runs/{id}", RunsApi.Get);
         api.MapPost("/runs", RunsApi.StartAsync);
         api.MapPost("/runs/{id}/cancel", RunsApi.CancelAsync);
+        api.MapGet("/info", InfoApi.Get);
         return api;
     }
 

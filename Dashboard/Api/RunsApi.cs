@@ -104,7 +104,7 @@ internal static class RunsApi
     private static Dictionary<string, string[]> Group(IReadOnlyList<FieldError> errors) =>
         errors.GroupBy(e => e.Field, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray(), StringComparer.Ordinal);
 
-    private static RunDto ToDto(RunView r, SecretRedactor redactor) => new(
+    internal static RunDto ToDto(RunView r, SecretRedactor redactor) => new(
         r.Id,
         r.Backend,
         r.Prompt,

@@ -18,6 +18,7 @@ public sealed class EventHub : IEventHub
     private readonly Lock _gate = new();
     private readonly DashboardState _state;
     private readonly int _defaultCapacity;
+    private readonly IEventRecorder? _recorder;
     private long _sequence;
 
     // Copy-on-write: publish walks a stable array without allocating; (un)subscribe is rare.
@@ -29,9 +30,10 @@ public sealed class EventHub : IEventHub
     /// When given (always in the app), every event passes the redaction boundary
     /// (<see cref="RedactingEventSink"/>) before it is sequenced: no reader of the hub ever sees a secret.
     /// </param>
-    public EventHub(DashboardState state, IOptions<DashboardOptions> options, SecretRedactor? secrets = null)
+    public EventHub(DashboardState state, IOptions<DashboardOptions> options, IEventRecorder? recorder = null, SecretRedactor? secrets = null)
     {
         _state = state;
+        _recorder = recorder;
         _defaultCapacity = Math.Max(1, options.Value.Limits.SubscriberQueueCapacity);
         var core = new Core(this);
         _entrance = secrets is null ? core : new RedactingEventSink(core, secrets);
@@ -59,12 +61,26 @@ public sealed class EventHub : IEventHub
             Volatile.Write(ref _sequence, sequence);
 
             var item = new SequencedEvent(sequence, e);
+            _recorder?.Record(item);
             foreach (var subscriber in _subscribers)
             {
                 subscriber.Offer(item);
             }
 
             return sequence;
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="read"/> with nothing published meanwhile: the state it reads reflects
+    /// exactly the events up to the sequence it is given (a consistent snapshot point). Keep it short.
+    /// </summary>
+    public T ReadConsistent<T>(Func<long, T> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        lock (_gate)
+        {
+            return read(_sequence);
         }
     }
 

@@ -36,6 +36,7 @@ public static class DashboardSecurityExtensions
         services.AddAuthentication(DashboardAuth.SelectorScheme)
             .AddPolicyScheme(DashboardAuth.SelectorScheme, "Dashboard", options =>
                 options.ForwardDefaultSelector = context => context.Request.Path.StartsWithSegments(DashboardAuth.ApiPath)
+                    || context.Request.Path.StartsWithSegments(DashboardAuth.EventsHubPath)
                     ? DashboardAuth.BearerScheme
                     : DashboardAuth.CookieScheme)
             .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(DashboardAuth.BearerScheme, null)

@@ -12,6 +12,9 @@ public sealed class DashboardOptions
     public LimitsOptions Limits { get; set; } = new();
 
     public AuthOptions Auth { get; set; } = new();
+
+    /// <summary>The address users type (behind a proxy: scheme, host, port and path base), e.g. https://example.com/dashboard.</summary>
+    public string? PublicUrl { get; set; }
 }
 
 /// <summary>One upstream: <c>Dashboard:Backends:&lt;i&gt;:…</c>.</summary>

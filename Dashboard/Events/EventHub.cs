@@ -20,6 +20,7 @@ public sealed class EventHub : IEventHub
     private readonly int _defaultCapacity;
     private readonly IEventRecorder? _recorder;
     private long _sequence;
+    private long _dropped;
 
     // Copy-on-write: publish walks a stable array without allocating; (un)subscribe is rare.
     private Subscriber[] _subscribers = [];
@@ -45,6 +46,9 @@ public sealed class EventHub : IEventHub
 
     /// <summary>Sequence of the last published event (0 before the first).</summary>
     public long LastSequence => Interlocked.Read(ref _sequence);
+
+    /// <summary>Notifications dropped by every subscriber so far, including those gone (telemetry).</summary>
+    public long DroppedNotifications => Interlocked.Read(ref _dropped);
 
     public long Publish(DashboardEvent e)
     {
@@ -139,7 +143,11 @@ public sealed class EventHub : IEventHub
                     FullMode = BoundedChannelFullMode.DropOldest,
                     AllowSynchronousContinuations = false,
                 },
-                _ => Interlocked.Increment(ref _dropped));
+                _ =>
+                {
+                    Interlocked.Increment(ref _dropped);
+                    Interlocked.Increment(ref hub._dropped);
+                });
         }
 
         public override long SnapshotSequence { get; }

@@ -18,6 +18,7 @@ public static class IngestServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddHttpClient();
+        services.ConfigureHttpClientDefaults(http => http.ConfigurePrimaryHttpMessageHandler((handler, _) => SseRequestHeaders.Configure(handler)));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SecretRedactor>();
         services.TryAddSingleton<IngestTimings>();

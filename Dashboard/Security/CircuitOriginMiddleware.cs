@@ -1,3 +1,7 @@
+using Dashboard.Configuration;
+using Dashboard.Hosting;
+using Microsoft.Extensions.Options;
+
 namespace Dashboard.Security;
 
 /// <summary>
@@ -5,15 +9,17 @@ namespace Dashboard.Security;
 /// event hub (<c>/hubs/events</c>) refuse a
 /// request whose <c>Origin</c> is another site: a WebSocket handshake is not subject to CORS, so
 /// this is what stops a foreign page from driving a signed-in user's circuit. Requests without
-/// <c>Origin</c> (non-browser clients) still need the cookie.
+/// <c>Origin</c> (non-browser clients) still need the cookie. Behind a proxy the request's own
+/// origin comes from the forwarded headers; <c>Dashboard:PublicUrl</c>'s origin is accepted too.
 /// </summary>
-public sealed class CircuitOriginMiddleware(RequestDelegate next)
+public sealed class CircuitOriginMiddleware(RequestDelegate next, IOptions<DashboardOptions> options)
 {
     public Task InvokeAsync(HttpContext context)
     {
         if ((context.Request.Path.StartsWithSegments(DashboardAuth.CircuitPath) || context.Request.Path.StartsWithSegments(DashboardAuth.EventsHubPath))
             && context.Request.Headers.Origin is { Count: > 0 } origin
-            && !IsSameOrigin(origin.ToString(), context.Request))
+            && !IsSameOrigin(origin.ToString(), context.Request)
+            && !PublicAddress.IsOriginOf(origin.ToString(), options.Value.PublicUrl))
         {
             BearerTokenHandler.SuppressStatusCodePage(context);
             context.Response.StatusCode = StatusCodes.Status403Forbidden;

@@ -29,7 +29,7 @@ public static class LoginEndpoints
             }
 
             return context.User.Identity?.IsAuthenticated == true || token.Mode == DashboardAuthMode.Unsecured
-                ? Results.Redirect(SafeReturnUrl(returnUrl))
+                ? Results.Redirect(UnderPathBase(context, SafeReturnUrl(returnUrl)))
                 : LoginPage.Render(context, antiforgery, returnUrl, problem: null);
         });
 
@@ -43,7 +43,7 @@ public static class LoginEndpoints
         group.MapPost(DashboardAuth.LogoutPath, async (HttpContext context, IFormCollection form) =>
         {
             await context.SignOutAsync(DashboardAuth.CookieScheme);
-            return Results.Redirect(DashboardAuth.LoginPath);
+            return Results.Redirect(UnderPathBase(context, DashboardAuth.LoginPath));
         });
 
         return group;
@@ -74,6 +74,18 @@ public static class LoginEndpoints
             DashboardAuth.CookieScheme,
             new ClaimsPrincipal(identity),
             new AuthenticationProperties { RedirectUri = target, IsPersistent = true });
-        return Results.Redirect(target);
+        return Results.Redirect(UnderPathBase(context, target));
+    }
+
+    /// <summary>
+    /// A local target under the app's path base (Dashboard:PathBase behind a proxy). Return URLs the
+    /// cookie handler made already carry it; the default "/" and typed ones may not.
+    /// </summary>
+    internal static string UnderPathBase(HttpContext context, string target)
+    {
+        var pathBase = context.Request.PathBase;
+        return !pathBase.HasValue || new PathString(target.Split('?', 2)[0]).StartsWithSegments(pathBase)
+            ? target
+            : pathBase.ToUriComponent() + target;
     }
 }

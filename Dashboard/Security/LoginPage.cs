@@ -39,7 +39,7 @@ internal static class LoginPage
             <body>
             <h1>Sign in</h1>
             {{message}}
-            <form method="post" action="{{DashboardAuth.LoginPath}}">
+            <form method="post" action="{{html.Encode(context.Request.PathBase.Add(DashboardAuth.LoginPath).ToUriComponent())}}">
             <input type="hidden" name="{{html.Encode(tokens.FormFieldName)}}" value="{{html.Encode(tokens.RequestToken ?? "")}}" />
             <input type="hidden" name="returnUrl" value="{{html.Encode(LoginEndpoints.SafeReturnUrl(returnUrl))}}" />
             <label for="token">Token</label>

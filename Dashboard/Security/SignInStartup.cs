@@ -1,3 +1,5 @@
+using Dashboard.Configuration;
+using Dashboard.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -35,15 +37,18 @@ public sealed class SignInStartup(
             logger.LogWarning("Dashboard sign-in is off (Dashboard:Auth:Mode=Unsecured); it answers loopback clients only.");
             foreach (var address in addresses)
             {
-                console.Out.WriteLine($"Dashboard (unsecured, loopback only): {Browsable(address)}/");
+                console.Out.WriteLine($"Dashboard (unsecured, loopback only): {Browsable(address)}{PathBase(configuration)}/");
             }
 
             return Task.CompletedTask;
         }
 
-        foreach (var address in addresses)
+        // Behind a proxy the address users type is Dashboard:PublicUrl, not the socket's.
+        var publicUrl = PublicAddress.Parse(configuration[$"{DashboardOptions.SectionName}:{nameof(DashboardOptions.PublicUrl)}"]);
+        var links = publicUrl is not null ? [publicUrl.ToString()] : addresses.Select(a => Browsable(a) + PathBase(configuration)).ToArray();
+        foreach (var link in links)
         {
-            console.Out.WriteLine($"Dashboard sign-in: {SignInLink(address, token.Value)}");
+            console.Out.WriteLine($"Dashboard sign-in: {SignInLink(link, token.Value)}");
         }
 
         console.Out.Flush();
@@ -67,6 +72,9 @@ public sealed class SignInStartup(
 
     public static string SignInLink(string address, string token) =>
         $"{Browsable(address)}{DashboardAuth.LoginPath}?{DashboardAuth.TokenParameter}={Uri.EscapeDataString(token)}";
+
+    private static string PathBase(IConfiguration configuration) =>
+        (configuration.GetSection(DashboardOptions.SectionName).Get<ProxyOptions>() ?? new ProxyOptions()).NormalizedPathBase.ToUriComponent();
 
     /// <summary>Addresses from configuration: <c>urls</c> (ASPNETCORE_URLS), <c>http_ports</c>/<c>https_ports</c> (all interfaces) and Kestrel endpoints.</summary>
     public static IEnumerable<string> ConfiguredAddresses(IConfiguration configuration)
@@ -98,7 +106,7 @@ public sealed class SignInStartup(
         var exposed = addresses.Where(a => !LoopbackAddresses.IsLoopbackUrl(a)).ToArray();
         if (exposed.Length > 0)
         {
-            throw new InvalidOperationException(
+            throw new StartupRefusedException(
                 $"Dashboard:Auth:Mode=Unsecured is allowed only when every listening address is loopback (127.0.0.0/8, ::1, localhost), "
                 + $"but the dashboard would listen on {string.Join(", ", exposed)}. Bind to 127.0.0.1 (e.g. --urls http://127.0.0.1:5102) "
                 + "or use Dashboard:Auth:Mode=BrowserToken.");

@@ -31,7 +31,6 @@ public sealed partial class SseStreamRunner(
     SseParserLimits limits,
     ILogger<SseStreamRunner> logger) : ISseStreamRunner
 {
-    private const string EventStreamMediaType = "text/event-stream";
     private const int ReadBufferBytes = 16 * 1024;
     private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromHours(1);
 
@@ -184,13 +183,20 @@ public sealed partial class SseStreamRunner(
         {
             if (lastEventId is not null)
             {
-                request.Headers.Remove("Last-Event-ID");
-                request.Headers.TryAddWithoutValidation("Last-Event-ID", lastEventId);
+                // Sent as UTF-8 bytes (SseRequestHeaders): an id need not be ASCII.
+                request.Headers.Remove(SseRequestHeaders.LastEventId);
+                request.Headers.TryAddWithoutValidation(SseRequestHeaders.LastEventId, lastEventId);
             }
 
             if (request.Headers.Accept.Count == 0)
             {
-                request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(EventStreamMediaType));
+                request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(EventStreamMediaType.Essence));
+            }
+
+            // As browsers do: no cache between us and the upstream may answer a live stream.
+            if (request.Headers.CacheControl is null)
+            {
+                request.Headers.CacheControl = new CacheControlHeaderValue { NoCache = true };
             }
 
             var client = httpClientFactory.CreateClient(spec.HttpClientName);
@@ -246,11 +252,20 @@ public sealed partial class SseStreamRunner(
             };
         }
 
-        var mediaType = response.Content.Headers.ContentType?.MediaType;
-        if (!string.Equals(mediaType, EventStreamMediaType, StringComparison.OrdinalIgnoreCase))
+        // As in browsers, only 200 opens a stream: 204 is the standard way to say "do not reconnect".
+        if (response.StatusCode != HttpStatusCode.OK)
         {
             var body = await ReadErrorBodyAsync(response, cancellationToken).ConfigureAwait(false);
-            var message = $"not an event stream: HTTP {status} with content type '{mediaType ?? "none"}' (expected {EventStreamMediaType})";
+            return new AttemptResult(AttemptKind.Refused, $"not an event stream: HTTP {status} {response.ReasonPhrase} (an event stream answers 200)".Replace("  ", " ", StringComparison.Ordinal), status, body);
+        }
+
+        // The raw values, parsed as browsers do: a strict parser refuses "text/event-stream;".
+        var contentType = response.Content.Headers.NonValidated.TryGetValues("Content-Type", out var values) ? values.ToArray() : [];
+        if (!EventStreamMediaType.IsEventStream(contentType))
+        {
+            var body = await ReadErrorBodyAsync(response, cancellationToken).ConfigureAwait(false);
+            var shown = contentType.Length == 0 ? "none" : string.Join(", ", contentType);
+            var message = $"not an event stream: HTTP {status} with content type '{shown}' (expected {EventStreamMediaType.Essence})";
             return new AttemptResult(AttemptKind.Refused, message, status, body);
         }
 

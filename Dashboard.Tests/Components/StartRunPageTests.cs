@@ -40,7 +40,7 @@ public sealed class StartRunPageTests : LiveTestContext
             var catalog = new BackendCatalog();
             catalog.Publish([.. backends.Select(b => new BackendEntry(b, kind, kind.CreateClient(b, sp)))]);
             var hub = sp.GetRequiredService<IEventHub>();
-            return new RunManager(catalog, hub, hub.State, options, new SecretRedactor(options), Time, NullLogger<RunManager>.Instance);
+            return new RunManager(catalog, hub, hub.State, options, Time, NullLogger<RunManager>.Instance);
         });
     }
 

@@ -379,6 +379,7 @@ public sealed class RunManagerTests
         var options = Options.Create(new DashboardOptions { Backends = backends, Limits = new LimitsOptions { MaxPromptChars = maxPromptChars } });
         var catalog = new BackendCatalog();
         catalog.Publish([.. backends.Select((b, i) => new BackendEntry(b, kinds[i], kinds[i].CreateClient(b, null!)))]);
-        return new RunManager(catalog, _sink, _sink, options, new SecretRedactor(options), clock ?? TimeProvider.System, NullLogger<RunManager>.Instance);
+        // The app's redaction boundary (inside the hub) stands in front of the recording sink.
+        return new RunManager(catalog, new RedactingEventSink(_sink, new SecretRedactor(options)), _sink, options, clock ?? TimeProvider.System, NullLogger<RunManager>.Instance);
     }
 }

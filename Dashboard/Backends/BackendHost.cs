@@ -19,7 +19,6 @@ public sealed class BackendHost(
     IServer server,
     IHostApplicationLifetime lifetime,
     IServiceProvider services,
-    SecretRedactor redactor,
     ILogger<BackendHost> logger) : BackgroundService
 {
     private static readonly Uri FallbackSelf = new("http://127.0.0.1/");
@@ -92,7 +91,7 @@ public sealed class BackendHost(
             }
             catch (Exception ex)
             {
-                logger.LogError("Backend source {Source} failed: {Error}", source.GetType().Name, redactor.Redact(ex.Message));
+                logger.LogError("Backend source {Source} failed: {Error}", source.GetType().Name, ex.Message);
                 continue;
             }
 
@@ -135,7 +134,7 @@ public sealed class BackendHost(
         {
             foreach (var problem in problems)
             {
-                logger.LogError("Backend left out: {Problem}", redactor.Redact(problem));
+                logger.LogError("Backend left out: {Problem}", problem);
             }
 
             return null;
@@ -147,7 +146,7 @@ public sealed class BackendHost(
         }
         catch (Exception ex)
         {
-            logger.LogError("Backend {Backend} left out: its client could not be created: {Error}", options.Name, redactor.Redact(ex.Message));
+            logger.LogError("Backend {Backend} left out: its client could not be created: {Error}", options.Name, ex.Message);
             return null;
         }
     }
@@ -165,7 +164,7 @@ public sealed class BackendHost(
         }
         catch (Exception ex)
         {
-            logger.LogError("Always-on stream of {Backend} stopped: {Error}", entry.Name, redactor.Redact(ex.Message));
+            logger.LogError("Always-on stream of {Backend} stopped: {Error}", entry.Name, ex.Message);
         }
     }
 
@@ -185,7 +184,7 @@ public sealed class BackendHost(
         }
         catch (Exception ex)
         {
-            logger.LogWarning("Client of {Backend} failed to dispose: {Error}", entry.Name, redactor.Redact(ex.Message));
+            logger.LogWarning("Client of {Backend} failed to dispose: {Error}", entry.Name, ex.Message);
         }
     }
 }

@@ -83,6 +83,12 @@ public sealed record RunMetadataReported : RunEvent
 }
 
 /// <summary>The run reached its terminal state. Text received so far is kept.</summary>
+/// <summary>
+/// The run's stream was connected again (a drop, then a resume). A marker, not a stage: the
+/// upstream's greeting on the new connection (codegen's <c>connected</c>) is not reported as one.
+/// </summary>
+public sealed record RunStreamReconnected : RunEvent;
+
 public sealed record RunEnded : RunEvent
 {
     public required RunStatus Status { get; init; }

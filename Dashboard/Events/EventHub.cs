@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Dashboard.Configuration;
 using Dashboard.Domain;
+using Dashboard.Security;
 using Dashboard.State;
 using Microsoft.Extensions.Options;
 
@@ -24,11 +25,19 @@ public sealed class EventHub : IEventHub
     // Copy-on-write: publish walks a stable array without allocating; (un)subscribe is rare.
     private Subscriber[] _subscribers = [];
 
-    public EventHub(DashboardState state, IOptions<DashboardOptions> options, IEventRecorder? recorder = null)
+    private readonly IDomainEventSink _entrance;
+
+    /// <param name="secrets">
+    /// When given (always in the app), every event passes the redaction boundary
+    /// (<see cref="RedactingEventSink"/>) before it is sequenced: no reader of the hub ever sees a secret.
+    /// </param>
+    public EventHub(DashboardState state, IOptions<DashboardOptions> options, IEventRecorder? recorder = null, SecretRedactor? secrets = null)
     {
         _state = state;
         _recorder = recorder;
         _defaultCapacity = Math.Max(1, options.Value.Limits.SubscriberQueueCapacity);
+        var core = new Core(this);
+        _entrance = secrets is null ? core : new RedactingEventSink(core, secrets);
     }
 
     public IDashboardState State => _state;
@@ -44,6 +53,11 @@ public sealed class EventHub : IEventHub
     public long Publish(DashboardEvent e)
     {
         ArgumentNullException.ThrowIfNull(e);
+        return _entrance.Publish(e);
+    }
+
+    private long Sequence(DashboardEvent e)
+    {
         lock (_gate)
         {
             var sequence = _sequence + 1;
@@ -101,6 +115,12 @@ public sealed class EventHub : IEventHub
             Array.Copy(_subscribers, index + 1, next, index, next.Length - index);
             _subscribers = next;
         }
+    }
+
+    /// <summary>What the redaction boundary publishes into: sequencing, projection and fan-out.</summary>
+    private sealed class Core(EventHub hub) : IDomainEventSink
+    {
+        public long Publish(DashboardEvent e) => hub.Sequence(e);
     }
 
     private sealed class Subscriber : HubSubscription

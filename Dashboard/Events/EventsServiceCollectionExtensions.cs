@@ -1,5 +1,5 @@
 using Dashboard.Domain;
-using Dashboard.Ingest;
+using Dashboard.Security;
 using Dashboard.State;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -16,6 +16,8 @@ public static class EventsServiceCollectionExtensions
         services.TryAddSingleton<IDashboardState>(sp => sp.GetRequiredService<DashboardState>());
         services.TryAddSingleton<EventHub>();
         services.TryAddSingleton<IEventHub>(sp => sp.GetRequiredService<EventHub>());
+        // The hub puts every event through the redaction boundary before sequencing it.
+        services.TryAddSingleton<SecretRedactor>();
         services.TryAddSingleton<IDomainEventSink>(sp => sp.GetRequiredService<EventHub>());
         services.TryAddSingleton<RemainingTimeEstimator>();
         return services;

@@ -20,7 +20,6 @@ public sealed class RunManager(
     IDomainEventSink sink,
     IDashboardState state,
     IOptions<DashboardOptions> options,
-    SecretRedactor redactor,
     TimeProvider clock,
     ILogger<RunManager> logger) : IRunLauncher
 {
@@ -110,7 +109,7 @@ public sealed class RunManager(
         }
         catch (Exception ex)
         {
-            logger.LogWarning("Upstream cancel of run {RunId} on {Backend} failed: {Error}", runId, run.Backend.Name, redactor.Redact(ex.Message));
+            logger.LogWarning("Upstream cancel of run {RunId} on {Backend} failed: {Error}", runId, run.Backend.Name, ex.Message);
         }
 
         run.Abort();
@@ -205,7 +204,7 @@ public sealed class RunManager(
         }
         catch (Exception ex)
         {
-            var error = redactor.Redact(ex.Message);
+            var error = ex.Message;
             logger.LogWarning("Run {RunId} on {Backend} failed: {Error}", run.Id, run.Backend.Name, error);
             End(run, RunStatus.Failed, error);
         }

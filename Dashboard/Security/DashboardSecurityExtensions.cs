@@ -19,6 +19,7 @@ public static class DashboardSecurityExtensions
     {
         var services = builder.Services;
         services.AddAuthOptionsValidation();
+        services.AddLogRedaction();
         services.TryAddSingleton<SecretRedactor>();
         services.AddSingleton<SignInToken>();
         services.TryAddSingleton(new SignInConsole(Console.Out));

@@ -72,6 +72,56 @@ public sealed partial class SecretRedactor
         return BearerValue().Replace(text, "$1" + Mask);
     }
 
+    /// <summary>
+    /// Redacts one delta of streamed text, where a secret may be split across deltas. The text
+    /// kept back from earlier deltas (<paramref name="held"/>) is put in front; every whole secret
+    /// is masked; then only a tail that could be the start of a secret is kept back again, so
+    /// ordinary text passes at once. Returns what may be shown now. Only literal secrets are
+    /// masked here: the token patterns of <see cref="Redact"/> would also mangle ordinary answers
+    /// (code samples with <c>password=</c>), and a run-time token is a literal secret anyway.
+    /// </summary>
+    public string RedactDelta(string delta, ref string held)
+    {
+        var secrets = _secrets;
+        var text = held.Length == 0 ? delta : held + delta;
+        foreach (var secret in secrets)
+        {
+            if (text.Contains(secret, StringComparison.Ordinal))
+            {
+                text = text.Replace(secret, Mask, StringComparison.Ordinal);
+            }
+        }
+
+        var keep = SecretStartAtEnd(text, secrets);
+        held = keep == 0 ? "" : text[^keep..];
+        return keep == 0 ? text : text[..^keep];
+    }
+
+    /// <summary>Length of the longest tail of <paramref name="text"/> that is a proper prefix of a secret.</summary>
+    private static int SecretStartAtEnd(string text, string[] secrets)
+    {
+        var longest = 0;
+        foreach (var secret in secrets)
+        {
+            var from = Math.Max(0, text.Length - (secret.Length - 1));
+            var window = text.AsSpan(from);
+            var first = secret[0];
+            for (var i = window.IndexOf(first); i >= 0 && window.Length - i > longest;)
+            {
+                if (secret.AsSpan().StartsWith(window[i..]))
+                {
+                    longest = window.Length - i;
+                    break;
+                }
+
+                var next = window[(i + 1)..].IndexOf(first);
+                i = next < 0 ? -1 : i + 1 + next;
+            }
+        }
+
+        return longest;
+    }
+
     [GeneratedRegex(@"((?:token|access_token|sse_token|api_key|apikey|key|password)=)[^&\s""']+", RegexOptions.IgnoreCase)]
     private static partial Regex TokenParameter();
 

@@ -79,6 +79,25 @@ public sealed class CodegenDecoderTests
         Assert.Equal(RunOutcome.Completed, decoder.Outcome);
     }
 
+    [Fact]
+    public void A_reconnects_connected_greeting_is_a_marker_not_a_stage()
+    {
+        var decoder = new CodegenDecoder();
+        var h = new DecoderHarness();
+
+        h.Feed(decoder,
+            Event("connected", "processing", 0.0, timestamp: 1),
+            Event("code_generation", "processing", 0.46, timestamp: 2),
+            Event("connected", "processing", 0.0, timestamp: 9),
+            Event("code_generation", "processing", 0.46, timestamp: 2),
+            Event("validation", "processing", 0.5, timestamp: 10));
+
+        Assert.Equal(["connected", "code_generation", "validation"], h.Sink.OfType<RunStageReported>().Select(s => s.Stage));
+        Assert.Equal([0.0, 0.46, 0.5], h.Sink.OfType<RunStageReported>().Select(s => s.Progress!.Value));
+        var reconnect = Assert.Single(h.Sink.OfType<RunStreamReconnected>());
+        Assert.Equal(("run-1", DecoderHarness.Start.AddSeconds(3)), (reconnect.RunId, reconnect.At));
+    }
+
     [Theory]
     [InlineData("iteration_no_changes", "completed", RunStatus.Completed)]
     [InlineData("error", "processing", RunStatus.Failed)]

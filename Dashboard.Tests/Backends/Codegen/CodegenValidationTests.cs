@@ -74,4 +74,12 @@ public sealed class CodegenValidationTests
         ], problems);
         Assert.Empty(kind.ValidateOptions(new BackendOptions { BaseUrl = "http://127.0.0.1:8000/api", Username = "u", Password = "p" }, "X"));
     }
+
+    [Fact]
+    public void Unknown_options_are_refused_like_every_other_kind()
+    {
+        var errors = CodegenRunOptions.Validate(Request("Build a todo API with users", optionsJson: """{"temperature":0.2,"domain":"general","zzz":1}"""));
+
+        Assert.Equal([new FieldError("temperature", "This backend has no such option."), new FieldError("zzz", "This backend has no such option.")], errors);
+    }
 }

@@ -20,16 +20,18 @@ internal sealed class ClientHarness
         Options = new BackendOptions { Name = "llm", Kind = kind, BaseUrl = baseUrl, ApiKey = ApiKey, Model = "test-model" };
         configure?.Invoke(Options);
         var dashboard = new DashboardOptions { Backends = [Options] };
+        // The app's redaction boundary sits in front of the recording sink, as it sits in front of the hub.
+        var sink = new RedactingEventSink(Sink, new SecretRedactor(Microsoft.Extensions.Options.Options.Create(dashboard)));
         // The real ingest path: runner, parser, monitors (their health events land in the sink too).
         var services = new ServiceCollection()
             .AddLogging()
             .AddSingleton(Microsoft.Extensions.Options.Options.Create(dashboard))
-            .AddSingleton<IDomainEventSink>(Sink)
+            .AddSingleton<IDomainEventSink>(sink)
             .AddIngest()
             .AddBackendKinds()
             .BuildServiceProvider();
         Client = (IRunClient)services.GetRequiredService<BackendKindRegistry>().Find(kind)!.CreateClient(Options, services);
-        Run = new RunContext("run-1", new RunRequest("llm", prompt, Options: options), null, Sink, TimeProvider.System);
+        Run = new RunContext("run-1", new RunRequest("llm", prompt, Options: options), null, sink, TimeProvider.System);
     }
 
     public BackendOptions Options { get; }

@@ -12,8 +12,8 @@ namespace Dashboard.Backends.Anthropic;
 /// <c>POST {BaseUrl}/v1/messages</c> with <c>x-api-key</c>, the required <c>anthropic-version</c>
 /// header and the required <c>max_tokens</c> (configured, or the form's value).
 /// </summary>
-public sealed class AnthropicClient(BackendOptions options, ISseStreamRunner runner, SecretRedactor redactor)
-    : LlmBackendClient(options, runner, redactor)
+public sealed class AnthropicClient(BackendOptions options, ISseStreamRunner runner)
+    : LlmBackendClient(options, runner)
 {
     public const string ApiVersion = "2023-06-01";
 
@@ -29,7 +29,7 @@ public sealed class AnthropicClient(BackendOptions options, ISseStreamRunner run
 
     protected override string BaseUrl => LlmKindOptions.BaseUrlOf(Options, AnthropicKind.DefaultBaseUrl);
 
-    protected override LlmDecoder CreateDecoder() => new AnthropicDecoder(Redactor);
+    protected override LlmDecoder CreateDecoder() => new AnthropicDecoder();
 
     protected override JsonObject CreateBody(RunRequest request)
     {

@@ -12,7 +12,7 @@ namespace Dashboard.Backends.Anthropic;
 /// <c>message_start</c>, cumulative output tokens on <c>message_delta</c>, <c>message_stop</c> at
 /// the end, <c>error</c> mid-stream. <c>ping</c> and event types added later are ignored.
 /// </summary>
-public sealed class AnthropicDecoder(SecretRedactor? redactor = null) : LlmDecoder(redactor)
+public sealed class AnthropicDecoder : LlmDecoder
 {
     /// <summary>Content block index → tool_use id, for the input_json_delta pieces that follow.</summary>
     private readonly Dictionary<int, string> _toolBlocks = [];

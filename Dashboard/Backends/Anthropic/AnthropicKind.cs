@@ -32,5 +32,5 @@ public sealed class AnthropicKind : IBackendKind
     }
 
     public IBackendClient CreateClient(BackendOptions options, IServiceProvider services) =>
-        new AnthropicClient(options, services.GetRequiredService<ISseStreamRunner>(), services.GetRequiredService<SecretRedactor>());
+        new AnthropicClient(options, services.GetRequiredService<ISseStreamRunner>());
 }

@@ -11,7 +11,7 @@ using Dashboard.Ingest;
 namespace Dashboard.Backends.CodeDreamer;
 
 /// <summary>
-/// CodeDreamer (PROTOCOLS.md §2): the always-on graph stream with a <c>/graph/stats</c> snapshot
+/// CodeDreamer (docs/protocols.md, "CodeDreamer"): the always-on graph stream with a <c>/graph/stats</c> snapshot
 /// on every (re)connect, and dream runs (<c>POST /dream</c>, answered synchronously) whose
 /// timeline the dashboard synthesizes: request sent → waiting → done/failed, with timings.
 /// </summary>

@@ -6,7 +6,7 @@ using Dashboard.Ingest;
 namespace Dashboard.Backends.CodeDreamer;
 
 /// <summary>
-/// CodeDreamer's always-on <c>GET /events</c> (PROTOCOLS.md §2): <c>{"type":"update","nodes",
+/// CodeDreamer's always-on <c>GET /events</c> (docs/protocols.md, "CodeDreamer"): <c>{"type":"update","nodes",
 /// "tiers","types"}</c> becomes graph stats without edges/entanglement (the SSE event does not
 /// carry them; the snapshot from <c>/graph/stats</c> does, see <see cref="ParseSnapshot"/>).
 /// The stream never ends by design.

@@ -5,7 +5,7 @@ using Dashboard.Ingest;
 
 namespace Dashboard.Backends.CodeDreamer;
 
-/// <summary>CodeDreamer (seed 000): graph stats stream plus dream runs.</summary>
+/// <summary>CodeDreamer: graph stats stream plus dream runs (see docs/protocols.md, "CodeDreamer").</summary>
 public sealed class CodeDreamerKind : IBackendKind
 {
     public const string Name = "codedreamer";

@@ -60,14 +60,12 @@ public sealed class CodegenClient : StreamedRunClient<CodegenDecoder>, IUpstream
         catch (Exception e) when (RunFinish.IsUpstreamFailure(e, cancellationToken))
         {
             // The local run is cancelled either way; the upstream may already have finished.
-            _logger.LogWarning("Cancel of generation on backend {Backend} was not accepted: {Error}", Options.Name, _redactor.Redact(RunFinish.Describe(e)));
+            _logger.LogWarning("Cancel of generation on backend {Backend} was not accepted: {Error}", Options.Name, RunFinish.Describe(e));
         }
     }
 
     protected override string? Refuse(RunContext run) =>
         run.Request.ParentRunId is not null && run.ParentUpstreamId is null ? "The parent run has no generation id to iterate on." : null;
-
-    protected override string Describe(Exception failure) => _redactor.Redact(RunFinish.Describe(failure));
 
     protected override CodegenDecoder CreateDecoder() => new();
 
@@ -193,7 +191,7 @@ public sealed class CodegenClient : StreamedRunClient<CodegenDecoder>, IUpstream
             }
             catch (Exception e) when (RunFinish.IsUpstreamFailure(e, cancellationToken))
             {
-                lastError = _redactor.Redact(RunFinish.Describe(e));
+                lastError = RunFinish.Describe(e);
             }
 
             if (check >= StatusPollDelays.Count)

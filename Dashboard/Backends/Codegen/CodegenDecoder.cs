@@ -6,7 +6,7 @@ using Dashboard.Ingest;
 namespace Dashboard.Backends.Codegen;
 
 /// <summary>
-/// Decodes the code-generation backend's progress stream (PROTOCOLS.md §3): compact JSON
+/// Decodes the code-generation backend's progress stream (docs/protocols.md, "Code generation"): compact JSON
 /// <c>{generation_id, status, stage, progress 0..1, message, partial_output, timestamp, …}</c>.
 /// <para>
 /// Terminal rule: an event is final when its stage is one of <see cref="TerminalStages"/> or its
@@ -34,10 +34,13 @@ public sealed class CodegenDecoder : IRunStreamDecoder
         "error", "iteration_error", "timeout",
     };
 
+    public const string ConnectedStage = "connected";
+
     // Bounded: the backend replays at most its last 50 events.
     private const int MaxRemembered = 1024;
     private readonly HashSet<EventKey> _seen = [];
     private StageReport? _lastReport;
+    private bool _connected;
 
     public RunOutcome? Outcome { get; private set; }
 
@@ -77,6 +80,15 @@ public sealed class CodegenDecoder : IRunStreamDecoder
             return;
         }
 
+        // Every connection opens with stage "connected" at progress 0: only the first one is a
+        // stage; a later one is a reconnect, and as a stage it would repeat and step progress back.
+        if (stage == ConnectedStage && _connected)
+        {
+            context.Emit(new RunStreamReconnected { Backend = context.Backend, At = context.Now, RunId = context.RequireRunId() });
+            return;
+        }
+
+        _connected |= stage == ConnectedStage;
         var message = JsonFields.String(root, "message");
         var progress = JsonFields.Number(root, "progress");
         var timestamp = JsonFields.Number(root, "timestamp");

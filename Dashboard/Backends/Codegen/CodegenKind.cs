@@ -6,7 +6,7 @@ using Dashboard.Security;
 
 namespace Dashboard.Backends.Codegen;
 
-/// <summary>The code-generation backend (seed 001): login, generate/iterate, progress stream.</summary>
+/// <summary>The code-generation backend: login, generate/iterate, progress stream (see docs/protocols.md, "Code generation").</summary>
 public sealed class CodegenKind : IBackendKind
 {
     public const string Name = "codegen";

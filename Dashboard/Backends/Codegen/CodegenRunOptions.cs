@@ -4,8 +4,9 @@ using System.Text.Json;
 namespace Dashboard.Backends.Codegen;
 
 /// <summary>
-/// The codegen backend's own request rules (PROTOCOLS.md §3), so the form reports them before the
-/// upstream does. Option names are the upstream's field names.
+/// The codegen backend's own request rules (prompt 10–5000 characters, a modification prompt at
+/// most 2000; tech_stack, domain and generation_mode from fixed lists; see docs/protocols.md), so
+/// the form reports them before the upstream does. Option names are the upstream's field names.
 /// </summary>
 public static class CodegenRunOptions
 {
@@ -45,6 +46,12 @@ public static class CodegenRunOptions
         {
             var what = iterating ? "The modification prompt" : "The prompt";
             errors.Add(new FieldError("prompt", $"{what} must be {PromptMin}–{max} characters (it has {length})."));
+        }
+
+        // Like every kind: an option the upstream does not take is refused, not silently dropped.
+        foreach (var name in (request.Options?.Keys ?? []).Where(n => !Fields.Any(f => f.Name == n)).Order(StringComparer.Ordinal))
+        {
+            errors.Add(new FieldError(name, "This backend has no such option."));
         }
 
         CheckChoice(request, "generation_mode", GenerationModes, errors);

@@ -5,8 +5,8 @@ using Dashboard.Ingest;
 namespace Dashboard.Backends.Common;
 
 /// <summary>
-/// Framing shared by the simple <c>[DONE]</c>-terminated JSON streams (PROTOCOLS.md §4 "Simple",
-/// §5 jobs): <c>event: error</c> or an <c>error</c> field ends the run failed, <c>data: [DONE]</c>
+/// Framing shared by the simple <c>[DONE]</c>-terminated JSON streams (simple chat and
+/// job progress in docs/protocols.md): <c>event: error</c> or an <c>error</c> field ends the run failed, <c>data: [DONE]</c>
 /// ends it completed, other event types are ignored; every other message is a JSON object the kind
 /// reads in <see cref="OnMessage"/>.
 /// </summary>

@@ -38,7 +38,7 @@ public abstract class StreamedRunClient<TDecoder>(BackendOptions options, ISseSt
         }
         catch (Exception e) when (RunFinish.IsUpstreamFailure(e, cancellationToken))
         {
-            run.Fail("start", Describe(e));
+            run.Fail("start", RunFinish.Describe(e));
             return;
         }
 
@@ -81,9 +81,6 @@ public abstract class StreamedRunClient<TDecoder>(BackendOptions options, ISseSt
         StallTimeout = Options.StallTimeout ?? DefaultStall,
     };
 
-    /// <summary>The message of an upstream failure (not cancellation) as the run reports it.</summary>
-    protected virtual string Describe(Exception failure) => RunFinish.Describe(failure);
-
     /// <summary>Just before the run ends with the decoder's outcome (e.g. a closing stage the upstream does not send).</summary>
     protected virtual void OnEnding(RunContext run, RunOutcome outcome)
     {
@@ -124,7 +121,7 @@ public abstract class StreamedRunClient<TDecoder>(BackendOptions options, ISseSt
         catch (Exception e) when (RunFinish.IsUpstreamFailure(e, cancellationToken))
         {
             // Even building the request failed (a token call, say): a failed stream, not a crash.
-            outcome = new StreamOutcome(StreamEnd.Failed, Describe(e));
+            outcome = new StreamOutcome(StreamEnd.Failed, RunFinish.Describe(e));
         }
 
         if (cancellationToken.IsCancellationRequested)

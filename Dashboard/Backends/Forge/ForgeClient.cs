@@ -9,8 +9,8 @@ using Dashboard.Security;
 namespace Dashboard.Backends.Forge;
 
 /// <summary><c>POST {BaseUrl}/v1/responses</c> with <c>{model?, input, stream: true}</c>; Bearer when a key is configured.</summary>
-public sealed class ForgeClient(BackendOptions options, ISseStreamRunner runner, SecretRedactor redactor)
-    : LlmBackendClient(options, runner, redactor)
+public sealed class ForgeClient(BackendOptions options, ISseStreamRunner runner)
+    : LlmBackendClient(options, runner)
 {
     private static readonly IReadOnlyList<RunOptionField> Fields = [LlmRunOptions.Temperature(2), LlmRunOptions.MaxTokens("max_output_tokens")];
 
@@ -20,7 +20,7 @@ public sealed class ForgeClient(BackendOptions options, ISseStreamRunner runner,
 
     protected override string BaseUrl => LlmKindOptions.BaseUrlOf(Options, null);
 
-    protected override LlmDecoder CreateDecoder() => new ForgeDecoder(Redactor);
+    protected override LlmDecoder CreateDecoder() => new ForgeDecoder();
 
     protected override JsonObject CreateBody(RunRequest request)
     {

@@ -14,7 +14,7 @@ namespace Dashboard.Backends.Forge;
 /// tool items (<c>*_call</c>) and usage are reported when they change. <c>done</c> ends the
 /// stream, <c>error</c> fails it.
 /// </summary>
-public sealed class ForgeDecoder(SecretRedactor? redactor = null) : LlmDecoder(redactor)
+public sealed class ForgeDecoder : LlmDecoder
 {
     private readonly Dictionary<string, (string? Status, string? Detail)> _tools = new(StringComparer.Ordinal);
     private string _text = "";

@@ -22,5 +22,5 @@ public sealed class ForgeKind : IBackendKind
         LlmKindOptions.Validate(options, keyPrefix, Name, defaultBaseUrl: null, requireApiKey: false, requireModel: false);
 
     public IBackendClient CreateClient(BackendOptions options, IServiceProvider services) =>
-        new ForgeClient(options, services.GetRequiredService<ISseStreamRunner>(), services.GetRequiredService<SecretRedactor>());
+        new ForgeClient(options, services.GetRequiredService<ISseStreamRunner>());
 }

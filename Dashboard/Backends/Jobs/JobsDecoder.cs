@@ -6,7 +6,7 @@ using Dashboard.Ingest;
 namespace Dashboard.Backends.Jobs;
 
 /// <summary>
-/// Job progress (PROTOCOLS.md §5): <c>{"status","progress" 0–100,"message"}</c> becomes a stage
+/// Job progress (docs/protocols.md, "Job progress"): <c>{"status","progress" 0–100,"message"}</c> becomes a stage
 /// named after the status with progress/100; <c>[DONE]</c> ends the run completed, status
 /// <c>failed</c> or an error (<c>event: error</c> or an <c>error</c> field) ends it failed.
 /// </summary>

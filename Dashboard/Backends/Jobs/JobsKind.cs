@@ -5,7 +5,7 @@ using Dashboard.Ingest;
 
 namespace Dashboard.Backends.Jobs;
 
-/// <summary>Job progress (seed 002): start a job, follow its 0–100 progress.</summary>
+/// <summary>Job progress: start a job, follow its 0–100 progress (see docs/protocols.md, "Job progress").</summary>
 public sealed class JobsKind : IBackendKind
 {
     public const string Name = "jobs";

@@ -14,7 +14,7 @@ namespace Dashboard.Backends.Llm;
 /// re-posted (that would run and bill the prompt again); only refusals before the first byte
 /// (429/5xx) are retried, as the vendors' SDKs do. Cancelling the token aborts the request.
 /// </summary>
-public abstract class LlmBackendClient(BackendOptions options, ISseStreamRunner runner, SecretRedactor redactor)
+public abstract class LlmBackendClient(BackendOptions options, ISseStreamRunner runner)
     : StreamedRunClient<LlmDecoder>(options, runner)
 {
     /// <summary>Named HttpClient the runner uses for every LLM kind.</summary>
@@ -27,8 +27,6 @@ public abstract class LlmBackendClient(BackendOptions options, ISseStreamRunner 
 
     /// <summary>Reasoning models can think for minutes before a chat stream says anything.</summary>
     private static readonly TimeSpan DefaultStallTimeout = TimeSpan.FromMinutes(10);
-
-    protected SecretRedactor Redactor { get; } = redactor;
 
     protected override TimeSpan DefaultStall => DefaultStallTimeout;
 
@@ -94,7 +92,7 @@ public abstract class LlmBackendClient(BackendOptions options, ISseStreamRunner 
     private void Fail(RunContext run, LlmDecoder decoder, DecodeContext context, string reason)
     {
         decoder.Fail(context, reason);
-        run.End(RunStatus.Failed, decoder.Failure ?? Redactor.Redact(reason));
+        run.End(RunStatus.Failed, decoder.Failure ?? reason);
     }
 
     private HttpRequestMessage CreateRequest(Uri url, string body)

@@ -11,7 +11,7 @@ namespace Dashboard.Backends.Llm;
 /// turns into RunEnded, and helpers that stamp domain events. Items after the terminal one are
 /// ignored (nothing valid follows an end or an error).
 /// </summary>
-public abstract class LlmDecoder(SecretRedactor? redactor) : IRunStreamDecoder
+public abstract class LlmDecoder : IRunStreamDecoder
 {
     private string? _upstreamId;
 
@@ -43,7 +43,7 @@ public abstract class LlmDecoder(SecretRedactor? redactor) : IRunStreamDecoder
         }
 
         IsTerminal = true;
-        Failure = redactor?.Redact(reason) ?? reason;
+        Failure = reason;
         Timeline.Failed(context, Failure);
     }
 

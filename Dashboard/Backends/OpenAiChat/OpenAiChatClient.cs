@@ -9,8 +9,8 @@ using Dashboard.Security;
 namespace Dashboard.Backends.OpenAiChat;
 
 /// <summary><c>POST {BaseUrl}/chat/completions</c> with <c>stream</c> and <c>stream_options.include_usage</c>.</summary>
-public sealed class OpenAiChatClient(BackendOptions options, ISseStreamRunner runner, SecretRedactor redactor)
-    : LlmBackendClient(options, runner, redactor)
+public sealed class OpenAiChatClient(BackendOptions options, ISseStreamRunner runner)
+    : LlmBackendClient(options, runner)
 {
     private static readonly IReadOnlyList<RunOptionField> Fields = [LlmRunOptions.Temperature(2), LlmRunOptions.MaxTokens("max_tokens")];
 
@@ -20,7 +20,7 @@ public sealed class OpenAiChatClient(BackendOptions options, ISseStreamRunner ru
 
     protected override string BaseUrl => LlmKindOptions.BaseUrlOf(Options, OpenAiChatKind.DefaultBaseUrl);
 
-    protected override LlmDecoder CreateDecoder() => new OpenAiChatDecoder(Redactor);
+    protected override LlmDecoder CreateDecoder() => new OpenAiChatDecoder();
 
     protected override JsonObject CreateBody(RunRequest request)
     {

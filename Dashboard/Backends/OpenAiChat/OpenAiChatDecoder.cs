@@ -12,7 +12,7 @@ namespace Dashboard.Backends.OpenAiChat;
 /// their index (only the first piece carries the id and name), usage on the last chunk
 /// (<c>choices: []</c>), <c>[DONE]</c> at the end, <c>{"error": …}</c> mid-stream.
 /// </summary>
-public sealed class OpenAiChatDecoder(SecretRedactor? redactor = null) : LlmDecoder(redactor)
+public sealed class OpenAiChatDecoder : LlmDecoder
 {
     private readonly Dictionary<int, string> _toolIds = [];
     private string? _finishReason;

@@ -22,5 +22,5 @@ public sealed class OpenAiChatKind : IBackendKind
         LlmKindOptions.Validate(options, keyPrefix, Name, DefaultBaseUrl, requireApiKey: true, requireModel: true);
 
     public IBackendClient CreateClient(BackendOptions options, IServiceProvider services) =>
-        new OpenAiChatClient(options, services.GetRequiredService<ISseStreamRunner>(), services.GetRequiredService<SecretRedactor>());
+        new OpenAiChatClient(options, services.GetRequiredService<ISseStreamRunner>());
 }

@@ -10,8 +10,8 @@ using Dashboard.Security;
 namespace Dashboard.Backends.OpenAiResponses;
 
 /// <summary><c>POST {BaseUrl}/responses</c> with <c>{model, input, stream: true}</c>.</summary>
-public sealed class OpenAiResponsesClient(BackendOptions options, ISseStreamRunner runner, SecretRedactor redactor)
-    : LlmBackendClient(options, runner, redactor)
+public sealed class OpenAiResponsesClient(BackendOptions options, ISseStreamRunner runner)
+    : LlmBackendClient(options, runner)
 {
     private static readonly IReadOnlyList<RunOptionField> Fields = [LlmRunOptions.Temperature(2), LlmRunOptions.MaxTokens("max_output_tokens")];
 
@@ -21,7 +21,7 @@ public sealed class OpenAiResponsesClient(BackendOptions options, ISseStreamRunn
 
     protected override string BaseUrl => LlmKindOptions.BaseUrlOf(Options, OpenAiChatKind.DefaultBaseUrl);
 
-    protected override LlmDecoder CreateDecoder() => new OpenAiResponsesDecoder(Redactor);
+    protected override LlmDecoder CreateDecoder() => new OpenAiResponsesDecoder();
 
     protected override JsonObject CreateBody(RunRequest request)
     {

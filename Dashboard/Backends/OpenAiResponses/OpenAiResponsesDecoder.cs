@@ -14,7 +14,7 @@ namespace Dashboard.Backends.OpenAiResponses;
 /// <c>response.created|queued|in_progress</c>, the end from <c>response.completed|failed|incomplete</c>
 /// or <c>error</c>.
 /// </summary>
-public sealed class OpenAiResponsesDecoder(SecretRedactor? redactor = null) : LlmDecoder(redactor)
+public sealed class OpenAiResponsesDecoder : LlmDecoder
 {
     /// <summary>Item id → the call id shown for it (function calls are known by their call_id).</summary>
     private readonly Dictionary<string, string> _toolIds = new(StringComparer.Ordinal);

@@ -20,5 +20,5 @@ public sealed class OpenAiResponsesKind : IBackendKind
         LlmKindOptions.Validate(options, keyPrefix, Name, OpenAiChatKind.DefaultBaseUrl, requireApiKey: true, requireModel: true);
 
     public IBackendClient CreateClient(BackendOptions options, IServiceProvider services) =>
-        new OpenAiResponsesClient(options, services.GetRequiredService<ISseStreamRunner>(), services.GetRequiredService<SecretRedactor>());
+        new OpenAiResponsesClient(options, services.GetRequiredService<ISseStreamRunner>());
 }

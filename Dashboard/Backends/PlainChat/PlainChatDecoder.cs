@@ -6,7 +6,7 @@ using Dashboard.Ingest;
 namespace Dashboard.Backends.PlainChat;
 
 /// <summary>
-/// Simple chat stream (PROTOCOLS.md §4 "Simple"): <c>{"content"}</c> deltas appended until
+/// Simple chat stream (docs/protocols.md, "LLM text streams", simple chat): <c>{"content"}</c> deltas appended until
 /// <c>data: [DONE]</c>; <c>event: error</c> <c>{"error","fatal"?}</c> (or an <c>error</c> field on a
 /// message) ends the run failed, whatever <c>fatal</c> says: the server stops sending after it.
 /// </summary>

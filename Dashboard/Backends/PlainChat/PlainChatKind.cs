@@ -5,7 +5,7 @@ using Dashboard.Ingest;
 
 namespace Dashboard.Backends.PlainChat;
 
-/// <summary>Simple chat stream (seed 002).</summary>
+/// <summary>Simple chat: <c>GET chat?prompt=</c> streams <c>{"content"}</c> until <c>[DONE]</c> (see docs/protocols.md).</summary>
 public sealed class PlainChatKind : IBackendKind
 {
     public const string Name = "plain-chat";

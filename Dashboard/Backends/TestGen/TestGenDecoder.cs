@@ -6,7 +6,7 @@ using Dashboard.Ingest;
 namespace Dashboard.Backends.TestGen;
 
 /// <summary>
-/// Test generation stream (PROTOCOLS.md §4 "Test generation"): <c>{"type":"start"}</c>, then
+/// Test generation stream (docs/protocols.md, "LLM text streams", test generation): <c>{"type":"start"}</c>, then
 /// <c>{"type":"chunk","content"}</c> appended, then <c>{"type":"done", language, lines,
 /// test_file_name, test_framework, test_type}</c> (metadata, completed) or
 /// <c>{"type":"error","error"}</c> (failed).

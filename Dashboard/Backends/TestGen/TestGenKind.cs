@@ -5,7 +5,7 @@ using Dashboard.Ingest;
 
 namespace Dashboard.Backends.TestGen;
 
-/// <summary>Streaming test generation (seed 004).</summary>
+/// <summary>Streaming test generation: <c>POST generate_tests</c> answered with chunks (see docs/protocols.md).</summary>
 public sealed class TestGenKind : IBackendKind
 {
     public const string Name = "testgen";

@@ -257,14 +257,16 @@ public sealed partial class BackendMonitor : IDisposable
         return raw.ConvertAll(Present);
     }
 
-    // What leaves the monitor: secrets masked, data cut to the inspector's size. Redacting before
-    // cutting means a cut never leaves half a secret showing.
+    // The inspector's redaction boundary: what leaves the monitor has every secret masked (on read,
+    // so a token learnt after the item arrived is masked too) and data cut to the inspector's
+    // size. Redacting before cutting means a cut never leaves half a secret showing.
     private RawEventRecord Present(RawEventRecord stored)
     {
         var data = _redactor.Redact(stored.Data);
         var truncated = stored.DataTruncated || data.Length > _dataChars;
         return stored with
         {
+            Type = _redactor.Redact(stored.Type),
             Id = _redactor.Redact(stored.Id),
             Data = data.Length > _dataChars ? data[.._dataChars] : data,
             DataTruncated = truncated,

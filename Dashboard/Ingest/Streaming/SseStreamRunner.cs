@@ -26,7 +26,6 @@ namespace Dashboard.Ingest.Streaming;
 public sealed partial class SseStreamRunner(
     IHttpClientFactory httpClientFactory,
     BackendMonitors monitors,
-    SecretRedactor redactor,
     TimeProvider clock,
     IngestTimings timings,
     SseParserLimits limits,
@@ -96,12 +95,12 @@ public sealed partial class SseStreamRunner(
             if (result.Error is not null)
             {
                 monitor.ReportError(result.Error);
-                LogAttemptFailed(logger, spec.Backend, number, redactor.Redact(result.Error));
+                LogAttemptFailed(logger, spec.Backend, number, result.Error);
             }
 
             if (result.Accepted && !spec.ResumeAfterDrop)
             {
-                return new StreamOutcome(StreamEnd.EndedWithoutTerminal, Redact(result.Error));
+                return new StreamOutcome(StreamEnd.EndedWithoutTerminal, result.Error);
             }
 
             var healthy = result.Delivered || clock.GetElapsedTime(started) >= timings.HealthyConnection;
@@ -142,7 +141,7 @@ public sealed partial class SseStreamRunner(
                 if (result.Kind == AttemptKind.Ended)
                 {
                     monitor.ReportError(reason);
-                    return new StreamOutcome(StreamEnd.EndedWithoutTerminal, Redact(reason));
+                    return new StreamOutcome(StreamEnd.EndedWithoutTerminal, reason);
                 }
 
                 return Fail(monitor, reason, result);
@@ -383,7 +382,7 @@ public sealed partial class SseStreamRunner(
         {
             // A failed snapshot load is worth showing, but the live stream is still worth reading.
             monitor.ReportError($"after connecting: {ex.Message}");
-            LogAttemptFailed(logger, spec.Backend, 0, redactor.Redact(ex.Message));
+            LogAttemptFailed(logger, spec.Backend, 0, ex.Message);
         }
     }
 
@@ -403,7 +402,7 @@ public sealed partial class SseStreamRunner(
                     total += read;
                 }
 
-                return total == 0 ? null : redactor.Redact(Encoding.UTF8.GetString(buffer, 0, total));
+                return total == 0 ? null : Encoding.UTF8.GetString(buffer, 0, total);
             }
         }
         catch (Exception ex) when (ex is IOException or HttpRequestException)
@@ -436,7 +435,7 @@ public sealed partial class SseStreamRunner(
     private StreamOutcome Fail(BackendMonitor monitor, string message, AttemptResult result)
     {
         monitor.ReportError(message);
-        return new StreamOutcome(StreamEnd.Failed, redactor.Redact(message), result.HttpStatus, result.ErrorBody);
+        return new StreamOutcome(StreamEnd.Failed, message, result.HttpStatus, result.ErrorBody);
     }
 
     private static string UnauthorizedMessage(SseStreamSpec spec, AttemptResult result) =>
@@ -453,8 +452,6 @@ public sealed partial class SseStreamRunner(
         var flat = body.ReplaceLineEndings(" ").Trim();
         return ": " + (flat.Length > 300 ? flat[..300] + "…" : flat);
     }
-
-    private string? Redact(string? text) => text is null ? null : redactor.Redact(text);
 
     private static async Task ObserveAsync(Task read)
     {

@@ -7,6 +7,7 @@ using Dashboard.Events;
 using Dashboard.Ingest;
 using Dashboard.Runs;
 using Dashboard.Security;
+using Dashboard.Storage;
 using MudBlazor.Services;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -30,6 +31,7 @@ builder.Services.AddDashboardConfiguration(builder.Configuration);
 builder.AddDashboardSecurity();
 builder.Services.AddBackendKinds();
 builder.Services.AddEventHub();
+builder.Services.AddHistoryStore();
 builder.Services.AddIngest();
 builder.Services.AddRuns();
 builder.Services.AddDashboardApi();

@@ -12,6 +12,8 @@ public sealed class DashboardOptions
     public LimitsOptions Limits { get; set; } = new();
 
     public AuthOptions Auth { get; set; } = new();
+
+    public global::Dashboard.Storage.StorageOptions Storage { get; set; } = new();
 }
 
 /// <summary>One upstream: <c>Dashboard:Backends:&lt;i&gt;:…</c>.</summary>
@@ -90,13 +92,13 @@ public sealed class LimitsOptions
     /// <summary>Characters of data kept per inspector item.</summary>
     public int InspectorDataChars { get; set; } = 4096;
 
-    /// <summary>Runs kept in memory (oldest finished runs are evicted first).</summary>
+    /// <summary>Runs kept in memory, in flight and recent (oldest finished evicted first); the history store keeps the rest.</summary>
     public int MaxRuns { get; set; } = 500;
 
     /// <summary>Streamed text kept per run; beyond it the text is marked truncated.</summary>
     public int MaxRunTextChars { get; set; } = 8 * 1024 * 1024;
 
-    /// <summary>Graph history points kept per backend.</summary>
+    /// <summary>Graph history points kept in memory per backend; longer ranges come from the history store.</summary>
     public int GraphHistoryPoints { get; set; } = 720;
 
     /// <summary>Longest prompt accepted by the API and the form (a kind may be stricter).</summary>

@@ -17,6 +17,7 @@ public sealed class EventHub : IEventHub
     private readonly Lock _gate = new();
     private readonly DashboardState _state;
     private readonly int _defaultCapacity;
+    private readonly IEventJournal? _journal;
     private long _sequence;
 
     // Copy-on-write: publish walks a stable array without allocating; (un)subscribe is rare.
@@ -26,6 +27,14 @@ public sealed class EventHub : IEventHub
     {
         _state = state;
         _defaultCapacity = Math.Max(1, options.Value.Limits.SubscriberQueueCapacity);
+    }
+
+    /// <summary>With a journal (the history store): its durable sequence, and every event recorded.</summary>
+    public EventHub(DashboardState state, IOptions<DashboardOptions> options, IEventJournal journal)
+        : this(state, options)
+    {
+        _journal = journal;
+        _sequence = journal.StartAfter;
     }
 
     public IDashboardState State => _state;
@@ -40,17 +49,41 @@ public sealed class EventHub : IEventHub
         ArgumentNullException.ThrowIfNull(e);
         lock (_gate)
         {
-            var sequence = _sequence + 1;
+            var sequence = _journal?.NextSequence() ?? _sequence + 1;
             _state.Apply(e, sequence);
             Volatile.Write(ref _sequence, sequence);
 
             var item = new SequencedEvent(sequence, e);
+            if (_journal is not null)
+            {
+                Journal(item);
+            }
+
             foreach (var subscriber in _subscribers)
             {
                 subscriber.Offer(item);
             }
 
             return sequence;
+        }
+    }
+
+    private void Journal(in SequencedEvent item)
+    {
+        _journal!.Record(item);
+        // A run is written whole when it is created and when it ends, and again when a late fact
+        // (usage, metadata, upstream id) changes it afterwards; text deltas never take this path.
+        if (item.Event is RunCreated or RunEnded)
+        {
+            if (_state.GetLiveRun(((RunEvent)item.Event).RunId) is { } run)
+            {
+                _journal.SaveRun(run);
+            }
+        }
+        else if (item.Event is RunUsageReported or RunMetadataReported or RunUpstreamIdAssigned
+            && _state.GetLiveRun(((RunEvent)item.Event).RunId) is { Status: var status } late && status.IsTerminal())
+        {
+            _journal.SaveRun(late);
         }
     }
 

@@ -3,9 +3,9 @@ using Dashboard.State;
 namespace Dashboard.Storage;
 
 /// <summary>
-/// The user's search words. They are always words: each becomes a quoted FTS5 string, so quotes,
-/// <c>*</c>, <c>NEAR</c>, <c>AND</c>/<c>OR</c> or a lone <c>-</c> are matched as text (or ignored
-/// when they hold no letter or digit) and never parsed as query syntax.
+/// The user's search words: runs of letters and digits (as the index splits text), every one of
+/// which must occur. Each becomes a quoted FTS5 string, so quotes, <c>*</c>, <c>NEAR</c>,
+/// <c>AND</c>/<c>OR</c> or a lone <c>-</c> are never parsed as query syntax.
 /// </summary>
 public static class SearchText
 {
@@ -23,10 +23,24 @@ public static class SearchText
             return [];
         }
 
-        return q.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)
-            .Where(w => w.Any(char.IsLetterOrDigit))
-            .Select(w => w.Length > MaxWordChars ? w[..MaxWordChars] : w)
-            .Select(w => w.Replace(MarkStart, ' ').Replace(MarkEnd, ' '))
+        // Runs of letters and digits, as the index's tokenizer splits text: "NEAR(a" is the words NEAR and a.
+        var words = new List<string>();
+        var start = -1;
+        for (var i = 0; i <= q.Length; i++)
+        {
+            var inWord = i < q.Length && char.IsLetterOrDigit(q[i]);
+            if (inWord && start < 0)
+            {
+                start = i;
+            }
+            else if (!inWord && start >= 0)
+            {
+                words.Add(q[start..Math.Min(i, start + MaxWordChars)]);
+                start = -1;
+            }
+        }
+
+        return words
             .Distinct(StringComparer.OrdinalIgnoreCase)
             .Take(MaxWords)
             .ToArray();

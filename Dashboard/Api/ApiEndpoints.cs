@@ -15,9 +15,13 @@ public static class ApiEndpoints
 
         api.MapGet("/backends", BackendsApi.ListAsync);
         api.MapGet("/backends/{name}/events", BackendsApi.EventsAsync);
-        api.MapGet("/graph", BackendsApi.Graphs);
-        api.MapGet("/runs", RunsApi.List);
+        api.MapGet("/graph", GraphHistoryApi.Graphs);
+        api.MapGet("/runs", RunHistoryApi.ListAsync);
         api.MapGet("/runs/{id}", RunsApi.Get);
+        api.MapDelete("/runs/{id}", RunHistoryApi.DeleteAsync);
+        api.MapPost("/runs/{id}/pin", RunHistoryApi.PinAsync);
+        api.MapDelete("/runs/{id}/pin", RunHistoryApi.UnpinAsync);
+        api.MapGet("/runs/{id}/export", RunHistoryApi.Export);
         api.MapPost("/runs", RunsApi.StartAsync);
         api.MapPost("/runs/{id}/cancel", RunsApi.CancelAsync);
         return api;

@@ -116,6 +116,23 @@ public sealed class DashboardState : IDashboardState
         }
     }
 
+    /// <summary>Drops an ended run from memory (it was deleted); false when it is unknown here or still in flight.</summary>
+    public bool Forget(string runId)
+    {
+        lock (_sync)
+        {
+            if (!_runs.TryGetValue(runId, out var run) || !run.Status.IsTerminal())
+            {
+                return false;
+            }
+
+            _runs.Remove(runId);
+            _runOrder.Remove(run);
+            _runList = null;
+            return true;
+        }
+    }
+
     /// <summary>Start-up: a backend's graph as the history store last saw it, before any live event.</summary>
     public void RestoreGraph(string backend, GraphStats stats, IReadOnlyList<GraphPoint> history)
     {

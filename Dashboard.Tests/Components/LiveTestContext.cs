@@ -3,6 +3,7 @@ using Dashboard.Components.Controls;
 using Dashboard.Domain;
 using Dashboard.Events;
 using Dashboard.Markdown;
+using Dashboard.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using MudBlazor.Services;
@@ -22,6 +23,10 @@ public abstract class LiveTestContext : BunitContext, IAsyncLifetime
         Time = new FakeTimeProvider(T0);
         Services.AddSingleton<TimeProvider>(Time);
         Services.AddEventHub();
+
+        // Pages list ended runs from the history store; here the memory one (no file).
+        Services.Configure<Dashboard.Configuration.DashboardOptions>(o => o.Storage.Provider = Dashboard.Storage.StorageOptions.Memory);
+        Services.AddHistoryStore();
         Services.AddSingleton(new MarkdownHtml());
         Services.Configure<LiveRenderOptions>(o => o.MinInterval = TimeSpan.Zero);
         Services.AddMudServices();

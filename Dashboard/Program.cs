@@ -54,6 +54,7 @@ app.MapStaticAssets().AllowAnonymous();
 app.MapDashboardLogin();
 app.MapDemo();
 app.MapDashboardApi().RequireDashboardApi();
+app.MapRunDownloads();
 app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode();
 

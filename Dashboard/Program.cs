@@ -5,6 +5,7 @@ using Dashboard.Configuration;
 using Dashboard.Demo;
 using Dashboard.Events;
 using Dashboard.Ingest;
+using Dashboard.LiveApi;
 using Dashboard.Runs;
 using Dashboard.Security;
 using Dashboard.Storage;
@@ -35,6 +36,7 @@ builder.Services.AddHistoryStore();
 builder.Services.AddIngest();
 builder.Services.AddRuns();
 builder.Services.AddDashboardApi();
+builder.Services.AddLiveApi();
 builder.Services.AddDemo(builder.Configuration);
 
 var app = builder.Build();
@@ -55,6 +57,7 @@ app.MapDashboardLogin();
 app.MapDemo();
 app.MapDashboardApi().RequireDashboardApi();
 app.MapRunDownloads();
+app.MapLiveApi();
 app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode();
 

@@ -1,3 +1,4 @@
+using Dashboard.Testing;
 using System.Text;
 using Dashboard.Backends.OpenAiChat;
 using Dashboard.Benchmarks.Infrastructure;
@@ -41,7 +42,7 @@ public static class BrowserLatency
     {
         ArgumentNullException.ThrowIfNull(options);
         log ??= _ => { };
-        await using var app = new DashboardApp(CircuitCounter.Register);
+        await using var app = new TestApp { Demo = false, QuietLogs = true, ExtraServices = CircuitCounter.Register };
         _ = app.BaseUrl;
         await using var chromium = await Chromium.LaunchAsync();
         var context = await chromium.SignedInContextAsync(app);
@@ -56,12 +57,12 @@ public static class BrowserLatency
         return await MeasureAsync(app, chromium, context, options, log);
     }
 
-    private static async Task<BrowserLatencyResult> MeasureAsync(DashboardApp app, Chromium chromium, IBrowserContext context, BrowserLatencyOptions options, Action<string> log)
+    private static async Task<BrowserLatencyResult> MeasureAsync(TestApp app, Chromium chromium, IBrowserContext context, BrowserLatencyOptions options, Action<string> log)
     {
         var count = (int)(options.EventsPerSecond * options.Duration.TotalSeconds);
         await using var upstream = await MarkerUpstream.StartAsync(options.EventsPerSecond, count);
         var circuits = app.Services.GetRequiredService<CircuitCounter>();
-        var hub = app.Hub;
+        var hub = app.Services.GetRequiredService<IEventHub>();
         var runId = "latency-" + Guid.NewGuid().ToString("N")[..8];
         hub.Publish(new RunCreated { Backend = Backend, At = DateTimeOffset.UtcNow, RunId = runId, Prompt = "latency benchmark" });
 
@@ -147,7 +148,7 @@ public static class BrowserLatency
             cpu);
     }
 
-    private static Task<StreamOutcome> FollowAsync(DashboardApp app, MarkerUpstream upstream, IEventHub hub, string runId)
+    private static Task<StreamOutcome> FollowAsync(TestApp app, MarkerUpstream upstream, IEventHub hub, string runId)
     {
         var runner = app.Services.GetRequiredService<ISseStreamRunner>();
         return runner.RunAsync(

@@ -1,12 +1,11 @@
+using Dashboard.Testing;
 using Microsoft.Playwright;
 
 namespace Dashboard.Benchmarks.Browser;
 
-/// <summary>Debian's headless Chromium through Playwright, with the flags the browser tests use (no background throttling).</summary>
+/// <summary>Debian's headless Chromium through Playwright, started as the tests start it (<see cref="ChromiumLauncher"/>).</summary>
 public sealed class Chromium : IAsyncDisposable
 {
-    public const string ExecutablePath = "/usr/bin/chromium";
-
     private readonly IPlaywright _playwright;
 
     private Chromium(IPlaywright playwright, IBrowser browser)
@@ -19,29 +18,13 @@ public sealed class Chromium : IAsyncDisposable
 
     public static async Task<Chromium> LaunchAsync()
     {
-        if (!File.Exists(ExecutablePath))
-        {
-            throw new InvalidOperationException($"{ExecutablePath} is missing: install Debian's chromium package (bash .ci/test does it as root).");
-        }
-
         var playwright = await Playwright.CreateAsync();
-        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ExecutablePath,
-            Headless = true,
-            Args =
-            [
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--disable-renderer-backgrounding", "--disable-background-timer-throttling",
-                "--disable-backgrounding-occluded-windows", "--disable-quic",
-            ],
-        });
+        var browser = await ChromiumLauncher.LaunchAsync(playwright);
         return new Chromium(playwright, browser);
     }
 
     /// <summary>A new context signed in to the app (the cookie is per context).</summary>
-    public async Task<IBrowserContext> SignedInContextAsync(DashboardApp app)
+    public async Task<IBrowserContext> SignedInContextAsync(TestApp app)
     {
         ArgumentNullException.ThrowIfNull(app);
         var context = await Browser.NewContextAsync();

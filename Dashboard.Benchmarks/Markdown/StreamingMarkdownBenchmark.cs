@@ -1,3 +1,5 @@
+using Dashboard.Events;
+using Dashboard.Testing;
 using System.Diagnostics;
 using Dashboard.Benchmarks.Browser;
 using Dashboard.Benchmarks.Infrastructure;
@@ -44,12 +46,12 @@ public sealed class StreamingMarkdownBenchmark : IAsyncDisposable
     private const string Backend = "bench-markdown";
     private static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(1);
 
-    private readonly DashboardApp _app;
+    private readonly TestApp _app;
     private readonly Chromium _chromium;
     private readonly IBrowserContext _context;
     private readonly CircuitCounter _circuits;
 
-    private StreamingMarkdownBenchmark(DashboardApp app, Chromium chromium, IBrowserContext context)
+    private StreamingMarkdownBenchmark(TestApp app, Chromium chromium, IBrowserContext context)
     {
         _app = app;
         _chromium = chromium;
@@ -59,12 +61,17 @@ public sealed class StreamingMarkdownBenchmark : IAsyncDisposable
 
     public static async Task<StreamingMarkdownBenchmark> StartAsync()
     {
-        var app = new DashboardApp(services =>
+        var app = new TestApp
         {
-            CircuitCounter.Register(services);
-            NaiveRunMarkdown.Register(services);
-            ControlOnlyRunMarkdown.Register(services);
-        });
+            Demo = false,
+            QuietLogs = true,
+            ExtraServices = services =>
+            {
+                CircuitCounter.Register(services);
+                NaiveRunMarkdown.Register(services);
+                ControlOnlyRunMarkdown.Register(services);
+            },
+        };
         _ = app.BaseUrl;
         var chromium = await Chromium.LaunchAsync();
         var context = await chromium.SignedInContextAsync(app);
@@ -76,7 +83,7 @@ public sealed class StreamingMarkdownBenchmark : IAsyncDisposable
         var text = MarkdownCorpus.Build(kilobytes);
         var deltas = arm == MarkdownArm.Limit ? [text] : MarkdownCorpus.Deltas(text);
         var runId = $"md-{arm}-{kilobytes}-{Guid.NewGuid().ToString("N")[..6]}".ToLowerInvariant();
-        var hub = _app.Hub;
+        var hub = _app.Services.GetRequiredService<IEventHub>();
         hub.Publish(new RunCreated { Backend = Backend, At = DateTimeOffset.UtcNow, RunId = runId, Prompt = "markdown benchmark" });
 
         var page = await _context.NewPageAsync();

@@ -1,3 +1,4 @@
+using Dashboard.Testing;
 using System.Diagnostics;
 using Dashboard.Backends.Codegen;
 using Dashboard.Benchmarks.Browser;
@@ -43,10 +44,10 @@ public static class SoakBenchmark
     {
         log ??= _ => { };
         await using var upstream = await LoopbackServer.StartAsync(app => app.MapGet("/codegen-live/{n:long}", WriteAsync));
-        await using var app = new DashboardApp(CircuitCounter.Register);
+        await using var app = new TestApp { Demo = false, QuietLogs = true, ExtraServices = CircuitCounter.Register };
         _ = app.BaseUrl;
         var circuits = app.Services.GetRequiredService<CircuitCounter>();
-        var hub = (EventHub)app.Hub;
+        var hub = (EventHub)app.Services.GetRequiredService<IEventHub>();
         SoakCounts Counts() => new(hub.SubscriberCount, circuits.Open);
 
         var runId = "soak-" + Guid.NewGuid().ToString("N")[..8];

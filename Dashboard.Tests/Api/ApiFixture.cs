@@ -1,3 +1,4 @@
+using Dashboard.Testing;
 using System.Collections.Concurrent;
 using Dashboard.Backends;
 using Dashboard.Domain;
@@ -16,9 +17,9 @@ public sealed class ApiFixture : IAsyncLifetime
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _finished = new();
     private readonly TaskCompletionSource _streamStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _streamStopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private ApiServer? _server;
+    private TestApp? _server;
 
-    internal ApiServer Server => _server!;
+    internal TestApp Server => _server!;
 
     public HttpClient Client { get; private set; } = null!;
 
@@ -37,6 +38,8 @@ public sealed class ApiFixture : IAsyncLifetime
         ["Dashboard:Backends:2:Name"] = "stream",
         ["Dashboard:Backends:2:Kind"] = "test-stream",
         ["Dashboard:Limits:MaxPromptChars"] = "50",
+        // Above the API's largest event limit (1,000), so the limit's clamp is what the tests see.
+        ["Dashboard:Limits:InspectorCapacity"] = "1100",
     };
 
     /// <summary>Completes when the client of <paramref name="runId"/> has returned.</summary>
@@ -44,7 +47,7 @@ public sealed class ApiFixture : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        _server = new ApiServer(Settings, RunsKind(), BlockingKind(), StreamKind());
+        _server = new TestApp(Settings) { Demo = false, Kinds = [RunsKind(), BlockingKind(), StreamKind()] };
         Client = _server.CreateApiClient();
         return Task.CompletedTask;
     }

@@ -1,3 +1,4 @@
+using Dashboard.Testing;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -20,7 +21,7 @@ public sealed class EveryKindEndToEndTests : IAsyncLifetime
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     private LoopbackUpstream _upstream = null!;
-    private ApiServer _app = null!;
+    private TestApp _app = null!;
     private HttpClient _api = null!;
 
     public async Task InitializeAsync()
@@ -53,7 +54,7 @@ public sealed class EveryKindEndToEndTests : IAsyncLifetime
             }
         }
 
-        _app = new ApiServer(settings);
+        _app = new TestApp(settings) { Demo = false };
         _api = _app.CreateApiClient();
     }
 

@@ -1,3 +1,4 @@
+using Dashboard.Testing;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -10,14 +11,14 @@ namespace Dashboard.Tests.Browser;
 /// <summary>The app's side of a browser test: its JSON API (bearer token) and its event hub.</summary>
 public static class AppSide
 {
-    public static HttpClient ApiClient(DashboardServer server) => new()
+    public static HttpClient ApiClient(TestApp server) => new()
     {
         BaseAddress = new Uri(server.BaseUrl),
-        DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Bearer", DashboardServer.TestToken) },
+        DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Bearer", TestApp.Token) },
     };
 
     /// <summary>Starts a run through POST /api/runs, like a script would; returns its id.</summary>
-    public static async Task<string> StartRunAsync(DashboardServer server, string backend, string prompt)
+    public static async Task<string> StartRunAsync(TestApp server, string backend, string prompt)
     {
         using var client = ApiClient(server);
         using var response = await client.PostAsJsonAsync("/api/runs", new { backend, prompt });
@@ -27,10 +28,10 @@ public static class AppSide
         return json.RootElement.GetProperty("id").GetString()!;
     }
 
-    public static IEventHub Hub(DashboardServer server) => server.Services.GetRequiredService<IEventHub>();
+    public static IEventHub Hub(TestApp server) => server.Services.GetRequiredService<IEventHub>();
 
     /// <summary>Waits (bounded) for the run's terminal status as the app's own state sees it.</summary>
-    public static async Task<RunStatus> WaitForEndAsync(DashboardServer server, string runId, TimeSpan timeout)
+    public static async Task<RunStatus> WaitForEndAsync(TestApp server, string runId, TimeSpan timeout)
     {
         var hub = Hub(server);
         using var subscription = hub.Subscribe(e => e is RunEnded ended && ended.RunId == runId);

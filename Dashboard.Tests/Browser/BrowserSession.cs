@@ -1,3 +1,4 @@
+using Dashboard.Testing;
 using System.Globalization;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -19,19 +20,19 @@ public static class BrowserSession
     };
 
     /// <summary>A new browser context (own cookies) signed in through the printed link's form.</summary>
-    public static async Task<IPage> SignedInPageAsync(ChromiumFixture chromium, DashboardServer server)
+    public static async Task<IPage> SignedInPageAsync(ChromiumFixture chromium, TestApp server)
     {
         var context = await chromium.Browser.NewContextAsync();
         context.SetDefaultTimeout(WaitMs);
         var page = await context.NewPageAsync();
-        await page.GotoAsync($"{server.BaseUrl}/login?t={Uri.EscapeDataString(DashboardServer.TestToken)}");
+        await page.GotoAsync($"{server.BaseUrl}/login?t={Uri.EscapeDataString(TestApp.Token)}");
         await Expect(page).ToHaveURLAsync(server.BaseUrl + "/", new() { Timeout = WaitMs });
         await WaitInteractiveAsync(page);
         return page;
     }
 
     /// <summary>Opens a page of the app and waits until its circuit has rendered it (not just the prerendered HTML).</summary>
-    public static async Task OpenAsync(IPage page, DashboardServer server, string path)
+    public static async Task OpenAsync(IPage page, TestApp server, string path)
     {
         await page.GotoAsync(server.BaseUrl + path);
         await WaitInteractiveAsync(page);

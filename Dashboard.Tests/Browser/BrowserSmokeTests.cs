@@ -1,4 +1,6 @@
+using Dashboard.Testing;
 using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
 
 namespace Dashboard.Tests.Browser;
 
@@ -6,15 +8,16 @@ namespace Dashboard.Tests.Browser;
 public sealed class BrowserSmokeTests(ChromiumFixture chromium)
 {
     [Fact]
-    public async Task The_app_serves_a_page_that_real_chromium_renders()
+    public async Task Signed_in_chromium_renders_the_dashboard_interactively()
     {
-        await using var server = new DashboardServer();
-        var page = await chromium.Browser.NewPageAsync();
-        var response = await page.GotoAsync(server.BaseUrl + "/");
+        await using var server = new TestApp();
+        var page = await BrowserSession.SignedInPageAsync(chromium, server);
 
-        Assert.NotNull(response);
-        Assert.True(response!.Ok, $"status {response.Status}");
-        await Assertions.Expect(page.Locator("h1")).ToBeVisibleAsync();
-        await page.CloseAsync();
+        // The overview itself, not the sign-in page: its heading, and the layout's interactive marker
+        // (set only once the circuit has rendered), so a prerender-only page cannot pass.
+        await Expect(page).ToHaveURLAsync(server.BaseUrl + "/");
+        await Expect(page.Locator("h1")).ToHaveTextAsync("Overview");
+        await Expect(page.Locator("form[action*='login']")).ToHaveCountAsync(0);
+        await BrowserSession.CloseAsync(page);
     }
 }

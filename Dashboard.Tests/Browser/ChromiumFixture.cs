@@ -1,3 +1,4 @@
+using Dashboard.Testing;
 using Microsoft.Playwright;
 
 namespace Dashboard.Tests.Browser;
@@ -8,31 +9,14 @@ namespace Dashboard.Tests.Browser;
 /// </summary>
 public sealed class ChromiumFixture : IAsyncLifetime
 {
-    public const string ExecutablePath = "/usr/bin/chromium";
-
     private IPlaywright? _playwright;
 
     public IBrowser Browser { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
-        if (!File.Exists(ExecutablePath))
-        {
-            throw new InvalidOperationException($"{ExecutablePath} is missing: run the README's test command (bash .ci/test), which installs Debian's chromium.");
-        }
-
         _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ExecutablePath,
-            Headless = true,
-            Args =
-            [
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--disable-renderer-backgrounding", "--disable-quic",
-            ],
-        });
+        Browser = await ChromiumLauncher.LaunchAsync(_playwright);
     }
 
     public async Task DisposeAsync()

@@ -1,9 +1,10 @@
+using Dashboard.Testing;
 namespace Dashboard.Tests.Browser;
 
 /// <summary>One app per test class: the demo at 1/20 of real time, every run completing.</summary>
 public sealed class FastDemoApp : IDisposable
 {
-    public DashboardServer Server { get; } = new(BrowserSession.Demo(timeScale: 0.05));
+    public TestApp Server { get; } = new(BrowserSession.Demo(timeScale: 0.05));
 
     public void Dispose() => Server.Dispose();
 }
@@ -11,7 +12,7 @@ public sealed class FastDemoApp : IDisposable
 /// <summary>The demo at real time (an iteration takes 10–30 s): long enough to act on a live run.</summary>
 public sealed class RealTimeDemoApp : IDisposable
 {
-    public DashboardServer Server { get; } = new(BrowserSession.Demo(timeScale: 1));
+    public TestApp Server { get; } = new(BrowserSession.Demo(timeScale: 1));
 
     public void Dispose() => Server.Dispose();
 }
@@ -19,7 +20,7 @@ public sealed class RealTimeDemoApp : IDisposable
 /// <summary>The fast demo with the Content-Security-Policy removed, so only the sanitizer stands between text and script.</summary>
 public sealed class NoCspDemoApp : IDisposable
 {
-    public DashboardServer Server { get; } = new(new Dictionary<string, string?>(BrowserSession.Demo(timeScale: 0.05))
+    public TestApp Server { get; } = new(new Dictionary<string, string?>(BrowserSession.Demo(timeScale: 0.05))
     {
         ["Dashboard:Security:DisableCsp"] = "true",
     });

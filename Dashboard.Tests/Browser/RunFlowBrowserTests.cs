@@ -1,3 +1,4 @@
+using Dashboard.Testing;
 using System.Text.RegularExpressions;
 using Dashboard.Demo;
 using Microsoft.Playwright;
@@ -10,7 +11,7 @@ namespace Dashboard.Tests.Browser;
 [Collection(BrowserCollection.Name)]
 public sealed partial class RunFlowBrowserTests(ChromiumFixture chromium, FastDemoApp app) : IClassFixture<FastDemoApp>
 {
-    private DashboardServer Server => app.Server;
+    private TestApp Server => app.Server;
 
     [Fact]
     public async Task A_codegen_iteration_started_from_the_form_streams_its_stages_and_ends_completed_with_markdown()

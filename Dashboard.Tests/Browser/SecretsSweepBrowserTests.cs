@@ -1,6 +1,8 @@
+using Dashboard.Testing;
 using System.Net.Sockets;
 using System.Text;
 using Dashboard.Demo;
+using Dashboard.Domain;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -45,16 +47,16 @@ public sealed class SecretsSweepBrowserTests(ChromiumFixture chromium)
             ["Dashboard:Backends:2:BaseUrl"] = $"http://127.0.0.1:{ClosedPort()}",
             ["Dashboard:Backends:2:Headers:X-Api-Token"] = DreamerHeader,
         };
-        await using var server = new DashboardServer(settings);
+        await using var server = new TestApp(settings);
         _ = server.BaseUrl;
         var demo = server.Services.GetRequiredService<DemoCredentials>();
-        var secrets = new[] { CodegenPassword, OpenAiKey, OpenAiHeader, DreamerHeader, demo.Password, demo.ApiKey, DashboardServer.TestToken };
+        var secrets = new[] { CodegenPassword, OpenAiKey, OpenAiHeader, DreamerHeader, demo.Password, demo.ApiKey, TestApp.Token };
         string[] backends = ["sweep-codegen", "sweep-openai", "sweep-dreamer", DemoBackendSource.DreamerName, DemoBackendSource.CodegenName, DemoBackendSource.OpenAiName];
 
         // Controls: the search finds what is there; the secrets were really sent upstream (so a careless error could echo them).
         var configuration = server.Services.GetRequiredService<IConfiguration>();
         var configured = string.Join("\n", configuration.AsEnumerable().Select(kv => $"{kv.Key}={kv.Value}"));
-        Assert.Equal([CodegenPassword, OpenAiKey, OpenAiHeader, DreamerHeader, DashboardServer.TestToken], Leaks(configured, secrets));
+        Assert.Equal([CodegenPassword, OpenAiKey, OpenAiHeader, DreamerHeader, TestApp.Token], Leaks(configured, secrets));
 
         string[] runBackends = ["sweep-codegen", "sweep-openai", DemoBackendSource.CodegenName, DemoBackendSource.OpenAiName];
         var runs = new List<string>();
@@ -63,9 +65,30 @@ public sealed class SecretsSweepBrowserTests(ChromiumFixture chromium)
             runs.Add(await AppSide.StartRunAsync(server, backend, $"Add a health endpoint to {backend}"));
         }
 
+        var outcomes = new List<RunStatus>();
         foreach (var run in runs)
         {
-            await AppSide.WaitForEndAsync(server, run, TimeSpan.FromSeconds(60));
+            outcomes.Add(await AppSide.WaitForEndAsync(server, run, TimeSpan.FromSeconds(60)));
+        }
+
+        // Control for the demo's credentials: the demo upstreams refuse a wrong key, and the runs on
+        // them completed, so the real password and key travelled (and a careless path could show them).
+        Assert.Equal([RunStatus.Completed, RunStatus.Completed], outcomes.Skip(2));
+        using (var direct = new HttpClient { BaseAddress = new Uri(server.BaseUrl) })
+        {
+            async Task<System.Net.HttpStatusCode> ChatWithKeyAsync(string key)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, "/demo/openai/v1/chat/completions")
+                {
+                    Content = new StringContent("""{"model":"demo","stream":true,"messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"),
+                };
+                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+                using var response = await direct.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+                return response.StatusCode;
+            }
+
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, await ChatWithKeyAsync("sk-demo-wrong"));
+            Assert.Equal(System.Net.HttpStatusCode.OK, await ChatWithKeyAsync(demo.ApiKey));
         }
 
         // The runs on the careless upstream failed with its echo as the reason.

@@ -1,3 +1,4 @@
+using Dashboard.Testing;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -6,7 +7,7 @@ namespace Dashboard.Tests.Browser;
 [Collection(BrowserCollection.Name)]
 public sealed class SignInBrowserTests(ChromiumFixture chromium, FastDemoApp app) : IClassFixture<FastDemoApp>
 {
-    private DashboardServer Server => app.Server;
+    private TestApp Server => app.Server;
 
     [Fact]
     public async Task Without_the_cookie_the_overview_is_the_sign_in_page_and_shows_no_data()
@@ -37,15 +38,15 @@ public sealed class SignInBrowserTests(ChromiumFixture chromium, FastDemoApp app
         var page = await context.NewPageAsync();
         try
         {
-            await page.GotoAsync($"{Server.BaseUrl}/login?t={DashboardServer.TestToken}");
+            await page.GotoAsync($"{Server.BaseUrl}/login?t={TestApp.Token}");
 
             await Expect(page).ToHaveURLAsync(Server.BaseUrl + "/", new() { Timeout = BrowserSession.WaitMs });
             await Expect(page.Locator("h1")).ToHaveTextAsync("Overview", new() { Timeout = BrowserSession.WaitMs });
-            Assert.DoesNotContain(DashboardServer.TestToken, page.Url, StringComparison.Ordinal);
+            Assert.DoesNotContain(TestApp.Token, page.Url, StringComparison.Ordinal);
             var cookie = Assert.Single(await context.CookiesAsync([Server.BaseUrl]), c => c.Name == ".Dashboard.Auth");
             Assert.True(cookie.HttpOnly);
             Assert.Equal(SameSiteAttribute.Strict, cookie.SameSite);
-            Assert.DoesNotContain(DashboardServer.TestToken, cookie.Value, StringComparison.Ordinal);
+            Assert.DoesNotContain(TestApp.Token, cookie.Value, StringComparison.Ordinal);
         }
         finally
         {

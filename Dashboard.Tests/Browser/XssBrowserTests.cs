@@ -113,7 +113,10 @@ public sealed class XssBrowserTests(ChromiumFixture chromium, NoCspDemoApp app) 
 
         hub.Publish(new RunEnded { Backend = DemoBackendSource.OpenAiName, At = now, RunId = runId, Status = RunStatus.Completed });
 
-        await AssertNoScriptRunsAsync($"/runs/{runId}", EndMarker);
+        // The harmless text around the payloads must survive: an output that dropped everything would pass the rest.
+        await AssertNoScriptRunsAsync($"/runs/{runId}", EndMarker,
+            "XSS corpus", "html-js-link", "entity-tab-link", "html-data-link", "css-url", "css-expression",
+            "md-js-link", "md-js-mixed-case", "md-data-link", "md-vbscript", "md-title", "top.__xss.push('code-block')");
     }
 
     [Fact]
@@ -123,7 +126,7 @@ public sealed class XssBrowserTests(ChromiumFixture chromium, NoCspDemoApp app) 
         var runId = await AppSide.StartRunAsync(app.Server, DemoBackendSource.OpenAiName, prompt);
         Assert.Equal(RunStatus.Completed, await AppSide.WaitForEndAsync(app.Server, runId, TimeSpan.FromSeconds(60)));
 
-        await AssertNoScriptRunsAsync($"/runs/{runId}", "is ready for review");
+        await AssertNoScriptRunsAsync($"/runs/{runId}", "is ready for review", "Build", "now");
     }
 
     [Fact]
@@ -158,7 +161,7 @@ public sealed class XssBrowserTests(ChromiumFixture chromium, NoCspDemoApp app) 
         }
     }
 
-    private async Task AssertNoScriptRunsAsync(string path, string endMarker)
+    private async Task AssertNoScriptRunsAsync(string path, string endMarker, params string[] harmless)
     {
         var (page, dialogs) = await DetectingPageAsync();
         try
@@ -166,6 +169,8 @@ public sealed class XssBrowserTests(ChromiumFixture chromium, NoCspDemoApp app) 
             await OpenAsync(page, app.Server, path);
             var output = page.Locator("#run-output");
             await Expect(output).ToContainTextAsync(endMarker, new() { Timeout = WaitMs });
+            var text = await output.InnerTextAsync();
+            Assert.All(harmless, h => Assert.Contains(h, text, StringComparison.Ordinal));
 
             // Structure: nothing that could run survives the sanitizer.
             Assert.Equal(0, await output.Locator("script, iframe, object, embed, svg, math, img, input, style, details, form, base, meta").CountAsync());

@@ -79,7 +79,7 @@ public sealed class FixtureFedPagesTests : LiveTestContext
         End(decoder, runId);
 
         cut.WaitForAssertion(() => Assert.Equal("failed", cut.Find("[data-status]").GetAttribute("data-status")));
-        Assert.Equal($"Failed: {decoder.Outcome!.Error}.", cut.Find("#run-outcome").TextContent.Trim());
+        Assert.Equal("Failed: Iteration failed: upstream LLM timeout.", cut.Find("#run-outcome").TextContent.Trim());
         Assert.Equal("iteration_error", cut.FindAll(".run-timeline tbody tr")[^1].GetAttribute("data-stage"));
     }
 

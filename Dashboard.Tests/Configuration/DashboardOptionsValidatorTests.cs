@@ -1,5 +1,7 @@
 using Dashboard.Backends;
 using Dashboard.Configuration;
+using Dashboard.Demo;
+using Dashboard.Security;
 using Dashboard.Tests.Runs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -165,7 +167,7 @@ public sealed class DashboardOptionsValidatorTests
             ["Dashboard:Limits:MaxRuns"] = "0",
             ["Dashboard:Auth:Mode"] = "Open",
         });
-        builder.Services.AddSingleton(Kinds).AddDashboardConfiguration(builder.Configuration);
+        builder.Services.AddSingleton(Kinds).AddBackendOptionsValidation().AddDashboardConfiguration(builder.Configuration).AddAuthOptionsValidation();
         using var host = builder.Build();
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
@@ -179,7 +181,15 @@ public sealed class DashboardOptionsValidatorTests
         ], error.Failures);
     }
 
-    private static ValidateOptionsResult Validate(DashboardOptions options) => new DashboardOptionsValidator(Kinds).Validate(null, options);
+    /// <summary>Every part's validator, in the order the app's start-up reports them here.</summary>
+    private static readonly IValidateOptions<DashboardOptions>[] Validators =
+        [new BackendOptionsValidator(Kinds), new DashboardOptionsValidator(), new DemoOptionsValidator(), new AuthOptionsValidator()];
+
+    private static ValidateOptionsResult Validate(DashboardOptions options)
+    {
+        var failures = Validators.SelectMany(v => v.Validate(null, options).Failures ?? []).ToList();
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
 
     private static IEnumerable<string> Failures(DashboardOptions options) => Validate(options).Failures ?? [];
 }

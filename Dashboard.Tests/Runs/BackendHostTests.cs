@@ -1,4 +1,5 @@
 using System.Net;
+using Dashboard.Domain;
 using Dashboard.Backends;
 using Dashboard.Configuration;
 using Dashboard.Events;

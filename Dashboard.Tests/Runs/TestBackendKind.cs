@@ -33,7 +33,7 @@ internal sealed class TestBackendKind(string kind, BackendCapabilities capabilit
 
     public IBackendClient CreateClient(BackendOptions options, IServiceProvider services) => new Client(this, options);
 
-    private sealed class Client(TestBackendKind kind, BackendOptions options) : IBackendClient
+    private sealed class Client(TestBackendKind kind, BackendOptions options) : IUpstreamCancel, IAlwaysOnStream
     {
         public BackendOptions Options { get; } = options;
 

@@ -1,3 +1,4 @@
+using Dashboard.Testing;
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
@@ -8,24 +9,21 @@ namespace Dashboard.Tests.Security;
 /// Real Chromium against the real app: the printed link signs in, the token leaves the address
 /// bar, and the page and its circuit transport run under the strict CSP without a violation.
 /// </summary>
-public sealed partial class BrowserCspTests
+[Collection(Dashboard.Tests.Browser.BrowserCollection.Name)]
+public sealed partial class BrowserCspTests(Dashboard.Tests.Browser.ChromiumFixture chromium)
 {
     [Fact]
     public async Task Sign_in_link_opens_the_dashboard_whose_circuit_transport_works_under_the_csp()
     {
-        using var factory = new DashboardAppFactory();
+        using var factory = new TestApp { Demo = false, Kestrel = false };
         factory.UseKestrel(0);
         factory.StartServer();
         var link = SignInLink().Match(factory.ConsoleOut.ToString());
         Assert.True(link.Success, factory.ConsoleOut.ToString());
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Args = ["--no-sandbox"],
-        });
-        var page = await browser.NewPageAsync();
+        // The suite's one Chromium (one browser at a time on 2 cores), in a context of its own.
+        await using var context = await chromium.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
         var violations = new ConcurrentQueue<string>();
         var violated = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         page.Console += (_, message) =>
@@ -40,7 +38,7 @@ public sealed partial class BrowserCspTests
         await page.GotoAsync(link.Value, new PageGotoOptions { WaitUntil = WaitUntilState.NetworkIdle });
 
         Assert.Equal("/", new Uri(page.Url).PathAndQuery);
-        Assert.DoesNotContain(DashboardAppFactory.Token, page.Url, StringComparison.Ordinal);
+        Assert.DoesNotContain(TestApp.Token, page.Url, StringComparison.Ordinal);
         Assert.Equal("object", await page.EvaluateAsync<string>("typeof Blazor"));
 
         // The circuit's transport from the page itself: negotiate with the cookie, then a
@@ -69,7 +67,7 @@ public sealed partial class BrowserCspTests
               return window.injected === true;
             }
             """);
-        await violated.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await violated.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.False(ran);
         Assert.NotEmpty(violations);
     }

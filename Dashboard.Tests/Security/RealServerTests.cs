@@ -1,3 +1,4 @@
+using Dashboard.Testing;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
@@ -17,7 +18,7 @@ public sealed partial class RealServerTests
     [Fact]
     public async Task Printed_sign_in_link_signs_a_real_client_in()
     {
-        using var factory = new DashboardAppFactory(new Dictionary<string, string?> { ["Dashboard:Auth:Token"] = "" });
+        using var factory = new TestApp(new Dictionary<string, string?> { ["Dashboard:Auth:Token"] = "" }) { Demo = false, Kestrel = false };
         factory.UseKestrel(0);
         factory.StartServer();
 
@@ -44,7 +45,7 @@ public sealed partial class RealServerTests
     [Fact]
     public async Task Unsecured_mode_on_a_real_loopback_socket_starts_and_says_so()
     {
-        using var factory = new DashboardAppFactory(new Dictionary<string, string?> { ["Dashboard:Auth:Mode"] = "Unsecured" });
+        using var factory = new TestApp(new Dictionary<string, string?> { ["Dashboard:Auth:Mode"] = "Unsecured" }) { Demo = false, Kestrel = false };
         factory.UseKestrel(0);
         factory.StartServer();
 
@@ -59,7 +60,7 @@ public sealed partial class RealServerTests
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Dashboard:Auth:Token"] = DashboardAppFactory.Token });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Dashboard:Auth:Token"] = TestApp.Token });
         builder.Services.AddOptions<DashboardOptions>().Bind(builder.Configuration.GetSection(DashboardOptions.SectionName));
         builder.Services.AddSingleton(new SignInConsole(TextWriter.Null));
         builder.AddDashboardSecurity();
@@ -92,11 +93,11 @@ public sealed partial class RealServerTests
             return await client.SendAsync(request);
         }
 
-        using var ok = await Post(10_000, "Bearer " + DashboardAppFactory.Token);
+        using var ok = await Post(10_000, "Bearer " + TestApp.Token);
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
         Assert.Equal(10_000, (await ok.Content.ReadFromJsonAsync<EchoReply>())!.Bytes);
 
-        using var tooLarge = await Post((int)DashboardAuth.ApiMaxRequestBodyBytes + 1, "Bearer " + DashboardAppFactory.Token);
+        using var tooLarge = await Post((int)DashboardAuth.ApiMaxRequestBodyBytes + 1, "Bearer " + TestApp.Token);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
 
         using var anonymous = await Post(10, null);

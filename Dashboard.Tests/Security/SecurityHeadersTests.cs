@@ -1,3 +1,4 @@
+using Dashboard.Testing;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -13,7 +14,7 @@ public sealed partial class SecurityHeadersTests
 
     private static async Task<HttpResponseMessage> SignedInHome(HttpClient client)
     {
-        using var login = await client.GetAsync($"/login?t={DashboardAppFactory.Token}");
+        using var login = await client.GetAsync($"/login?t={TestApp.Token}");
         Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
         var home = await client.GetAsync("/");
         Assert.Equal(HttpStatusCode.OK, home.StatusCode);
@@ -30,7 +31,7 @@ public sealed partial class SecurityHeadersTests
     [InlineData("/api/runs")]
     public async Task Every_response_carries_the_security_headers(string path)
     {
-        using var factory = new DashboardAppFactory();
+        using var factory = new TestApp { Demo = false, Kestrel = false };
         using var response = await Client(factory).GetAsync(path);
 
         var csp = response.Headers.GetValues("Content-Security-Policy").Single();
@@ -48,7 +49,7 @@ public sealed partial class SecurityHeadersTests
     [Fact]
     public async Task Csp_hash_matches_the_rendered_import_map_and_allows_no_other_inline_script()
     {
-        using var factory = new DashboardAppFactory();
+        using var factory = new TestApp { Demo = false, Kestrel = false };
         using var home = await SignedInHome(Client(factory));
         var html = await home.Content.ReadAsStringAsync();
 
@@ -66,12 +67,12 @@ public sealed partial class SecurityHeadersTests
     {
         var disable = new Dictionary<string, string?> { ["Dashboard:Security:DisableCsp"] = "true" };
 
-        using var development = new DashboardAppFactory(disable, "Development");
+        using var development = new TestApp(disable) { Demo = false, Kestrel = false, Environment = "Development" };
         using var devResponse = await Client(development).GetAsync("/login");
         Assert.False(devResponse.Headers.Contains("Content-Security-Policy"));
         Assert.True(devResponse.Headers.Contains("X-Content-Type-Options"));
 
-        using var production = new DashboardAppFactory(disable, "Production");
+        using var production = new TestApp(disable) { Demo = false, Kestrel = false, Environment = "Production" };
         using var prodResponse = await Client(production).GetAsync("/login");
         Assert.True(prodResponse.Headers.Contains("Content-Security-Policy"));
     }

@@ -1,3 +1,4 @@
+using Dashboard.Testing;
 using System.Net;
 using System.Text.RegularExpressions;
 using Dashboard.Security;
@@ -9,7 +10,7 @@ public sealed partial class SignInTests(SignInTests.App app) : IClassFixture<Sig
 {
     public sealed class App : IDisposable
     {
-        public DashboardAppFactory Factory { get; } = new();
+        public TestApp Factory { get; } = new() { Demo = false, Kestrel = false };
 
         public void Dispose() => Factory.Dispose();
     }
@@ -24,7 +25,7 @@ public sealed partial class SignInTests(SignInTests.App app) : IClassFixture<Sig
 
     private async Task<string> SignInCookie()
     {
-        using var response = await Client().GetAsync($"/login?t={DashboardAppFactory.Token}");
+        using var response = await Client().GetAsync($"/login?t={TestApp.Token}");
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         return AuthCookie(response) ?? throw new InvalidOperationException("no auth cookie");
     }
@@ -64,7 +65,7 @@ public sealed partial class SignInTests(SignInTests.App app) : IClassFixture<Sig
     [Fact]
     public async Task Valid_link_sets_a_strict_http_only_cookie_and_redirects_home_without_the_token()
     {
-        using var response = await Client().GetAsync($"/login?t={DashboardAppFactory.Token}");
+        using var response = await Client().GetAsync($"/login?t={TestApp.Token}");
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Equal("/", response.Headers.Location!.OriginalString);
@@ -73,13 +74,13 @@ public sealed partial class SignInTests(SignInTests.App app) : IClassFixture<Sig
         Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("secure", cookie, StringComparison.OrdinalIgnoreCase);
-        Assert.DoesNotContain(DashboardAppFactory.Token, cookie, StringComparison.Ordinal);
+        Assert.DoesNotContain(TestApp.Token, cookie, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Cookie_is_secure_under_https()
     {
-        using var response = await Client("https://localhost").GetAsync($"/login?t={DashboardAppFactory.Token}");
+        using var response = await Client("https://localhost").GetAsync($"/login?t={TestApp.Token}");
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Contains("secure", AuthCookie(response), StringComparison.OrdinalIgnoreCase);
@@ -94,7 +95,7 @@ public sealed partial class SignInTests(SignInTests.App app) : IClassFixture<Sig
     public async Task Sign_in_returns_only_to_local_pages(string returnUrl, string expected)
     {
         using var response = await Client().GetAsync(
-            $"/login?t={DashboardAppFactory.Token}&returnUrl={Uri.EscapeDataString(returnUrl)}");
+            $"/login?t={TestApp.Token}&returnUrl={Uri.EscapeDataString(returnUrl)}");
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Equal(expected, response.Headers.Location!.OriginalString);
@@ -103,7 +104,7 @@ public sealed partial class SignInTests(SignInTests.App app) : IClassFixture<Sig
     [Theory]
     [InlineData("wrong")]
     [InlineData("")]
-    [InlineData(DashboardAppFactory.Token + "x")]
+    [InlineData(TestApp.Token + "x")]
     [InlineData("%00")]
     public async Task Bad_token_is_401_with_no_cookie_and_no_data(string token)
     {
@@ -150,7 +151,7 @@ public sealed partial class SignInTests(SignInTests.App app) : IClassFixture<Sig
             return await Client().SendAsync(request);
         }
 
-        using var ok = await Post(DashboardAppFactory.Token, withAntiforgery: true);
+        using var ok = await Post(TestApp.Token, withAntiforgery: true);
         Assert.Equal(HttpStatusCode.Redirect, ok.StatusCode);
         Assert.Equal("/runs", ok.Headers.Location!.OriginalString);
         Assert.NotNull(AuthCookie(ok));
@@ -159,7 +160,7 @@ public sealed partial class SignInTests(SignInTests.App app) : IClassFixture<Sig
         Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
         Assert.Null(AuthCookie(wrong));
 
-        using var forged = await Post(DashboardAppFactory.Token, withAntiforgery: false);
+        using var forged = await Post(TestApp.Token, withAntiforgery: false);
         Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
         Assert.Null(AuthCookie(forged));
     }
@@ -200,7 +201,7 @@ public sealed partial class SignInTests(SignInTests.App app) : IClassFixture<Sig
         Assert.Contains("invalid_token", wrongResponse.Headers.WwwAuthenticate.Single().Parameter, StringComparison.Ordinal);
 
         using var bearer = new HttpRequestMessage(HttpMethod.Get, "/api/runs");
-        bearer.Headers.Add("Authorization", $"Bearer {DashboardAppFactory.Token}");
+        bearer.Headers.Add("Authorization", $"Bearer {TestApp.Token}");
         using var bearerResponse = await Client().SendAsync(bearer);
         Assert.NotEqual(HttpStatusCode.Unauthorized, bearerResponse.StatusCode);
         Assert.NotEqual(HttpStatusCode.Redirect, bearerResponse.StatusCode);

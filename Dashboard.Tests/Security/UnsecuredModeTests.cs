@@ -1,3 +1,4 @@
+using Dashboard.Testing;
 using System.Net;
 using Dashboard.Security;
 using Dashboard.Tests.TestSupport;
@@ -8,11 +9,12 @@ namespace Dashboard.Tests.Security;
 
 public sealed class UnsecuredModeTests
 {
-    private static DashboardAppFactory Unsecured(string urls) => new(new Dictionary<string, string?>
+    private static TestApp Unsecured(string urls) => new(new Dictionary<string, string?>
     {
         ["Dashboard:Auth:Mode"] = "Unsecured",
         ["urls"] = urls,
-    });
+    })
+    { Demo = false, Kestrel = false };
 
     [Theory]
     [InlineData("http://0.0.0.0:5102")]
@@ -44,12 +46,13 @@ public sealed class UnsecuredModeTests
     public void Kestrel_endpoint_configuration_is_checked_too()
     {
         var error = FailedStart.Of(
-            () => new DashboardAppFactory(new Dictionary<string, string?>
+            () => new TestApp(new Dictionary<string, string?>
             {
                 ["Dashboard:Auth:Mode"] = "unsecured",
                 ["urls"] = "http://127.0.0.1:5102",
                 ["Kestrel:Endpoints:Public:Url"] = "http://0.0.0.0:8080",
-            }),
+            })
+            { Demo = false, Kestrel = false },
             factory => factory.CreateClient());
 
         Assert.Contains("http://0.0.0.0:8080", error.ToString(), StringComparison.Ordinal);
@@ -77,7 +80,7 @@ public sealed class UnsecuredModeTests
     public void An_unknown_mode_stops_the_start(string mode)
     {
         var error = FailedStart.Of(
-            () => new DashboardAppFactory(new Dictionary<string, string?> { ["Dashboard:Auth:Mode"] = mode }),
+            () => new TestApp(new Dictionary<string, string?> { ["Dashboard:Auth:Mode"] = mode }) { Demo = false, Kestrel = false },
             factory => factory.CreateClient());
 
         Assert.Contains("Dashboard:Auth:Mode", error.ToString(), StringComparison.Ordinal);

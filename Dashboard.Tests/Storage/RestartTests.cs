@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Dashboard.Domain;
 using Dashboard.Storage;
-using Dashboard.Tests.Api;
+using Dashboard.Testing;
 using Dashboard.Tests.Runs;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -53,7 +53,7 @@ public sealed class RestartTests : IDisposable
         Assert.Equal("up-" + inFlight, interrupted.RootElement.GetProperty("upstreamId").GetString());
     }
 
-    private ApiServer Server() => new(
+    private TestApp Server() => Host(
         new Dictionary<string, string?>
         {
             ["Dashboard:Storage:Provider"] = "sqlite",
@@ -94,6 +94,8 @@ public sealed class RestartTests : IDisposable
                 return Task.CompletedTask;
             },
         });
+
+    private static TestApp Host(Dictionary<string, string?> settings, params Dashboard.Backends.IBackendKind[] kinds) => new(settings) { Kinds = kinds };
 
     private static async Task<string> StartAsync(HttpClient client, string backend, string prompt)
     {

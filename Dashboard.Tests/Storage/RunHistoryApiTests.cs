@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Dashboard.Domain;
-using Dashboard.Tests.Api;
+using Dashboard.Testing;
 using Dashboard.Tests.Runs;
 
 namespace Dashboard.Tests.Storage;
@@ -12,12 +12,12 @@ public sealed class RunHistoryApiTests : IAsyncLifetime
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
     private readonly StoreHarness _harness = new();
     private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private ApiServer _server = null!;
+    private TestApp _server = null!;
     private HttpClient _client = null!;
 
     public Task InitializeAsync()
     {
-        _server = new ApiServer(
+        _server = new TestApp(
             new Dictionary<string, string?>
             {
                 ["Dashboard:Storage:Provider"] = "sqlite",
@@ -26,8 +26,9 @@ public sealed class RunHistoryApiTests : IAsyncLifetime
                 ["Dashboard:Backends:0:Kind"] = "test-runs",
                 ["Dashboard:Backends:1:Name"] = "held",
                 ["Dashboard:Backends:1:Kind"] = "test-held",
-            },
-            new TestBackendKind("test-runs")
+            })
+        {
+            Kinds = new[] { (Dashboard.Backends.IBackendKind)new TestBackendKind("test-runs")
             {
                 Run = (run, _) =>
                 {
@@ -37,7 +38,8 @@ public sealed class RunHistoryApiTests : IAsyncLifetime
                     return Task.CompletedTask;
                 },
             },
-            new TestBackendKind("test-held") { Run = async (_, ct) => await _release.Task.WaitAsync(ct) });
+            new TestBackendKind("test-held") { Run = async (_, ct) => await _release.Task.WaitAsync(ct) } },
+        };
         _client = _server.CreateApiClient();
         return Task.CompletedTask;
     }

@@ -38,7 +38,7 @@ internal sealed class StoreHarness : IDisposable
     {
         var options = Microsoft.Extensions.Options.Options.Create(Options);
         var state = new DashboardState(options, store);
-        return (new EventHub(state, options, store), state);
+        return (new EventHub(state, options, journal: store), state);
     }
 
     public static DateTimeOffset At(int second) => new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero).AddSeconds(second).AddTicks(1234567);

@@ -24,6 +24,7 @@ public static class ApiEndpoints
         api.MapGet("/runs/{id}/export", RunHistoryApi.Export);
         api.MapPost("/runs", RunsApi.StartAsync);
         api.MapPost("/runs/{id}/cancel", RunsApi.CancelAsync);
+        api.MapGet("/info", InfoApi.Get);
         return api;
     }
 

@@ -19,8 +19,14 @@ internal static class BackendsApi
     public static async Task<IResult> ListAsync(BackendCatalog catalog, IDashboardState state, SecretRedactor redactor, CancellationToken cancellationToken)
     {
         await catalog.WaitReadyAsync(CatalogWait, cancellationToken);
+        return TypedResults.Ok(Items(catalog, state.Backends, redactor));
+    }
+
+    /// <summary>The items of GET /api/backends: every catalogued backend, then any other that reported health.</summary>
+    internal static List<BackendDto> Items(BackendCatalog catalog, IReadOnlyList<BackendHealth> backends, SecretRedactor redactor)
+    {
         var health = new Dictionary<string, BackendHealth>(BackendNames.Comparer);
-        foreach (var h in state.Backends)
+        foreach (var h in backends)
         {
             health.TryAdd(h.Name, h);
         }
@@ -35,7 +41,7 @@ internal static class BackendsApi
         }
 
         list.AddRange(health.Values.Select(h => ToDto(h, redactor)));
-        return TypedResults.Ok(list);
+        return list;
     }
 
     public static async Task<IResult> EventsAsync(
@@ -74,12 +80,14 @@ internal static class BackendsApi
     }
 
     public static IResult Graphs(IDashboardState state) =>
-        TypedResults.Ok(state.Graphs.Select(g => new GraphDto(
-            g.Backend, g.Nodes, g.Edges, g.Tiers, g.Types, g.UpdatedAt,
-            [.. g.History.Select(p => new GraphPointDto(p.At, p.Nodes))],
-            g.AvgEntanglement, g.HistoryTruncated)).ToList());
+        TypedResults.Ok(state.Graphs.Select(ToDto).ToList());
 
-    private static BackendDto ToDto(BackendHealth h, SecretRedactor redactor) => new(
+    internal static GraphDto ToDto(GraphView g) => new(
+        g.Backend, g.Nodes, g.Edges, g.Tiers, g.Types, g.UpdatedAt,
+        [.. g.History.Select(p => new GraphPointDto(p.At, p.Nodes))],
+        g.AvgEntanglement, g.HistoryTruncated);
+
+    internal static BackendDto ToDto(BackendHealth h, SecretRedactor redactor) => new(
         h.Name, h.Kind, h.State, h.LastEventAt, h.EventsReceived, h.DecodeErrors, h.Reconnects,
         h.LastError is null ? null : redactor.Redact(h.LastError), h.IsDemo, h.OversizedDropped);
 }

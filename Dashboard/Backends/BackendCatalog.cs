@@ -1,15 +1,46 @@
 using Dashboard.Configuration;
+using Dashboard.Domain;
 
 namespace Dashboard.Backends;
 
 /// <summary>A running backend: its options, its kind and the one client the app uses to talk to it.</summary>
-public sealed record BackendEntry(BackendOptions Options, IBackendKind Kind, IBackendClient Client)
+public sealed record BackendEntry
 {
+    public BackendEntry(BackendOptions options, IBackendKind kind, IBackendClient client)
+    {
+        // The kind's flags are what the rest of the app reads; the client must back each of them.
+        Require<IRunClient>(kind, client, BackendCapabilities.Runs);
+        Require<IAlwaysOnStream>(kind, client, BackendCapabilities.AlwaysOnStream);
+        Options = options;
+        Kind = kind;
+        Client = client;
+    }
+
+    public BackendOptions Options { get; }
+
+    public IBackendKind Kind { get; }
+
+    public IBackendClient Client { get; }
+
     public string Name => Options.Name;
 
     public bool IsDemo => Options.IsDemo;
 
-    public bool Has(BackendCapabilities capability) => (Kind.Capabilities & capability) == capability;
+    /// <summary>The run side of the client; null unless the kind has <see cref="BackendCapabilities.Runs"/>.</summary>
+    public IRunClient? Runs => Has(BackendCapabilities.Runs) ? (IRunClient)Client : null;
+
+    /// <summary>The always-on side of the client; null unless the kind has <see cref="BackendCapabilities.AlwaysOnStream"/>.</summary>
+    public IAlwaysOnStream? AlwaysOn => Has(BackendCapabilities.AlwaysOnStream) ? (IAlwaysOnStream)Client : null;
+
+    public bool Has(BackendCapabilities capability) => Kind.Capabilities.Includes(capability);
+
+    private static void Require<T>(IBackendKind kind, IBackendClient client, BackendCapabilities capability)
+    {
+        if (kind.Capabilities.Includes(capability) && client is not T)
+        {
+            throw new InvalidOperationException($"Kind {kind.Kind} declares {capability} but its client {client.GetType().Name} is no {typeof(T).Name}.");
+        }
+    }
 }
 
 /// <summary>

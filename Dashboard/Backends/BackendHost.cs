@@ -38,7 +38,7 @@ public sealed class BackendHost(
 
         try
         {
-            await Task.WhenAll(entries.Where(e => e.Has(BackendCapabilities.AlwaysOnStream)).Select(e => RunAlwaysOnAsync(e, stoppingToken)));
+            await Task.WhenAll(entries.Where(e => e.AlwaysOn is not null).Select(e => RunAlwaysOnAsync(e, e.AlwaysOn!, stoppingToken)));
         }
         finally
         {
@@ -81,7 +81,8 @@ public sealed class BackendHost(
     private List<BackendEntry> CreateEntries(Uri self)
     {
         var entries = new List<BackendEntry>();
-        var names = new HashSet<string>(BackendNames.Comparer);
+        var validator = new BackendOptionsValidator(kinds);
+        var taken = new Dictionary<string, string>(BackendNames.Comparer);
         foreach (var source in sources)
         {
             IReadOnlyList<BackendOptions> backends;
@@ -98,11 +99,12 @@ public sealed class BackendHost(
             for (var i = 0; i < backends.Count; i++)
             {
                 var keyPrefix = source is ConfiguredBackendSource
-                    ? $"{DashboardOptions.SectionName}:Backends:{i}"
+                    ? BackendOptionsValidator.KeyPrefix(i)
                     : $"{source.GetType().Name}:{i}";
-                if (TryCreate(backends[i], keyPrefix, names) is { } entry)
+                if (TryCreate(backends[i], keyPrefix, validator, taken) is { } entry)
                 {
                     entries.Add(entry);
+                    taken[entry.Name] = keyPrefix;
                 }
             }
         }
@@ -124,28 +126,11 @@ public sealed class BackendHost(
         }
     }
 
-    private BackendEntry? TryCreate(BackendOptions options, string keyPrefix, HashSet<string> names)
+    /// <summary>The same rules as start-up validation: configured backends passed them already, other sources' are checked here.</summary>
+    private BackendEntry? TryCreate(BackendOptions options, string keyPrefix, BackendOptionsValidator validator, IReadOnlyDictionary<string, string> taken)
     {
+        var problems = validator.Check(options, keyPrefix, taken);
         var kind = kinds.Find(options.Kind);
-        var problems = new List<string>();
-        if (!BackendNames.IsValid(options.Name))
-        {
-            problems.Add($"{keyPrefix}:Name \"{options.Name}\" is not a valid backend name.");
-        }
-        else if (names.Contains(options.Name))
-        {
-            problems.Add($"{keyPrefix}:Name \"{options.Name}\" is already used by another backend.");
-        }
-
-        if (kind is null)
-        {
-            problems.Add($"{keyPrefix}:Kind \"{options.Kind}\" is unknown.");
-        }
-        else
-        {
-            problems.AddRange(kind.ValidateOptions(options, keyPrefix));
-        }
-
         if (problems.Count > 0 || kind is null)
         {
             foreach (var problem in problems)
@@ -158,9 +143,7 @@ public sealed class BackendHost(
 
         try
         {
-            var entry = new BackendEntry(options, kind, kind.CreateClient(options, services));
-            names.Add(options.Name);
-            return entry;
+            return new BackendEntry(options, kind, kind.CreateClient(options, services));
         }
         catch (Exception ex)
         {
@@ -169,12 +152,12 @@ public sealed class BackendHost(
         }
     }
 
-    private async Task RunAlwaysOnAsync(BackendEntry entry, CancellationToken stoppingToken)
+    private async Task RunAlwaysOnAsync(BackendEntry entry, IAlwaysOnStream stream, CancellationToken stoppingToken)
     {
         try
         {
             // Own task: a client that blocks before its first await must not hold up the others.
-            await Task.Run(() => entry.Client.RunAlwaysOnAsync(stoppingToken), stoppingToken);
+            await Task.Run(() => stream.RunAlwaysOnAsync(stoppingToken), stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

@@ -34,6 +34,7 @@ public static class BackendKindServiceCollectionExtensions
         }
 
         services.AddSingleton<BackendKindRegistry>();
+        services.AddBackendOptionsValidation();
         return services;
     }
 }

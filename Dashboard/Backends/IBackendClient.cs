@@ -1,14 +1,22 @@
-using Dashboard.Domain;
-using System.Text.Json;
 using Dashboard.Configuration;
+using Dashboard.Domain;
 
 namespace Dashboard.Backends;
 
-/// <summary>How the dashboard talks to one configured backend. Components never call it directly.</summary>
+/// <summary>
+/// How the dashboard talks to one configured backend. A client implements only the capability
+/// interfaces below that its kind declares (<see cref="BackendCapabilities"/>); most run kinds
+/// derive from <see cref="Common.StreamedRunClient{TDecoder}"/> and write only what differs.
+/// Components never call a client directly.
+/// </summary>
 public interface IBackendClient
 {
     BackendOptions Options { get; }
+}
 
+/// <summary>Starts runs (<see cref="BackendCapabilities.Runs"/>).</summary>
+public interface IRunClient : IBackendClient
+{
     /// <summary>The backend's own run options, for the form (codegen: tech_stack, domain, …).</summary>
     IReadOnlyList<RunOptionField> RunOptions { get; }
 
@@ -21,10 +29,31 @@ public interface IBackendClient
     /// which the caller reports. Cancelling <paramref name="cancellationToken"/> aborts the HTTP work.
     /// </summary>
     Task RunAsync(RunContext run, CancellationToken cancellationToken);
+}
 
-    /// <summary>Upstream-side cancel (codegen POST /generations/{id}/cancel); LLM kinds need none.</summary>
+/// <summary>Runs the upstream can be told to stop (codegen <c>POST /generations/{id}/cancel</c>).</summary>
+public interface IUpstreamCancel : IRunClient
+{
+    /// <summary>Best effort: the local run is cancelled by the caller whatever happens here.</summary>
     Task CancelAsync(RunContext run, CancellationToken cancellationToken);
+}
 
-    /// <summary>The always-on stream (graph stats, raw sse); returns when stopped. Kinds without one return at once.</summary>
+/// <summary>
+/// Runs whose progress the upstream keeps, so a run started earlier (by this app before a restart)
+/// can be followed again from its upstream id alone (codegen generations, jobs).
+/// </summary>
+public interface IRunReattach : IRunClient
+{
+    /// <summary>
+    /// Follows the run whose <see cref="RunContext.UpstreamId"/> is already known to its end,
+    /// without starting anything upstream; ends it like <see cref="IRunClient.RunAsync"/> does.
+    /// </summary>
+    Task ReattachAsync(RunContext run, CancellationToken cancellationToken);
+}
+
+/// <summary>The always-on stream (graph stats, raw sse) of <see cref="BackendCapabilities.AlwaysOnStream"/>.</summary>
+public interface IAlwaysOnStream : IBackendClient
+{
+    /// <summary>Follows the stream until <paramref name="cancellationToken"/> stops it.</summary>
     Task RunAlwaysOnAsync(CancellationToken cancellationToken);
 }

@@ -1,4 +1,5 @@
 using Dashboard.Configuration;
+using Dashboard.Domain;
 
 namespace Dashboard.Backends;
 
@@ -12,25 +13,11 @@ public interface IBackendKind
     /// <summary>The configuration value of <c>Dashboard:Backends:i:Kind</c>.</summary>
     string Kind { get; }
 
+    /// <summary>What its clients do; <see cref="BackendEntry"/> checks the client implements the matching interfaces.</summary>
     BackendCapabilities Capabilities { get; }
 
     /// <summary>Start-up validation: one message per problem, naming the key to fix (<paramref name="keyPrefix"/> is e.g. "Dashboard:Backends:0").</summary>
     IEnumerable<string> ValidateOptions(BackendOptions options, string keyPrefix);
 
     IBackendClient CreateClient(BackendOptions options, IServiceProvider services);
-}
-
-[Flags]
-public enum BackendCapabilities
-{
-    None = 0,
-
-    /// <summary>Publishes graph stats (CodeDreamer).</summary>
-    GraphStats = 1,
-
-    /// <summary>Runs can be started from the form / POST /api/runs.</summary>
-    Runs = 2,
-
-    /// <summary>Keeps an always-on stream open while the app runs.</summary>
-    AlwaysOnStream = 4,
 }

@@ -1,5 +1,4 @@
 using Dashboard.Domain;
-using Dashboard.Ingest;
 
 namespace Dashboard.Backends;
 
@@ -9,7 +8,8 @@ public sealed class RunContext(
     RunRequest request,
     string? parentUpstreamId,
     IDomainEventSink sink,
-    TimeProvider clock)
+    TimeProvider clock,
+    string? upstreamId = null)
 {
     public string RunId { get; } = runId;
 
@@ -24,8 +24,11 @@ public sealed class RunContext(
 
     public TimeProvider Clock { get; } = clock;
 
-    /// <summary>The upstream's id once known (set by <see cref="AssignUpstreamId"/>).</summary>
-    public string? UpstreamId { get; private set; }
+    /// <summary>
+    /// The upstream's id once known: set by <see cref="AssignUpstreamId"/>, or given at creation
+    /// when an earlier run is followed again (<see cref="IRunReattach"/>).
+    /// </summary>
+    public string? UpstreamId { get; private set; } = upstreamId;
 
     public DecodeContext CreateDecodeContext() => new(Backend, RunId, Sink, Clock);
 

@@ -1,84 +1,22 @@
-using System.Globalization;
-using Dashboard.Backends;
-using Dashboard.Security;
 using Microsoft.Extensions.Options;
 
 namespace Dashboard.Configuration;
 
 /// <summary>
-/// Start-up validation of section <c>Dashboard</c>: every problem is reported at once, each
-/// message naming the configuration key to fix, so one failed start tells the whole story.
+/// Start-up validation of <c>Dashboard:Limits</c>, the one section every part reads. The parts
+/// validate their own sections (Backends, Auth, Demo) with their own <see cref="IValidateOptions{TOptions}"/>;
+/// the options system gathers all their messages, so one failed start lists every problem, each
+/// naming the configuration key to fix.
 /// </summary>
-public sealed class DashboardOptionsValidator(BackendKindRegistry kinds) : IValidateOptions<DashboardOptions>
+public sealed class DashboardOptionsValidator : IValidateOptions<DashboardOptions>
 {
     private const string Root = DashboardOptions.SectionName;
 
     public ValidateOptionsResult Validate(string? name, DashboardOptions options)
     {
         var failures = new List<string>();
-        ValidateBackends(options.Backends, failures);
         ValidateLimits(options.Limits, failures);
-        ValidateDemo(options.Demo, failures);
-        ValidateAuth(options.Auth, failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-    }
-
-    private void ValidateBackends(List<BackendOptions> backends, List<string> failures)
-    {
-        var firstByName = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
-        for (var i = 0; i < backends.Count; i++)
-        {
-            var backend = backends[i];
-            var prefix = $"{Root}:Backends:{i}";
-
-            if (string.IsNullOrWhiteSpace(backend.Name))
-            {
-                failures.Add($"{prefix}:Name is required.");
-            }
-            else if (!BackendNames.IsValid(backend.Name))
-            {
-                failures.Add($"{prefix}:Name \"{backend.Name}\" may contain only letters, digits, '-', '_' and '.' (it is used in URLs).");
-            }
-            else if (firstByName.TryGetValue(backend.Name, out var first))
-            {
-                failures.Add($"{prefix}:Name \"{backend.Name}\" is already used by {Root}:Backends:{first} (names are case-insensitive).");
-            }
-            else
-            {
-                firstByName[backend.Name] = i;
-            }
-
-            if (backend.MaxConcurrentRuns < 1)
-            {
-                failures.Add($"{prefix}:MaxConcurrentRuns must be at least 1 (is {backend.MaxConcurrentRuns}).");
-            }
-
-            if (backend.StallTimeout is { } stall && stall <= TimeSpan.Zero)
-            {
-                failures.Add($"{prefix}:StallTimeout must be a positive duration such as 00:00:30 (is {stall}).");
-            }
-
-            ValidateKind(backend, prefix, failures);
-        }
-    }
-
-    private void ValidateKind(BackendOptions backend, string prefix, List<string> failures)
-    {
-        var known = string.Join(", ", kinds.Names.Order(StringComparer.Ordinal));
-        if (string.IsNullOrWhiteSpace(backend.Kind))
-        {
-            failures.Add($"{prefix}:Kind is required; known kinds: {known}.");
-            return;
-        }
-
-        var kind = kinds.Find(backend.Kind);
-        if (kind is null)
-        {
-            failures.Add($"{prefix}:Kind \"{backend.Kind}\" is unknown; known kinds: {known}.");
-            return;
-        }
-
-        failures.AddRange(kind.ValidateOptions(backend, prefix));
     }
 
     private static void ValidateLimits(LimitsOptions limits, List<string> failures)
@@ -99,24 +37,6 @@ public sealed class DashboardOptionsValidator(BackendKindRegistry kinds) : IVali
             {
                 failures.Add($"{Root}:Limits:{key} must be positive (is {value}).");
             }
-        }
-    }
-
-    private static void ValidateDemo(DemoOptions demo, List<string> failures)
-    {
-        if (!double.IsFinite(demo.TimeScale) || demo.TimeScale <= 0)
-        {
-            failures.Add($"{Root}:Demo:TimeScale must be a positive number (is {demo.TimeScale.ToString(CultureInfo.InvariantCulture)}).");
-        }
-    }
-
-    private static void ValidateAuth(AuthOptions auth, List<string> failures)
-    {
-        // Same reading as sign-in: a name in any case, empty for the default; never a number.
-        var mode = auth.Mode?.Trim() ?? "";
-        if (mode.Length > 0 && !Enum.GetNames<DashboardAuthMode>().Contains(mode, StringComparer.OrdinalIgnoreCase))
-        {
-            failures.Add($"{Root}:Auth:Mode must be {DashboardAuthMode.BrowserToken} or {DashboardAuthMode.Unsecured} (is \"{auth.Mode}\").");
         }
     }
 }

@@ -1,4 +1,7 @@
 using Dashboard.Backends;
+using Dashboard.Backends.CodeDreamer;
+using Dashboard.Backends.Codegen;
+using Dashboard.Backends.OpenAiChat;
 using Dashboard.Configuration;
 
 namespace Dashboard.Demo;
@@ -19,14 +22,14 @@ public sealed class DemoBackendSource(DemoCredentials credentials) : IBackendSou
             new BackendOptions
             {
                 Name = DreamerName,
-                Kind = "codedreamer",
+                Kind = CodeDreamerKind.Name,
                 BaseUrl = root + "demo/codedreamer",
                 IsDemo = true,
             },
             new BackendOptions
             {
                 Name = CodegenName,
-                Kind = "codegen",
+                Kind = CodegenKind.Name,
                 BaseUrl = root + "demo/codegen",
                 Username = DemoCredentials.Username,
                 Password = credentials.Password,
@@ -35,7 +38,7 @@ public sealed class DemoBackendSource(DemoCredentials credentials) : IBackendSou
             new BackendOptions
             {
                 Name = OpenAiName,
-                Kind = "openai-chat",
+                Kind = OpenAiChatKind.Name,
                 BaseUrl = root + "demo/openai/v1",
                 ApiKey = credentials.ApiKey,
                 Model = OpenAiModel,

@@ -16,6 +16,7 @@ public static class DemoServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddDemo(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddDemoOptionsValidation();
         var options = configuration.GetSection(DashboardOptions.SectionName).Get<DashboardOptions>() ?? new DashboardOptions();
         if (!DemoMode.IsEnabled(options))
         {

@@ -18,23 +18,20 @@ public sealed class EventHub : IEventHub
     private readonly DashboardState _state;
     private readonly int _defaultCapacity;
     private readonly IEventJournal? _journal;
+    private readonly IEventRecorder? _recorder;
     private long _sequence;
 
     // Copy-on-write: publish walks a stable array without allocating; (un)subscribe is rare.
     private Subscriber[] _subscribers = [];
 
-    public EventHub(DashboardState state, IOptions<DashboardOptions> options)
+    /// <param name="journal">The history store: the hub takes its durable sequence and records every event in it.</param>
+    public EventHub(DashboardState state, IOptions<DashboardOptions> options, IEventRecorder? recorder = null, IEventJournal? journal = null)
     {
         _state = state;
-        _defaultCapacity = Math.Max(1, options.Value.Limits.SubscriberQueueCapacity);
-    }
-
-    /// <summary>With a journal (the history store): its durable sequence, and every event recorded.</summary>
-    public EventHub(DashboardState state, IOptions<DashboardOptions> options, IEventJournal journal)
-        : this(state, options)
-    {
+        _recorder = recorder;
         _journal = journal;
-        _sequence = journal.StartAfter;
+        _sequence = journal?.StartAfter ?? 0;
+        _defaultCapacity = Math.Max(1, options.Value.Limits.SubscriberQueueCapacity);
     }
 
     public IDashboardState State => _state;
@@ -59,6 +56,7 @@ public sealed class EventHub : IEventHub
                 Journal(item);
             }
 
+            _recorder?.Record(item);
             foreach (var subscriber in _subscribers)
             {
                 subscriber.Offer(item);
@@ -84,6 +82,19 @@ public sealed class EventHub : IEventHub
             && _state.GetLiveRun(((RunEvent)item.Event).RunId) is { Status: var status } late && status.IsTerminal())
         {
             _journal.SaveRun(late);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="read"/> with nothing published meanwhile: the state it reads reflects
+    /// exactly the events up to the sequence it is given (a consistent snapshot point). Keep it short.
+    /// </summary>
+    public T ReadConsistent<T>(Func<long, T> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        lock (_gate)
+        {
+            return read(_sequence);
         }
     }
 

@@ -22,7 +22,17 @@ public interface IRunLauncher
     Task<bool> CancelAsync(string runId, CancellationToken cancellationToken = default);
 }
 
-public sealed record RunBackend(string Name, string Kind, bool IsDemo, IReadOnlyList<RunOptionField> Options);
+/// <summary>A backend the form can start runs on; <see cref="Capabilities"/> says what else it does (e.g. iterations).</summary>
+public sealed record RunBackend(
+    string Name,
+    string Kind,
+    bool IsDemo,
+    IReadOnlyList<RunOptionField> Options,
+    BackendCapabilities Capabilities = BackendCapabilities.Runs)
+{
+    /// <summary>Whether a finished run can be iterated on (a new run with it as parent).</summary>
+    public bool SupportsIterations => Capabilities.Includes(BackendCapabilities.Iterations);
+}
 
 public enum StartRunOutcome { Started, Invalid, UnknownBackend, TooManyRuns }
 

@@ -34,7 +34,7 @@ public sealed class RunManager(
     private bool _stopping;
 
     public IReadOnlyList<RunBackend> RunBackends =>
-        [.. catalog.All.Where(e => e.Has(BackendCapabilities.Runs)).Select(e => new RunBackend(e.Name, e.Kind.Kind, e.IsDemo, e.Client.RunOptions))];
+        [.. catalog.All.Where(e => e.Has(BackendCapabilities.Runs)).Select(e => new RunBackend(e.Name, e.Kind.Kind, e.IsDemo, e.Runs!.RunOptions, e.Kind.Capabilities))];
 
     /// <summary>Runs in flight (for tests and diagnostics).</summary>
     public int ActiveCount => _active.Count;
@@ -99,7 +99,10 @@ public sealed class RunManager(
         {
             using var timeout = new CancellationTokenSource(UpstreamCancelTimeout, clock);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
-            await run.Backend.Client.CancelAsync(run.Context, linked.Token).WaitAsync(linked.Token);
+            if (run.Backend.Client is IUpstreamCancel upstream)
+            {
+                await upstream.CancelAsync(run.Context, linked.Token).WaitAsync(linked.Token);
+            }
         }
         catch (Exception ex)
         {
@@ -186,7 +189,7 @@ public sealed class RunManager(
 
         if (backend is not null)
         {
-            errors.AddRange(backend.Client.ValidateRun(Normalize(request, backend)));
+            errors.AddRange(backend.Runs!.ValidateRun(Normalize(request, backend)));
         }
 
         return errors;
@@ -196,7 +199,7 @@ public sealed class RunManager(
     {
         try
         {
-            await run.Backend.Client.RunAsync(run.Context, run.Token);
+            await run.Backend.Runs!.RunAsync(run.Context, run.Token);
         }
         catch (OperationCanceledException) when (run.Token.IsCancellationRequested)
         {

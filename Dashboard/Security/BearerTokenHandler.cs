@@ -20,15 +20,29 @@ public sealed class BearerTokenHandler(
 {
     private const string Prefix = "Bearer ";
 
+    /// <summary>Query parameter SignalR clients put the token in when they cannot send headers.</summary>
+    public const string AccessTokenParameter = "access_token";
+
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         string? header = Request.Headers.Authorization;
-        if (header is null || !header.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase))
+        string? presented;
+        if (header is not null && header.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase))
+        {
+            presented = header[Prefix.Length..].Trim();
+        }
+        else if (header is null && Request.Path.StartsWithSegments(DashboardAuth.EventsHubPath)
+            && Request.Query[AccessTokenParameter].ToString() is { Length: > 0 } query)
+        {
+            // Browsers' WebSockets and EventSource cannot send headers: the hub takes the token here too.
+            presented = query;
+        }
+        else
         {
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        if (!token.Matches(header[Prefix.Length..].Trim()))
+        if (!token.Matches(presented))
         {
             return Task.FromResult(AuthenticateResult.Fail("The bearer token is not the dashboard's token."));
         }
@@ -41,7 +55,7 @@ public sealed class BearerTokenHandler(
     {
         SuppressStatusCodePage(Context);
         Response.StatusCode = StatusCodes.Status401Unauthorized;
-        Response.Headers.Append(HeaderNames.WWWAuthenticate, Request.Headers.Authorization.Count > 0
+        Response.Headers.Append(HeaderNames.WWWAuthenticate, Request.Headers.Authorization.Count > 0 || Request.Query.ContainsKey(AccessTokenParameter)
             ? "Bearer error=\"invalid_token\""
             : "Bearer");
         return Task.CompletedTask;

@@ -1,7 +1,8 @@
 namespace Dashboard.Security;
 
 /// <summary>
-/// The Blazor circuit (<c>/_blazor</c>: negotiate, WebSocket upgrade, long polling) refuses a
+/// The Blazor circuit (<c>/_blazor</c>: negotiate, WebSocket upgrade, long polling) and the live
+/// event hub (<c>/hubs/events</c>) refuse a
 /// request whose <c>Origin</c> is another site: a WebSocket handshake is not subject to CORS, so
 /// this is what stops a foreign page from driving a signed-in user's circuit. Requests without
 /// <c>Origin</c> (non-browser clients) still need the cookie.
@@ -10,13 +11,13 @@ public sealed class CircuitOriginMiddleware(RequestDelegate next)
 {
     public Task InvokeAsync(HttpContext context)
     {
-        if (context.Request.Path.StartsWithSegments(DashboardAuth.CircuitPath)
+        if ((context.Request.Path.StartsWithSegments(DashboardAuth.CircuitPath) || context.Request.Path.StartsWithSegments(DashboardAuth.EventsHubPath))
             && context.Request.Headers.Origin is { Count: > 0 } origin
             && !IsSameOrigin(origin.ToString(), context.Request))
         {
             BearerTokenHandler.SuppressStatusCodePage(context);
             context.Response.StatusCode = StatusCodes.Status403Forbidden;
-            return context.Response.WriteAsync("Cross-origin requests to the dashboard circuit are refused.");
+            return context.Response.WriteAsync("Cross-origin requests to the dashboard's SignalR hubs are refused.");
         }
 
         return next(context);

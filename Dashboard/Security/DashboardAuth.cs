@@ -19,6 +19,9 @@ public static class DashboardAuth
 
     public const string CircuitPath = "/_blazor";
 
+    /// <summary>The live event hub (SignalR): the API's bearer token, also as <c>?access_token=</c> (WebSockets cannot send headers).</summary>
+    public const string EventsHubPath = "/hubs/events";
+
     /// <summary>The embedded demo upstreams: reached anonymously, from loopback clients only.</summary>
     public const string DemoPath = "/demo";
 

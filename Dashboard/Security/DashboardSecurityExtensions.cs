@@ -20,6 +20,7 @@ public static class DashboardSecurityExtensions
     public static WebApplicationBuilder AddDashboardSecurity(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+        services.AddAuthOptionsValidation();
         services.TryAddSingleton<SecretRedactor>();
         services.AddSingleton<SignInToken>();
         services.TryAddSingleton(new SignInConsole(Console.Out));
@@ -34,6 +35,7 @@ public static class DashboardSecurityExtensions
         services.AddAuthentication(DashboardAuth.SelectorScheme)
             .AddPolicyScheme(DashboardAuth.SelectorScheme, "Dashboard", options =>
                 options.ForwardDefaultSelector = context => context.Request.Path.StartsWithSegments(DashboardAuth.ApiPath)
+                    || context.Request.Path.StartsWithSegments(DashboardAuth.EventsHubPath)
                     ? DashboardAuth.BearerScheme
                     : DashboardAuth.CookieScheme)
             .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(DashboardAuth.BearerScheme, null)

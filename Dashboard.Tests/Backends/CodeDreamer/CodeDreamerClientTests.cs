@@ -45,7 +45,7 @@ public sealed class CodeDreamerClientTests
         using var subscription = host.Hub.Subscribe();
         using var cts = new CancellationTokenSource();
 
-        var alwaysOn = host.Client.RunAlwaysOnAsync(cts.Token);
+        var alwaysOn = host.AlwaysOn.RunAlwaysOnAsync(cts.Token);
 
         var first = await SeedBackendHost.NextAsync<GraphStatsObserved>(subscription);
         Assert.Equal((40, (int?)57, (double?)1.425), (first.Stats.Nodes, first.Stats.Edges, first.Stats.AvgEntanglement));

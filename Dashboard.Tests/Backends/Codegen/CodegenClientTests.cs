@@ -198,9 +198,9 @@ public sealed class CodegenClientTests
         using var cts = new CancellationTokenSource();
         var run = host.NewRun("Build a todo API with users");
 
-        var running = host.Client.RunAsync(run, cts.Token);
+        var running = host.Runs.RunAsync(run, cts.Token);
         await fake.StreamOpened.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        await host.Client.CancelAsync(run, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        await host.UpstreamCancel.CancelAsync(run, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
         await cts.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running.WaitAsync(TimeSpan.FromSeconds(10)));

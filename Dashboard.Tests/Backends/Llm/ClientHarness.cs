@@ -28,13 +28,13 @@ internal sealed class ClientHarness
             .AddIngest()
             .AddBackendKinds()
             .BuildServiceProvider();
-        Client = services.GetRequiredService<BackendKindRegistry>().Find(kind)!.CreateClient(Options, services);
+        Client = (IRunClient)services.GetRequiredService<BackendKindRegistry>().Find(kind)!.CreateClient(Options, services);
         Run = new RunContext("run-1", new RunRequest("llm", prompt, Options: options), null, Sink, TimeProvider.System);
     }
 
     public BackendOptions Options { get; }
 
-    public IBackendClient Client { get; }
+    public IRunClient Client { get; }
 
     public RecordingSink Sink { get; } = new();
 

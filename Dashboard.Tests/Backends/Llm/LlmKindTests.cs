@@ -127,14 +127,14 @@ public sealed class LlmKindTests
         return services.GetRequiredService<BackendKindRegistry>().Find(name)!;
     }
 
-    private static IBackendClient Client(string kind)
+    private static IRunClient Client(string kind)
     {
         var options = new BackendOptions { Name = "b", Kind = kind, BaseUrl = "http://127.0.0.1:1/v1", ApiKey = "sk-test", Model = "m" };
         using var services = new ServiceCollection()
             .AddSingleton<ISseStreamRunner, UnusedRunner>()
             .AddSingleton(new SecretRedactor(Options.Create(new DashboardOptions { Backends = [options] })))
             .BuildServiceProvider();
-        return Kind(kind).CreateClient(options, services);
+        return (IRunClient)Kind(kind).CreateClient(options, services);
     }
 
     /// <summary>Validation never streams; a call here would be a bug.</summary>

@@ -43,6 +43,14 @@ internal sealed class SeedBackendHost : IAsyncDisposable
 
     public IBackendClient Client { get; }
 
+    /// <summary>The client's run side (kinds with runs).</summary>
+    public IRunClient Runs => (IRunClient)Client;
+
+    /// <summary>The client's always-on side (kinds with an always-on stream).</summary>
+    public IAlwaysOnStream AlwaysOn => (IAlwaysOnStream)Client;
+
+    public IUpstreamCancel UpstreamCancel => (IUpstreamCancel)Client;
+
     public IEventHub Hub => _services.GetRequiredService<IEventHub>();
 
     public T Get<T>() where T : notnull => _services.GetRequiredService<T>();
@@ -64,7 +72,7 @@ internal sealed class SeedBackendHost : IAsyncDisposable
     /// <summary>Runs to the end (bounded wait) and returns what the dashboard state shows.</summary>
     public async Task<RunView> RunToEndAsync(RunContext run, CancellationToken cancellationToken = default)
     {
-        await Client.RunAsync(run, cancellationToken).WaitAsync(TimeSpan.FromSeconds(20), cancellationToken);
+        await Runs.RunAsync(run, cancellationToken).WaitAsync(TimeSpan.FromSeconds(20), cancellationToken);
         return View(run);
     }
 

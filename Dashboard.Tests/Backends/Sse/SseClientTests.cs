@@ -27,7 +27,7 @@ public sealed class SseClientTests
         });
         using var cts = new CancellationTokenSource();
 
-        var alwaysOn = host.Client.RunAlwaysOnAsync(cts.Token);
+        var alwaysOn = host.AlwaysOn.RunAlwaysOnAsync(cts.Token);
         var seen = await request.Task.WaitAsync(TimeSpan.FromSeconds(10));
         var log = host.Get<IRawEventLog>();
         using var subscription = host.Hub.Subscribe();

@@ -21,7 +21,7 @@ public sealed class CodeDreamerClient(
     ISseStreamRunner runner,
     IDomainEventSink sink,
     TimeProvider clock,
-    ILogger logger) : IBackendClient
+    ILogger logger) : IRunClient, IAlwaysOnStream
 {
     /// <summary>The graph stream is silent while the graph does not grow: idle after this, never a reconnect.</summary>
     public static readonly TimeSpan DefaultStallTimeout = TimeSpan.FromSeconds(30);
@@ -93,8 +93,6 @@ public sealed class CodeDreamerClient(
                 : $"{RunFinish.Describe(e)} (after {Seconds(started)})");
         }
     }
-
-    public Task CancelAsync(RunContext run, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public async Task RunAlwaysOnAsync(CancellationToken cancellationToken)
     {

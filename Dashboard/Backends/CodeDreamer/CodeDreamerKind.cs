@@ -1,3 +1,4 @@
+using Dashboard.Domain;
 using Dashboard.Backends.Common;
 using Dashboard.Configuration;
 using Dashboard.Ingest;
@@ -7,7 +8,9 @@ namespace Dashboard.Backends.CodeDreamer;
 /// <summary>CodeDreamer (seed 000): graph stats stream plus dream runs.</summary>
 public sealed class CodeDreamerKind : IBackendKind
 {
-    public string Kind => "codedreamer";
+    public const string Name = "codedreamer";
+
+    public string Kind => Name;
 
     public BackendCapabilities Capabilities => BackendCapabilities.GraphStats | BackendCapabilities.AlwaysOnStream | BackendCapabilities.Runs;
 

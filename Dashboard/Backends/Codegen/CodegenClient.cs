@@ -10,83 +10,40 @@ using Dashboard.Security;
 namespace Dashboard.Backends.Codegen;
 
 /// <summary>
-/// Runs on the code-generation backend (PROTOCOLS.md §3): start or iterate, follow the progress
-/// stream with a fresh single-use stream token per connection, and settle the final status with
-/// <c>GET /generations/{id}</c> when the stream stops without a final event.
+/// Runs on the code-generation backend (see docs/protocols.md): start or iterate, follow the
+/// progress stream with a fresh single-use stream token per connection, and settle the final
+/// status with <c>GET /generations/{id}</c> when the stream stops without a final event.
 /// </summary>
-public sealed class CodegenClient : IBackendClient
+public sealed class CodegenClient : StreamedRunClient<CodegenDecoder>, IUpstreamCancel, IRunReattach
 {
     /// <summary>The backend is silent ~55 s while its LLM works; a stall is well beyond that.</summary>
     public static readonly TimeSpan DefaultStallTimeout = TimeSpan.FromSeconds(120);
 
-    private readonly IHttpClientFactory _http;
-    private readonly ISseStreamRunner _runner;
     private readonly SecretRedactor _redactor;
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
     private readonly CodegenSession _session;
 
     public CodegenClient(BackendOptions options, IHttpClientFactory http, ISseStreamRunner runner, SecretRedactor redactor, TimeProvider clock, ILogger logger)
+        : base(options, runner)
     {
-        Options = options;
-        _http = http;
-        _runner = runner;
         _redactor = redactor;
         _clock = clock;
         _logger = logger;
         _session = new CodegenSession(options, http, redactor);
     }
 
-    public BackendOptions Options { get; }
-
-    public IReadOnlyList<RunOptionField> RunOptions => CodegenRunOptions.Fields;
+    public override IReadOnlyList<RunOptionField> RunOptions => CodegenRunOptions.Fields;
 
     /// <summary>Waits between status checks while the generation is still processing (bounded: one check per entry, plus the first).</summary>
     internal IReadOnlyList<TimeSpan> StatusPollDelays { get; set; } =
         [TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(30)];
 
-    public IReadOnlyList<FieldError> ValidateRun(RunRequest request) => CodegenRunOptions.Validate(request);
+    protected override TimeSpan DefaultStall => DefaultStallTimeout;
 
-    public async Task RunAsync(RunContext run, CancellationToken cancellationToken)
-    {
-        if (run.Request.ParentRunId is not null && run.ParentUpstreamId is null)
-        {
-            run.Fail("start", "The parent run has no generation id to iterate on.");
-            return;
-        }
+    public override IReadOnlyList<FieldError> ValidateRun(RunRequest request) => CodegenRunOptions.Validate(request);
 
-        string id;
-        try
-        {
-            id = await StartAsync(run, cancellationToken);
-        }
-        catch (Exception e) when (RunFinish.IsUpstreamFailure(e, cancellationToken))
-        {
-            run.Fail("start", _redactor.Redact(RunFinish.Describe(e)));
-            return;
-        }
-
-        run.AssignUpstreamId(id);
-        var decoder = new CodegenDecoder();
-        StreamOutcome outcome;
-        try
-        {
-            outcome = await _runner.RunAsync(StreamSpec(run, id, decoder), cancellationToken);
-        }
-        catch (Exception e) when (RunFinish.IsUpstreamFailure(e, cancellationToken))
-        {
-            outcome = new StreamOutcome(StreamEnd.Failed, _redactor.Redact(RunFinish.Describe(e)));
-        }
-
-        cancellationToken.ThrowIfCancellationRequested();
-        if (decoder.Outcome is { } result)
-        {
-            run.End(result.Status, result.Error);
-            return;
-        }
-
-        await SettleFromStatusAsync(run, id, RunFinish.Describe(outcome), cancellationToken);
-    }
+    public Task ReattachAsync(RunContext run, CancellationToken cancellationToken) => ReattachCoreAsync(run, cancellationToken);
 
     public async Task CancelAsync(RunContext run, CancellationToken cancellationToken)
     {
@@ -107,9 +64,17 @@ public sealed class CodegenClient : IBackendClient
         }
     }
 
-    public Task RunAlwaysOnAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    protected override string? Refuse(RunContext run) =>
+        run.Request.ParentRunId is not null && run.ParentUpstreamId is null ? "The parent run has no generation id to iterate on." : null;
 
-    private async Task<string> StartAsync(RunContext run, CancellationToken cancellationToken)
+    protected override string Describe(Exception failure) => _redactor.Redact(RunFinish.Describe(failure));
+
+    protected override CodegenDecoder CreateDecoder() => new();
+
+    protected override Task EndWithoutOutcomeAsync(RunContext run, CodegenDecoder decoder, DecodeContext context, StreamOutcome outcome, CancellationToken cancellationToken) =>
+        SettleFromStatusAsync(run, run.UpstreamId!, RunFinish.Describe(outcome), cancellationToken);
+
+    protected override async Task<string?> StartAsync(RunContext run, CancellationToken cancellationToken)
     {
         var request = run.Request;
         var mode = CodegenRunOptions.Text(request, "generation_mode");
@@ -158,27 +123,22 @@ public sealed class CodegenClient : IBackendClient
             ?? throw new JsonException("Start answer without generation_id.");
     }
 
-    private SseStreamSpec StreamSpec(RunContext run, string id, CodegenDecoder decoder) => new()
-    {
-        Backend = Options.Name,
-        HttpClientName = BackendHttp.ClientName(Options.Name),
-        Decoder = decoder,
-        Context = run.CreateDecodeContext(),
-        StallTimeout = Options.StallTimeout ?? DefaultStallTimeout,
-        CreateRequest = (_, ct) => CreateStreamRequestAsync(id, ct),
-        ReauthenticateAsync = async ct =>
+    protected override SseStreamSpec DescribeStream(RunContext run, CodegenDecoder decoder, DecodeContext context) =>
+        Stream(decoder, context, resumeAfterDrop: true, (_, ct) => CreateStreamRequestAsync(run.UpstreamId!, ct)) with
         {
-            try
+            ReauthenticateAsync = async ct =>
             {
-                await _session.RenewAsync(null, ct);
-                return true;
-            }
-            catch (Exception e) when (RunFinish.IsUpstreamFailure(e, ct))
-            {
-                return false;
-            }
-        },
-    };
+                try
+                {
+                    await _session.RenewAsync(null, ct);
+                    return true;
+                }
+                catch (Exception e) when (RunFinish.IsUpstreamFailure(e, ct))
+                {
+                    return false;
+                }
+            },
+        };
 
     /// <summary>Every connection needs its own single-use stream token (60 s).</summary>
     private async Task<HttpRequestMessage> CreateStreamRequestAsync(string id, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using Dashboard.Domain;
 using Dashboard.Backends.Common;
 using Dashboard.Configuration;
 using Dashboard.Ingest;
@@ -8,9 +9,11 @@ namespace Dashboard.Backends.Codegen;
 /// <summary>The code-generation backend (seed 001): login, generate/iterate, progress stream.</summary>
 public sealed class CodegenKind : IBackendKind
 {
-    public string Kind => "codegen";
+    public const string Name = "codegen";
 
-    public BackendCapabilities Capabilities => BackendCapabilities.Runs;
+    public string Kind => Name;
+
+    public BackendCapabilities Capabilities => BackendCapabilities.Runs | BackendCapabilities.Iterations;
 
     public IEnumerable<string> ValidateOptions(BackendOptions options, string keyPrefix) => OptionRules.Problems(
         OptionRules.HttpUrl(options.BaseUrl, $"{keyPrefix}:BaseUrl", Kind),

@@ -4,7 +4,7 @@ using Dashboard.Ingest;
 
 namespace Dashboard.Backends.Common;
 
-/// <summary>How the seed clients end a run: once, from the decoder's outcome or the stream's fate.</summary>
+/// <summary>How a client ends a run that failed, and how an upstream failure is worded.</summary>
 public static class RunFinish
 {
     /// <summary>Ends the run failed, with a failed stage naming where it broke.</summary>
@@ -12,22 +12,6 @@ public static class RunFinish
     {
         run.Stage(stage, StageStatus.Failed, error);
         run.End(RunStatus.Failed, error);
-    }
-
-    /// <summary>
-    /// Ends the run from its stream: the decoder's terminal outcome when it saw one, otherwise
-    /// failed with why the stream stopped. Cancellation ends nothing (the caller reports it).
-    /// </summary>
-    public static void EndFromStream(this RunContext run, StreamOutcome outcome, IRunStreamDecoder decoder, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        if (decoder.Outcome is { } result)
-        {
-            run.End(result.Status, result.Error);
-            return;
-        }
-
-        run.Fail("stream", Describe(outcome));
     }
 
     public static string Describe(StreamOutcome outcome) => outcome.End switch

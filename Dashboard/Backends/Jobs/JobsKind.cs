@@ -1,3 +1,4 @@
+using Dashboard.Domain;
 using Dashboard.Backends.Common;
 using Dashboard.Configuration;
 using Dashboard.Ingest;
@@ -7,7 +8,9 @@ namespace Dashboard.Backends.Jobs;
 /// <summary>Job progress (seed 002): start a job, follow its 0–100 progress.</summary>
 public sealed class JobsKind : IBackendKind
 {
-    public string Kind => "jobs";
+    public const string Name = "jobs";
+
+    public string Kind => Name;
 
     public BackendCapabilities Capabilities => BackendCapabilities.Runs;
 

@@ -14,7 +14,8 @@ namespace Dashboard.Backends.Llm;
 /// re-posted (that would run and bill the prompt again); only refusals before the first byte
 /// (429/5xx) are retried, as the vendors' SDKs do. Cancelling the token aborts the request.
 /// </summary>
-public abstract class LlmBackendClient(BackendOptions options, ISseStreamRunner runner, SecretRedactor redactor) : IBackendClient
+public abstract class LlmBackendClient(BackendOptions options, ISseStreamRunner runner, SecretRedactor redactor)
+    : StreamedRunClient<LlmDecoder>(options, runner)
 {
     /// <summary>Named HttpClient the runner uses for every LLM kind.</summary>
     public const string HttpClientName = "Dashboard.Llm";
@@ -27,20 +28,16 @@ public abstract class LlmBackendClient(BackendOptions options, ISseStreamRunner 
     /// <summary>Reasoning models can think for minutes before a chat stream says anything.</summary>
     private static readonly TimeSpan DefaultStallTimeout = TimeSpan.FromMinutes(10);
 
-    public BackendOptions Options { get; } = options;
-
-    public abstract IReadOnlyList<RunOptionField> RunOptions { get; }
-
     protected SecretRedactor Redactor { get; } = redactor;
+
+    protected override TimeSpan DefaultStall => DefaultStallTimeout;
 
     /// <summary>Path under the base URL, e.g. "chat/completions".</summary>
     protected abstract string Path { get; }
 
     protected abstract string BaseUrl { get; }
 
-    public IReadOnlyList<FieldError> ValidateRun(RunRequest request) => LlmRunOptions.Validate(request, RunOptions);
-
-    protected abstract LlmDecoder CreateDecoder();
+    public override IReadOnlyList<FieldError> ValidateRun(RunRequest request) => LlmRunOptions.Validate(request, RunOptions);
 
     /// <summary>The request body; <paramref name="request"/> has passed <see cref="ValidateRun"/>.</summary>
     protected abstract JsonObject CreateBody(RunRequest request);
@@ -48,67 +45,37 @@ public abstract class LlmBackendClient(BackendOptions options, ISseStreamRunner 
     /// <summary>Credentials and dialect headers (Bearer, or x-api-key + anthropic-version).</summary>
     protected abstract void AddAuthentication(HttpRequestHeaders headers);
 
-    public async Task RunAsync(RunContext run, CancellationToken cancellationToken)
+    protected override SseStreamSpec DescribeStream(RunContext run, LlmDecoder decoder, DecodeContext context)
     {
-        var decoder = CreateDecoder();
-        var context = run.CreateDecodeContext();
         var url = UpstreamUrl.Join(BaseUrl, Path);
         var body = CreateBody(run.Request).ToJsonString();
-        var spec = new SseStreamSpec
+        return Stream(decoder, context, resumeAfterDrop: false, (attempt, _) =>
         {
-            Backend = run.Backend,
+            decoder.Timeline.RequestSent(context, attempt.Number);
+            return Task.FromResult(CreateRequest(url, body));
+        }) with
+        {
             HttpClientName = HttpClientName,
-            CreateRequest = (attempt, _) =>
-            {
-                decoder.Timeline.RequestSent(context, attempt.Number);
-                return Task.FromResult(CreateRequest(url, body));
-            },
-            Decoder = decoder,
-            Context = context,
             Lifetime = StreamLifetime.Run,
-            ResumeAfterDrop = false,
             MaxAttempts = MaxAttempts,
-            StallTimeout = Options.StallTimeout ?? DefaultStallTimeout,
             OnConnectedAsync = _ =>
             {
                 decoder.Timeline.Connected(context);
                 return Task.CompletedTask;
             },
         };
-
-        StreamOutcome outcome;
-        try
-        {
-            outcome = await runner.RunAsync(spec, cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            decoder.Timeline.Cancelled(context);
-            throw;
-        }
-
-        if (outcome.End == StreamEnd.Cancelled || cancellationToken.IsCancellationRequested)
-        {
-            decoder.Timeline.Cancelled(context);
-            cancellationToken.ThrowIfCancellationRequested();
-
-            // Stopped from elsewhere (app shutdown): nobody else will report it.
-            run.End(RunStatus.Cancelled);
-            return;
-        }
-
-        End(run, decoder, context, outcome);
     }
 
-    private void End(RunContext run, LlmDecoder decoder, DecodeContext context, StreamOutcome outcome)
+    protected override void OnCancelled(LlmDecoder decoder, DecodeContext context) => decoder.Timeline.Cancelled(context);
+
+    protected override Task EndWithoutOutcomeAsync(RunContext run, LlmDecoder decoder, DecodeContext context, StreamOutcome outcome, CancellationToken cancellationToken)
     {
         switch (outcome.End)
         {
-            case StreamEnd.Terminal when decoder.Failure is null:
-                run.End(RunStatus.Completed);
-                break;
-            case StreamEnd.Terminal:
-                run.End(RunStatus.Failed, decoder.Failure);
+            case StreamEnd.Cancelled:
+                // Stopped from elsewhere (app shutdown): nobody else will report it.
+                decoder.Timeline.Cancelled(context);
+                run.End(RunStatus.Cancelled);
                 break;
             case StreamEnd.EndedWithoutTerminal:
                 Fail(run, decoder, context, ConnectionLost);
@@ -120,6 +87,8 @@ public abstract class LlmBackendClient(BackendOptions options, ISseStreamRunner 
                 Fail(run, decoder, context, reason);
                 break;
         }
+
+        return Task.CompletedTask;
     }
 
     private void Fail(RunContext run, LlmDecoder decoder, DecodeContext context, string reason)
@@ -146,8 +115,4 @@ public abstract class LlmBackendClient(BackendOptions options, ISseStreamRunner 
 
         return request;
     }
-
-    public Task CancelAsync(RunContext run, CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task RunAlwaysOnAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -11,7 +11,7 @@ namespace Dashboard.Backends.Llm;
 /// turns into RunEnded, and helpers that stamp domain events. Items after the terminal one are
 /// ignored (nothing valid follows an end or an error).
 /// </summary>
-public abstract class LlmDecoder(SecretRedactor? redactor) : IStreamDecoder
+public abstract class LlmDecoder(SecretRedactor? redactor) : IRunStreamDecoder
 {
     private string? _upstreamId;
 
@@ -21,6 +21,8 @@ public abstract class LlmDecoder(SecretRedactor? redactor) : IStreamDecoder
 
     /// <summary>Set when the stream ended with an upstream error (the run fails with this message).</summary>
     public string? Failure { get; private set; }
+
+    public RunOutcome? Outcome => !IsTerminal ? null : Failure is null ? RunOutcome.Completed : RunOutcome.Failed(Failure);
 
     public void Decode(in SseItem item, DecodeContext context)
     {

@@ -1,3 +1,4 @@
+using Dashboard.Domain;
 using Dashboard.Backends.Llm;
 using Dashboard.Backends.OpenAiChat;
 using Dashboard.Configuration;

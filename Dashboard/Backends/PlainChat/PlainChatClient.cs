@@ -6,38 +6,37 @@ using Dashboard.Ingest;
 namespace Dashboard.Backends.PlainChat;
 
 /// <summary>
-/// Simple chat (PROTOCOLS.md §4 "Simple"): <c>GET /chat?prompt=…</c> streams <c>{"content"}</c>
-/// deltas. The dashboard adds the start and done stages the upstream does not send. A dropped
-/// stream is not reopened: the GET would generate a new answer.
+/// Simple chat: <c>GET /chat?prompt=…</c> streams <c>{"content"}</c> deltas (see docs/protocols.md).
+/// The dashboard adds the start and done stages the upstream does not send. A dropped stream is
+/// not reopened: the GET would generate a new answer.
 /// </summary>
-public sealed class PlainChatClient(BackendOptions options, ISseStreamRunner runner) : IBackendClient
+public sealed class PlainChatClient(BackendOptions options, ISseStreamRunner runner)
+    : StreamedRunClient<PlainChatDecoder>(options, runner)
 {
     public static readonly TimeSpan DefaultStallTimeout = TimeSpan.FromSeconds(60);
 
-    public BackendOptions Options { get; } = options;
+    protected override TimeSpan DefaultStall => DefaultStallTimeout;
 
-    public IReadOnlyList<RunOptionField> RunOptions => [];
-
-    public IReadOnlyList<FieldError> ValidateRun(RunRequest request) =>
+    public override IReadOnlyList<FieldError> ValidateRun(RunRequest request) =>
         string.IsNullOrWhiteSpace(request.Prompt) ? [new FieldError("prompt", "The prompt is required.")] : [];
 
-    public async Task RunAsync(RunContext run, CancellationToken cancellationToken)
+    protected override Task<string?> StartAsync(RunContext run, CancellationToken cancellationToken)
     {
-        var decoder = new PlainChatDecoder();
         run.Stage("start", StageStatus.Running, "GET /chat");
-        var spec = RunStreams.Spec(Options, run, decoder,
-            (_, _) => Task.FromResult(Options.NewRequest(HttpMethod.Get, $"chat?prompt={Uri.EscapeDataString(run.Request.Prompt)}")),
-            resumeAfterDrop: false, DefaultStallTimeout);
-        var outcome = await runner.FollowAsync(spec, cancellationToken);
-        if (decoder.Outcome?.Status == RunStatus.Completed)
+        return Task.FromResult<string?>(null);
+    }
+
+    protected override PlainChatDecoder CreateDecoder() => new();
+
+    protected override SseStreamSpec DescribeStream(RunContext run, PlainChatDecoder decoder, DecodeContext context) =>
+        Stream(decoder, context, resumeAfterDrop: false,
+            (_, _) => Task.FromResult(Options.NewRequest(HttpMethod.Get, $"chat?prompt={Uri.EscapeDataString(run.Request.Prompt)}")));
+
+    protected override void OnEnding(RunContext run, RunOutcome outcome)
+    {
+        if (outcome.Status == RunStatus.Completed)
         {
             run.Stage("done", StageStatus.Completed);
         }
-
-        run.EndFromStream(outcome, decoder, cancellationToken);
     }
-
-    public Task CancelAsync(RunContext run, CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task RunAlwaysOnAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

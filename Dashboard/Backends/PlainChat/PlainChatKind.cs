@@ -1,3 +1,4 @@
+using Dashboard.Domain;
 using Dashboard.Backends.Common;
 using Dashboard.Configuration;
 using Dashboard.Ingest;
@@ -7,7 +8,9 @@ namespace Dashboard.Backends.PlainChat;
 /// <summary>Simple chat stream (seed 002).</summary>
 public sealed class PlainChatKind : IBackendKind
 {
-    public string Kind => "plain-chat";
+    public const string Name = "plain-chat";
+
+    public string Kind => Name;
 
     public BackendCapabilities Capabilities => BackendCapabilities.Runs;
 

@@ -1,7 +1,7 @@
-using Dashboard.Domain;
 using System.Text;
 using Dashboard.Backends.Common;
 using Dashboard.Configuration;
+using Dashboard.Domain;
 using Dashboard.Ingest;
 
 namespace Dashboard.Backends.Sse;
@@ -10,25 +10,12 @@ namespace Dashboard.Backends.Sse;
 /// Any SSE endpoint, shown raw in the inspector: an always-on stream at <see cref="BackendOptions.Url"/>
 /// (GET, or POST with <see cref="BackendOptions.Body"/>). It starts no runs.
 /// </summary>
-public sealed class SseClient(BackendOptions options, ISseStreamRunner runner, IDomainEventSink sink, TimeProvider clock) : IBackendClient
+public sealed class SseClient(BackendOptions options, ISseStreamRunner runner, IDomainEventSink sink, TimeProvider clock) : IAlwaysOnStream
 {
     /// <summary>An arbitrary stream may be quiet on purpose: silence is shown as idle after this.</summary>
     public static readonly TimeSpan DefaultStallTimeout = TimeSpan.FromSeconds(60);
 
     public BackendOptions Options { get; } = options;
-
-    public IReadOnlyList<RunOptionField> RunOptions => [];
-
-    public IReadOnlyList<FieldError> ValidateRun(RunRequest request) =>
-        [new FieldError("backend", $"Backend {Options.Name} (kind sse) only shows a raw stream; it does not start runs.")];
-
-    public Task RunAsync(RunContext run, CancellationToken cancellationToken)
-    {
-        run.Fail("start", $"Backend {Options.Name} (kind sse) does not start runs.");
-        return Task.CompletedTask;
-    }
-
-    public Task CancelAsync(RunContext run, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public async Task RunAlwaysOnAsync(CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using Dashboard.Domain;
 using Dashboard.Backends.Common;
 using Dashboard.Configuration;
 using Dashboard.Ingest;
@@ -7,7 +8,9 @@ namespace Dashboard.Backends.Sse;
 /// <summary>Any SSE endpoint, raw (inspector only).</summary>
 public sealed class SseKind : IBackendKind
 {
-    public string Kind => "sse";
+    public const string Name = "sse";
+
+    public string Kind => Name;
 
     public BackendCapabilities Capabilities => BackendCapabilities.AlwaysOnStream;
 

@@ -1,29 +1,32 @@
-using Dashboard.Domain;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dashboard.Backends.Common;
 using Dashboard.Configuration;
+using Dashboard.Domain;
 using Dashboard.Ingest;
 
 namespace Dashboard.Backends.TestGen;
 
 /// <summary>
-/// Test generation (PROTOCOLS.md §4): SSE answer to <c>POST /generate_tests {code_snippet,
-/// test_type, stream: true}</c>. Not resumable: a new POST would generate again.
+/// Test generation: an SSE answer to <c>POST /generate_tests {code_snippet, test_type, stream: true}</c>
+/// (see docs/protocols.md). Not resumable: a new POST would generate again.
 /// </summary>
-public sealed class TestGenClient(BackendOptions options, ISseStreamRunner runner) : IBackendClient
+public sealed class TestGenClient(BackendOptions options, ISseStreamRunner runner)
+    : StreamedRunClient<TestGenDecoder>(options, runner)
 {
     public static readonly TimeSpan DefaultStallTimeout = TimeSpan.FromSeconds(120);
 
     public static readonly IReadOnlyList<string> TestTypes = ["unit", "integration", "e2e", "performance", "security"];
 
-    public BackendOptions Options { get; } = options;
-
-    public IReadOnlyList<RunOptionField> RunOptions { get; } =
+    private static readonly IReadOnlyList<RunOptionField> Fields =
         [new("test_type", "Test type", RunOptionType.Choice, TestTypes, Default: "unit")];
 
-    public IReadOnlyList<FieldError> ValidateRun(RunRequest request)
+    public override IReadOnlyList<RunOptionField> RunOptions => Fields;
+
+    protected override TimeSpan DefaultStall => DefaultStallTimeout;
+
+    public override IReadOnlyList<FieldError> ValidateRun(RunRequest request)
     {
         var errors = new List<FieldError>();
         if (string.IsNullOrWhiteSpace(request.Prompt))
@@ -40,7 +43,9 @@ public sealed class TestGenClient(BackendOptions options, ISseStreamRunner runne
         return errors;
     }
 
-    public async Task RunAsync(RunContext run, CancellationToken cancellationToken)
+    protected override TestGenDecoder CreateDecoder() => new();
+
+    protected override SseStreamSpec DescribeStream(RunContext run, TestGenDecoder decoder, DecodeContext context)
     {
         var testType = run.Request.Options?.GetValueOrDefault("test_type") is { ValueKind: JsonValueKind.String } t ? t.GetString() : null;
         var body = new JsonObject
@@ -49,14 +54,7 @@ public sealed class TestGenClient(BackendOptions options, ISseStreamRunner runne
             ["test_type"] = string.IsNullOrEmpty(testType) ? "unit" : testType,
             ["stream"] = true,
         };
-        var decoder = new TestGenDecoder();
-        var spec = RunStreams.Spec(Options, run, decoder,
-            (_, _) => Task.FromResult(Options.NewRequest(HttpMethod.Post, "generate_tests", JsonContent.Create(body))),
-            resumeAfterDrop: false, DefaultStallTimeout);
-        run.EndFromStream(await runner.FollowAsync(spec, cancellationToken), decoder, cancellationToken);
+        return Stream(decoder, context, resumeAfterDrop: false,
+            (_, _) => Task.FromResult(Options.NewRequest(HttpMethod.Post, "generate_tests", JsonContent.Create(body))));
     }
-
-    public Task CancelAsync(RunContext run, CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task RunAlwaysOnAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

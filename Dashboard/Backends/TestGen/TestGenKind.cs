@@ -1,3 +1,4 @@
+using Dashboard.Domain;
 using Dashboard.Backends.Common;
 using Dashboard.Configuration;
 using Dashboard.Ingest;
@@ -7,7 +8,9 @@ namespace Dashboard.Backends.TestGen;
 /// <summary>Streaming test generation (seed 004).</summary>
 public sealed class TestGenKind : IBackendKind
 {
-    public string Kind => "testgen";
+    public const string Name = "testgen";
+
+    public string Kind => Name;
 
     public BackendCapabilities Capabilities => BackendCapabilities.Runs;
 

@@ -1,0 +1,175 @@
+using Dashboard.Domain;
+
+namespace Dashboard.Events;
+
+/// <summary>
+/// The replay log in memory: a ring bounded by an event count and an estimated byte budget
+/// (oldest events leave first). Its instance is random per process, so a cursor from before a
+/// restart is recognised as foreign and answered with a snapshot.
+/// </summary>
+public sealed class InMemoryEventReplay : IEventReplay, IEventRecorder
+{
+    private const int OverheadBytes = 96;
+
+    private readonly Lock _sync = new();
+    private readonly SequencedEvent[] _items;
+    private readonly int[] _sizes;
+    private readonly long _maxBytes;
+    private int _head;
+    private int _count;
+    private long _bytes;
+    private long _last;
+    private long _first = 1;
+    private TaskCompletionSource _next = NewSignal();
+
+    public InMemoryEventReplay(int maxEvents, long maxBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxEvents, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBytes, 1);
+        _items = new SequencedEvent[maxEvents];
+        _sizes = new int[maxEvents];
+        _maxBytes = maxBytes;
+    }
+
+    public string Instance { get; } = Guid.NewGuid().ToString("N");
+
+    public long LastSequence => Interlocked.Read(ref _last);
+
+    public long FirstSequence
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _first;
+            }
+        }
+    }
+
+    /// <summary>Events currently kept (for tests and diagnostics).</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _count;
+            }
+        }
+    }
+
+    public void Record(in SequencedEvent item)
+    {
+        var size = EstimateBytes(item.Event);
+        lock (_sync)
+        {
+            // The newest event is always kept, even when it alone is over the byte budget.
+            while (_count > 0 && (_count == _items.Length || _bytes + size > _maxBytes))
+            {
+                _bytes -= _sizes[_head];
+                _items[_head] = default;
+                _head = (_head + 1) % _items.Length;
+                _count--;
+            }
+
+            var tail = (_head + _count) % _items.Length;
+            _items[tail] = item;
+            _sizes[tail] = size;
+            _count++;
+            _bytes += size;
+            _first = _items[_head].Sequence;
+            Interlocked.Exchange(ref _last, item.Sequence);
+        }
+
+        // Readers take the signal before checking LastSequence, so none can miss this wake-up.
+        Interlocked.Exchange(ref _next, NewSignal()).TrySetResult();
+    }
+
+    public IReadOnlyList<SequencedEvent> ReadAfter(long cursor, int max)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        lock (_sync)
+        {
+            if (_count == 0 || cursor >= _last)
+            {
+                return [];
+            }
+
+            var start = FirstIndexAfter(cursor);
+            var take = Math.Min(max, _count - start);
+            var result = new SequencedEvent[take];
+            for (var i = 0; i < take; i++)
+            {
+                result[i] = _items[(_head + start + i) % _items.Length];
+            }
+
+            return result;
+        }
+    }
+
+    public Task WaitAsync(long cursor, CancellationToken cancellationToken)
+    {
+        var signal = Volatile.Read(ref _next).Task;
+        return LastSequence > cursor ? Task.CompletedTask : signal.WaitAsync(cancellationToken);
+    }
+
+    // Sequences only grow, so the ring is sorted: binary search over logical positions.
+    private int FirstIndexAfter(long cursor)
+    {
+        int low = 0, high = _count;
+        while (low < high)
+        {
+            var mid = (low + high) >>> 1;
+            if (_items[(_head + mid) % _items.Length].Sequence <= cursor)
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid;
+            }
+        }
+
+        return low;
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Rough memory of one event: its strings (UTF-16) plus a fixed overhead.</summary>
+    internal static int EstimateBytes(DashboardEvent e)
+    {
+        long chars = e.Backend.Length + ((e as RunEvent)?.RunId.Length ?? 0);
+        switch (e)
+        {
+            case RunTextReceived t:
+                chars += t.Text.Length;
+                break;
+            case RunCreated c:
+                chars += c.Prompt.Length + (c.ParentRunId?.Length ?? 0) + (c.Options.Count * 64);
+                break;
+            case RunToolCallUpdated u:
+                chars += u.ToolCallId.Length + (u.Name?.Length ?? 0) + (u.ArgumentsDelta?.Length ?? 0) + (u.Status?.Length ?? 0) + (u.Detail?.Length ?? 0);
+                break;
+            case RunStageReported s:
+                chars += s.Stage.Length + (s.Message?.Length ?? 0);
+                break;
+            case RunEnded end:
+                chars += end.Error?.Length ?? 0;
+                break;
+            case RunUpstreamIdAssigned a:
+                chars += a.UpstreamId.Length;
+                break;
+            case RunMetadataReported m:
+                chars += m.Metadata.Sum(p => p.Key.Length + p.Value.Length);
+                break;
+            case GraphStatsObserved g:
+                chars += (g.Stats.Tiers.Count + g.Stats.Types.Count) * 24;
+                break;
+            case BackendHealthChanged h:
+                chars += h.Health.Name.Length + h.Health.Kind.Length + (h.Health.LastError?.Length ?? 0);
+                break;
+        }
+
+        return (int)Math.Min(int.MaxValue, OverheadBytes + (chars * 2));
+    }
+}

@@ -31,6 +31,7 @@ public sealed class EventHub : IEventHub
         _recorder = recorder;
         _journal = journal;
         _sequence = journal?.StartAfter ?? 0;
+        recorder?.StartAfter(_sequence);
         _defaultCapacity = Math.Max(1, options.Value.Limits.SubscriberQueueCapacity);
     }
 

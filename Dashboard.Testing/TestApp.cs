@@ -27,7 +27,11 @@ public sealed class TestApp : WebApplicationFactory<Program>
 
     public TestApp(IEnumerable<KeyValuePair<string, string?>>? settings = null)
     {
-        _settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        _settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        {
+            // No history file unless asked for: never the user's own, never one shared by two apps.
+            ["Dashboard:Storage:Provider"] = "memory",
+        };
         foreach (var (key, value) in settings ?? [])
         {
             _settings[key] = value;

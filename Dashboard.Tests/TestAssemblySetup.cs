@@ -10,5 +10,12 @@ internal static class TestAssemblySetup
     /// Kestrel and Chromium tests in parallel; waits still end as soon as their condition holds.
     /// </summary>
     [ModuleInitializer]
-    internal static void Initialize() => BunitContext.DefaultWaitTimeout = TimeSpan.FromSeconds(15);
+    internal static void Initialize()
+    {
+        BunitContext.DefaultWaitTimeout = TimeSpan.FromSeconds(15);
+
+        // Apps started by tests keep no history unless a test gives them a store of their own:
+        // never the user's real file, and never one file shared by apps running side by side.
+        Environment.SetEnvironmentVariable("Dashboard__Storage__Provider", "memory");
+    }
 }

@@ -9,6 +9,7 @@ using Dashboard.Ingest;
 using Dashboard.LiveApi;
 using Dashboard.Runs;
 using Dashboard.Security;
+using Dashboard.Storage;
 using Dashboard.Telemetry;
 using MudBlazor.Services;
 
@@ -44,6 +45,7 @@ try
     builder.AddDashboardSecurity();
     builder.Services.AddBackendKinds();
     builder.Services.AddEventHub();
+    builder.Services.AddHistoryStore();
     builder.Services.AddIngest();
     builder.Services.AddRuns();
     builder.Services.AddDashboardApi();
@@ -71,6 +73,7 @@ try
     app.MapDashboardLogin();
     app.MapDemo();
     app.MapDashboardApi().RequireDashboardApi();
+    app.MapRunDownloads();
     app.MapLiveApi();
     app.MapRazorComponents<App>()
         .AddInteractiveServerRenderMode();

@@ -197,7 +197,9 @@ public sealed class ApiTests(ApiFixture app) : IClassFixture<ApiFixture>
         Assert.Contains(first, ids);
         Assert.Contains(second, ids);
         Assert.True(ids.IndexOf(second) < ids.IndexOf(first), "newest first");
-        Assert.All(all.RootElement.EnumerateArray(), r => Assert.Superset(RunFields.ToHashSet(), Names(r)));
+        // Summaries (a breaking change of issue 11): every field of a run except text, thinking, timeline and tool calls.
+        Assert.All(all.RootElement.EnumerateArray(), r => Assert.Superset(RunFields.Except(["timeline", "text"]).ToHashSet(), Names(r)));
+        Assert.All(all.RootElement.EnumerateArray(), r => Assert.Empty(Names(r).Intersect(["text", "thinking", "timeline", "toolCalls"])));
 
         using var filtered = await GetJsonAsync("/api/runs?backend=ALPHA&status=completed", HttpStatusCode.OK);
         Assert.Contains(first, filtered.RootElement.EnumerateArray().Select(r => r.GetProperty("id").GetString()));

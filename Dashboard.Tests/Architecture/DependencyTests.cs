@@ -16,12 +16,7 @@ public sealed class DependencyTests
     [Fact]
     public void No_cycle_between_top_level_folders()
     {
-        // Known and reported, not accepted: Security's sign-in start-up and circuit origin check use
-        // Hosting (public address), which uses Ingest and Security. Arrived with the production-hosting
-        // merge; to be untangled by moving the shared address contract out of Hosting. Any other
-        // cycle, or a larger one, fails.
-        string[] known = ["Hosting", "Ingest", "Security"];
-        var cycles = Cycles(Graph.Value).Where(c => !c.SequenceEqual(known)).ToList();
+        var cycles = Cycles(Graph.Value).ToList();
 
         Assert.True(cycles.Count == 0, "Import cycles between folders: " + string.Join("; ", cycles.Select(c => string.Join(" → ", c))));
     }

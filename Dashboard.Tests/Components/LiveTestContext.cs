@@ -1,8 +1,10 @@
+using Dashboard.Configuration;
 using Bunit;
 using Dashboard.Components.Controls;
 using Dashboard.Domain;
 using Dashboard.Events;
 using Dashboard.Markdown;
+using Dashboard.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using MudBlazor.Services;
@@ -22,6 +24,10 @@ public abstract class LiveTestContext : BunitContext, IAsyncLifetime
         Time = new FakeTimeProvider(T0);
         Services.AddSingleton<TimeProvider>(Time);
         Services.AddEventHub();
+
+        // Pages list ended runs from the history store; here the memory one (no file).
+        Services.Configure<Dashboard.Configuration.DashboardOptions>(o => o.Storage.Provider = Dashboard.Configuration.StorageOptions.Memory);
+        Services.AddHistoryStore();
         Services.AddSingleton(new MarkdownHtml());
         Services.Configure<LiveRenderOptions>(o => o.MinInterval = TimeSpan.Zero);
         Services.AddMudServices();

@@ -1,3 +1,5 @@
+using Dashboard.Configuration;
+using Dashboard.Security;
 using Dashboard.Hosting;
 
 namespace Dashboard.Tests.Hosting;

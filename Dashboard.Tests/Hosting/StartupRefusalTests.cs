@@ -1,3 +1,4 @@
+using Dashboard.Domain;
 using System.Net.Sockets;
 using Dashboard.Hosting;
 using Microsoft.AspNetCore.Connections;

@@ -23,7 +23,7 @@ public sealed class MaxRunDurationTests
         var options = Options.Create(new DashboardOptions { Backends = [backend] });
         var catalog = new BackendCatalog();
         catalog.Publish([new BackendEntry(backend, kind, kind.CreateClient(backend, null!))]);
-        return new RunManager(catalog, _sink, _sink, options, new SecretRedactor(options), _clock, NullLogger<RunManager>.Instance);
+        return new RunManager(catalog, _sink, _sink, options, _clock, NullLogger<RunManager>.Instance);
     }
 
     [Fact]

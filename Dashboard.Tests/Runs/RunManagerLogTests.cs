@@ -23,7 +23,7 @@ public sealed class RunManagerLogTests
         var options = Options.Create(new DashboardOptions { Backends = backends });
         var catalog = new BackendCatalog();
         catalog.Publish([new BackendEntry(backends[0], kind, kind.CreateClient(backends[0], null!))]);
-        return new RunManager(catalog, _sink, _sink, options, new SecretRedactor(options), TimeProvider.System, _log);
+        return new RunManager(catalog, _sink, _sink, options, TimeProvider.System, _log);
     }
 
     [Fact]

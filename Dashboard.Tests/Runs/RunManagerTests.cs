@@ -341,16 +341,39 @@ public sealed class RunManagerTests
     }
 
     [Fact]
-    public async Task Shutdown_cancels_every_run_in_flight_and_refuses_new_ones()
+    public async Task Shutdown_detaches_every_run_in_flight_without_cancelling_upstream_and_refuses_new_ones()
     {
-        var manager = Create(BlockingKind(), maxConcurrentRuns: 5);
+        var upstreamCancels = 0;
+        var stopped = 0;
+        var kind = new TestBackendKind("t")
+        {
+            Run = async (_, ct) =>
+            {
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, ct);
+                }
+                finally
+                {
+                    Interlocked.Increment(ref stopped);
+                }
+            },
+            Cancel = (_, _) =>
+            {
+                Interlocked.Increment(ref upstreamCancels);
+                return Task.CompletedTask;
+            },
+        };
+        var manager = Create(kind, maxConcurrentRuns: 5);
         var ids = Enumerable.Range(0, 3).Select(i => manager.Start(new RunRequest("alpha", $"run {i}")).RunId!).ToList();
+        await manager.DetachAllAsync(new CancellationTokenSource(Patience).Token);
 
-        await manager.StopAllAsync(new CancellationTokenSource(Patience).Token);
-
+        // Every follower has stopped, none asked its upstream to cancel, and no run was ended here.
+        Assert.Equal(3, Volatile.Read(ref stopped));
+        Assert.Equal(0, Volatile.Read(ref upstreamCancels));
         foreach (var id in ids)
         {
-            Assert.Equal(RunStatus.Cancelled, (await _sink.WaitForEndAsync(id)).Status);
+            Assert.Empty(_sink.EventsOf(id).OfType<RunEnded>());
         }
 
         Assert.Equal(0, manager.ActiveCount);

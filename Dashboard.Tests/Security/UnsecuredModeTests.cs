@@ -27,7 +27,7 @@ public sealed class UnsecuredModeTests
             .AddInMemoryCollection(new Dictionary<string, string?> { ["urls"] = urls })
             .Build();
 
-        var error = Assert.Throws<Dashboard.Hosting.StartupRefusedException>(
+        var error = Assert.Throws<Dashboard.Domain.StartupRefusedException>(
             () => SignInStartup.RefuseNonLoopback(SignInStartup.ConfiguredAddresses(configuration)));
 
         Assert.Contains("Dashboard:Auth:Mode=Unsecured", error.Message, StringComparison.Ordinal);

@@ -16,12 +16,16 @@ public static class ApiEndpoints
 
         api.MapGet("/backends", BackendsApi.ListAsync);
         api.MapGet("/backends/{name}/events", BackendsApi.EventsAsync);
-        api.MapGet("/graph", BackendsApi.Graphs);
-        api.MapGet("/runs", RunsApi.List);
+        api.MapGet("/graph", GraphHistoryApi.Graphs);
+        api.MapGet("/runs", RunHistoryApi.ListAsync);
         api.MapGet("/runs/{id}", RunsApi.Get);
+        api.MapGet("/runs/{id}/export", RunHistoryApi.Export);
         // Changing state needs the dashboard's token; the read-only token gets 403.
         api.MapPost("/runs", RunsApi.StartAsync).RequireAuthorization(DashboardAuth.WritePolicy);
         api.MapPost("/runs/{id}/cancel", RunsApi.CancelAsync).RequireAuthorization(DashboardAuth.WritePolicy);
+        api.MapDelete("/runs/{id}", RunHistoryApi.DeleteAsync).RequireAuthorization(DashboardAuth.WritePolicy);
+        api.MapPost("/runs/{id}/pin", RunHistoryApi.PinAsync).RequireAuthorization(DashboardAuth.WritePolicy);
+        api.MapDelete("/runs/{id}/pin", RunHistoryApi.UnpinAsync).RequireAuthorization(DashboardAuth.WritePolicy);
         api.MapGet("/info", InfoApi.Get);
         return api;
     }

@@ -66,3 +66,23 @@ public sealed record RunDto(
     long ValuesDropped = 0);
 
 public sealed record StartedRunDto(string Id);
+
+/// <summary>An item of GET /api/runs: every field of a run except text, thinking, timeline and toolCalls; <c>match</c> is the search hit («word») when <c>q</c> is given.</summary>
+public sealed record RunSummaryDto(
+    string Id,
+    string Backend,
+    string Prompt,
+    RunStatus Status,
+    string? Stage,
+    double? Progress,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? EndedAt,
+    UsageDto? Usage,
+    string? Error,
+    string? ParentRunId,
+    string? UpstreamId,
+    IReadOnlyDictionary<string, JsonElement> Options,
+    IReadOnlyDictionary<string, string> Metadata,
+    bool TextTruncated,
+    bool Pinned,
+    string? Match);

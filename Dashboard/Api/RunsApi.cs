@@ -10,29 +10,6 @@ namespace Dashboard.Api;
 /// <summary>GET/POST /api/runs, GET /api/runs/{id}, POST /api/runs/{id}/cancel.</summary>
 internal static class RunsApi
 {
-    public static IResult List(string? backend, string? status, IDashboardState state, SecretRedactor redactor)
-    {
-        RunStatus? wanted = null;
-        if (status is not null)
-        {
-            wanted = Enum.GetValues<RunStatus>().Cast<RunStatus?>().FirstOrDefault(s => string.Equals(s.ToString(), status, StringComparison.OrdinalIgnoreCase));
-            if (wanted is null)
-            {
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]>
-                {
-                    ["status"] = ["status must be one of pending, running, completed, failed, cancelled."],
-                });
-            }
-        }
-
-        var runs = state.Runs
-            .Where(r => backend is null || BackendNames.Comparer.Equals(r.Backend, backend))
-            .Where(r => wanted is null || r.Status == wanted)
-            .Select(r => ToDto(r, redactor))
-            .ToList();
-        return TypedResults.Ok(runs);
-    }
-
     public static IResult Get(string id, IDashboardState state, SecretRedactor redactor) =>
         state.GetRun(id) is { } run
             ? TypedResults.Ok(ToDto(run, redactor))
@@ -113,7 +90,8 @@ internal static class RunsApi
     private static Dictionary<string, string[]> Group(IReadOnlyList<FieldError> errors) =>
         errors.GroupBy(e => e.Field, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray(), StringComparer.Ordinal);
 
-    internal static RunDto ToDto(RunView r, SecretRedactor redactor) => new(
+    /// <summary>The full run (GET /api/runs/{id}, the JSON export).</summary>
+    public static RunDto ToDto(RunView r, SecretRedactor redactor) => new(
         r.Id,
         r.Backend,
         r.Prompt,

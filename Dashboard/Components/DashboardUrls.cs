@@ -14,6 +14,7 @@ public static class DashboardUrls
         public const string Runs = "/runs";
         public const string NewRun = "/runs/new";
         public const string Run = "/runs/{Id}";
+        public const string Compare = "/runs/compare";
         public const string Backends = "/backends";
         public const string NotFound = "/not-found";
         public const string Error = "/Error";
@@ -35,6 +36,12 @@ public static class DashboardUrls
 
     /// <summary>The form, filled with an ended run's backend, prompt and options.</summary>
     public static string RunAgain(string runId) => $"{NewRun}?{AgainQuery}={Uri.EscapeDataString(runId)}";
+
+    /// <summary>Two runs side by side.</summary>
+    public static string Compare(string a, string b) => $"runs/compare?a={Uri.EscapeDataString(a)}&b={Uri.EscapeDataString(b)}";
+
+    /// <summary>One run as a download (<paramref name="format"/>: md or json), under the page's own sign-in.</summary>
+    public static string Export(string runId, string format) => $"runs/{Uri.EscapeDataString(runId)}/export?format={Uri.EscapeDataString(format)}";
 
     public static string RunsOf(string backend) => "runs?backend=" + Uri.EscapeDataString(backend);
 }

@@ -19,6 +19,8 @@ public sealed class DashboardOptions
     /// state-changing requests, and a host name the Host check accepts. Null: the request's own origin.
     /// </summary>
     public string? PublicUrl { get; set; }
+
+    public StorageOptions Storage { get; set; } = new();
 }
 
 /// <summary>One upstream: <c>Dashboard:Backends:&lt;i&gt;:…</c>.</summary>
@@ -105,13 +107,13 @@ public sealed class LimitsOptions
     /// <summary>Characters of data kept per inspector item.</summary>
     public int InspectorDataChars { get; set; } = 4096;
 
-    /// <summary>Runs kept in memory (oldest finished runs are evicted first).</summary>
+    /// <summary>Runs kept in memory, in flight and recent (oldest finished evicted first); the history store keeps the rest.</summary>
     public int MaxRuns { get; set; } = 500;
 
     /// <summary>Streamed text kept per run; beyond it the text is marked truncated.</summary>
     public int MaxRunTextChars { get; set; } = 8 * 1024 * 1024;
 
-    /// <summary>Graph history points kept per backend.</summary>
+    /// <summary>Graph history points kept in memory per backend; longer ranges come from the history store.</summary>
     public int GraphHistoryPoints { get; set; } = 720;
 
     /// <summary>Longest prompt accepted by the API and the form (a kind may be stricter).</summary>

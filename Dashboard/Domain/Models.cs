@@ -1,6 +1,7 @@
 namespace Dashboard.Domain;
 
-public enum RunStatus { Pending, Running, Completed, Failed, Cancelled }
+/// <summary><see cref="Interrupted"/>: the dashboard stopped while the run was in flight and its stream could not be resumed.</summary>
+public enum RunStatus { Pending, Running, Completed, Failed, Cancelled, Interrupted }
 
 public enum StageStatus { Running, Completed, Warning, Failed, Cancelled }
 
@@ -13,7 +14,7 @@ public enum TextChannel { Output, Thinking }
 public static class RunStatusExtensions
 {
     public static bool IsTerminal(this RunStatus status) =>
-        status is RunStatus.Completed or RunStatus.Failed or RunStatus.Cancelled;
+        status is RunStatus.Completed or RunStatus.Failed or RunStatus.Cancelled or RunStatus.Interrupted;
 }
 
 /// <summary>

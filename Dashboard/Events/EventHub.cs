@@ -18,6 +18,7 @@ public sealed class EventHub : IEventHub
     private readonly Lock _gate = new();
     private readonly DashboardState _state;
     private readonly int _defaultCapacity;
+    private readonly IEventJournal? _journal;
     private readonly IEventRecorder? _recorder;
     private long _sequence;
     private long _dropped;
@@ -27,14 +28,19 @@ public sealed class EventHub : IEventHub
 
     private readonly IDomainEventSink _entrance;
 
+    /// <param name="recorder">The live API's replay log: records every sequenced event.</param>
     /// <param name="secrets">
     /// When given (always in the app), every event passes the redaction boundary
     /// (<see cref="RedactingEventSink"/>) before it is sequenced: no reader of the hub ever sees a secret.
     /// </param>
-    public EventHub(DashboardState state, IOptions<DashboardOptions> options, IEventRecorder? recorder = null, SecretRedactor? secrets = null)
+    /// <param name="journal">The history store: the hub takes its durable sequence and records every event in it.</param>
+    public EventHub(DashboardState state, IOptions<DashboardOptions> options, IEventRecorder? recorder = null, SecretRedactor? secrets = null, IEventJournal? journal = null)
     {
         _state = state;
         _recorder = recorder;
+        _journal = journal;
+        _sequence = journal?.StartAfter ?? 0;
+        recorder?.StartAfter(_sequence);
         _defaultCapacity = Math.Max(1, options.Value.Limits.SubscriberQueueCapacity);
         var core = new Core(this);
         _entrance = secrets is null ? core : new RedactingEventSink(core, secrets);
@@ -60,11 +66,16 @@ public sealed class EventHub : IEventHub
     {
         lock (_gate)
         {
-            var sequence = _sequence + 1;
+            var sequence = _journal?.NextSequence() ?? _sequence + 1;
             _state.Apply(e, sequence);
             Volatile.Write(ref _sequence, sequence);
 
             var item = new SequencedEvent(sequence, e);
+            if (_journal is not null)
+            {
+                Journal(item);
+            }
+
             _recorder?.Record(item);
             foreach (var subscriber in _subscribers)
             {
@@ -72,6 +83,25 @@ public sealed class EventHub : IEventHub
             }
 
             return sequence;
+        }
+    }
+
+    private void Journal(in SequencedEvent item)
+    {
+        _journal!.Record(item);
+        // A run is written whole when it is created and when it ends, and again when a late fact
+        // (usage, metadata, upstream id) changes it afterwards; text deltas never take this path.
+        if (item.Event is RunCreated or RunEnded)
+        {
+            if (_state.GetLiveRun(((RunEvent)item.Event).RunId) is { } run)
+            {
+                _journal.SaveRun(run);
+            }
+        }
+        else if (item.Event is RunUsageReported or RunMetadataReported or RunUpstreamIdAssigned
+            && _state.GetLiveRun(((RunEvent)item.Event).RunId) is { Status: var status } late && status.IsTerminal())
+        {
+            _journal.SaveRun(late);
         }
     }
 

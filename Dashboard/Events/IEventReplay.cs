@@ -31,4 +31,9 @@ public interface IEventReplay
 public interface IEventRecorder
 {
     void Record(in SequencedEvent item);
+
+    /// <summary>Called once by the hub before any event: the sequence it continues after (the history store's durable start).</summary>
+    void StartAfter(long sequence)
+    {
+    }
 }

@@ -22,6 +22,19 @@ public sealed class InMemoryEventReplay : IEventReplay, IEventRecorder
     private long _first = 1;
     private TaskCompletionSource _next = NewSignal();
 
+    /// <summary>Nothing before <paramref name="sequence"/> was ever published here: a cursor at it misses nothing.</summary>
+    public void StartAfter(long sequence)
+    {
+        lock (_sync)
+        {
+            if (_count == 0)
+            {
+                Interlocked.Exchange(ref _last, sequence);
+                _first = sequence + 1;
+            }
+        }
+    }
+
     public InMemoryEventReplay(int maxEvents, long maxBytes)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxEvents, 1);

@@ -1,3 +1,4 @@
+using Dashboard.Security;
 using System.Net;
 using Dashboard.Configuration;
 using Microsoft.Extensions.Options;

@@ -1,3 +1,4 @@
+using Dashboard.Domain;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;

@@ -18,6 +18,7 @@ internal sealed class ActiveRun : IDomainEventSink
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _ended;
     private bool _cancelling;
+    private bool _detached;
 
     public ActiveRun(string id, BackendEntry backend, RunRequest request, string? parentUpstreamId, IDomainEventSink inner, TimeProvider clock, Action<ActiveRun> onEnded)
     {
@@ -78,6 +79,38 @@ internal sealed class ActiveRun : IDomainEventSink
 
     public void Abort() => _cancellation.Cancel();
 
+    /// <summary>
+    /// Shutdown: the dashboard stops following, the upstream run goes on. Nothing of the run is
+    /// published from now on (the aborted client's failure is not the run's outcome); after a
+    /// restart the history store settles it.
+    /// </summary>
+    public bool Detach()
+    {
+        lock (_gate)
+        {
+            if (_ended)
+            {
+                return false;
+            }
+
+            _detached = true;
+        }
+
+        _cancellation.Cancel();
+        return true;
+    }
+
+    public bool Detached
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _detached;
+            }
+        }
+    }
+
     public void MarkCompleted() => _completion.TrySetResult();
 
     public long Publish(DashboardEvent e)
@@ -90,7 +123,7 @@ internal sealed class ActiveRun : IDomainEventSink
                 return _inner.Publish(e);
             }
 
-            if (_ended || (e is RunEnded { Status: not RunStatus.Cancelled } && _cancelling))
+            if (_ended || _detached || (e is RunEnded { Status: not RunStatus.Cancelled } && _cancelling))
             {
                 return 0;
             }

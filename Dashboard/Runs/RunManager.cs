@@ -117,16 +117,24 @@ public sealed class RunManager(
         return true;
     }
 
-    /// <summary>Shutdown: no new runs; every run in flight is cancelled and its follower awaited (bounded by <paramref name="cancellationToken"/>).</summary>
-    public async Task StopAllAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Shutdown: no new runs; every run in flight is detached (followed no more, never cancelled
+    /// upstream: only a user's cancel does that) and its follower awaited, bounded by
+    /// <paramref name="cancellationToken"/>. The history store keeps what each run had.
+    /// </summary>
+    public async Task DetachAllAsync(CancellationToken cancellationToken)
     {
         lock (_startGate)
         {
             _stopping = true;
         }
 
-        var runs = _active.Values.ToList();
-        await Task.WhenAll(runs.Select(r => CancelAsync(r.Id, cancellationToken)));
+        var runs = _active.Values.Where(r => r.Detach()).ToList();
+        if (runs.Count > 0)
+        {
+            logger.LogInformation("Shutdown: {Count} runs in flight are left running upstream (detached, not cancelled).", runs.Count);
+        }
+
         try
         {
             await Task.WhenAll(runs.Select(r => r.Completion)).WaitAsync(cancellationToken);
@@ -200,7 +208,7 @@ public sealed class RunManager(
         }
         catch (OperationCanceledException) when (run.Token.IsCancellationRequested)
         {
-            // Reported below as cancelled.
+            // Reported below as cancelled (or left alone when detached at shutdown).
         }
         catch (Exception ex)
         {
@@ -210,7 +218,11 @@ public sealed class RunManager(
         }
         finally
         {
-            if (run.CancelRequested)
+            if (run.Detached)
+            {
+                // Shutdown: the run is neither ended nor failed here.
+            }
+            else if (run.CancelRequested)
             {
                 End(run, RunStatus.Cancelled, null);
             }
@@ -253,7 +265,7 @@ public sealed class RunManager(
         }
         catch (Exception ex)
         {
-            logger.LogWarning("Upstream cancel of run {RunId} on {Backend} after its maximum duration failed: {Error}", run.Id, run.Backend.Name, redactor.Redact(ex.Message));
+            logger.LogWarning("Upstream cancel of run {RunId} on {Backend} after its maximum duration failed: {Error}", run.Id, run.Backend.Name, ex.Message);
         }
     }
 

@@ -21,7 +21,7 @@ public static class RunsServiceCollectionExtensions
         services.TryAddSingleton<RunManager>();
         services.TryAddSingleton<IRunLauncher>(sp => sp.GetRequiredService<RunManager>());
 
-        // Hosted services stop in reverse order: runs are cancelled before the backends go down.
+        // Hosted services stop in reverse order: runs are detached before the backends go down.
         services.AddHostedService<BackendHost>();
         services.AddHostedService<RunShutdownService>();
         return services;

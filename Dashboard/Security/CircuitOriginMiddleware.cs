@@ -1,5 +1,4 @@
 using Dashboard.Configuration;
-using Dashboard.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Dashboard.Security;

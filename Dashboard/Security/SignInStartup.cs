@@ -1,5 +1,5 @@
+using Dashboard.Domain;
 using Dashboard.Configuration;
-using Dashboard.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 

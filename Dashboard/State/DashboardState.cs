@@ -37,9 +37,18 @@ public sealed class DashboardState : IDashboardState
     private long _ignoredEvents;
     private long _evictedRuns;
 
+    private readonly IRunArchive? _archive;
+
     public DashboardState(IOptions<DashboardOptions> options)
     {
         _limits = options.Value.Limits;
+    }
+
+    /// <summary>With an archive: a run no longer (or not yet again, after a restart) in memory is looked up there.</summary>
+    public DashboardState(IOptions<DashboardOptions> options, IRunArchive archive)
+        : this(options)
+    {
+        _archive = archive;
     }
 
     /// <summary>Sequence of the last event applied (the hub's sequence).</summary>
@@ -96,11 +105,50 @@ public sealed class DashboardState : IDashboardState
         }
     }
 
-    public RunView? GetRun(string runId)
+    public RunView? GetRun(string runId) => GetLiveRun(runId) ?? _archive?.FindRun(runId);
+
+    /// <summary>Only what memory holds (the hub uses it under its lock: it must never read the disk).</summary>
+    public RunView? GetLiveRun(string runId)
     {
         lock (_sync)
         {
             return _runs.TryGetValue(runId, out var run) ? run.View() : null;
+        }
+    }
+
+    /// <summary>Drops an ended run from memory (it was deleted); false when it is unknown here or still in flight.</summary>
+    public bool Forget(string runId)
+    {
+        lock (_sync)
+        {
+            if (!_runs.TryGetValue(runId, out var run) || !run.Status.IsTerminal())
+            {
+                return false;
+            }
+
+            _runs.Remove(runId);
+            _runOrder.Remove(run);
+            _runList = null;
+            return true;
+        }
+    }
+
+    /// <summary>Start-up: a backend's graph as the history store last saw it, before any live event.</summary>
+    public void RestoreGraph(string backend, GraphStats stats, IReadOnlyList<GraphPoint> history)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        lock (_sync)
+        {
+            if (_graphs.ContainsKey(backend) || history.Count == 0)
+            {
+                return;
+            }
+
+            var graph = new GraphState(backend, Math.Max(1, _limits.GraphHistoryPoints));
+            graph.Restore(stats, history);
+            _graphs.Add(backend, graph);
+            _graphOrder.Add(graph);
+            _graphList = null;
         }
     }
 

@@ -31,6 +31,23 @@ internal sealed class GraphState(string backend, int historyPoints)
         _view = null;
     }
 
+    /// <summary>The last stats and the newest points of a stored history (the oldest beyond the bound are dropped).</summary>
+    public void Restore(GraphStats stats, IReadOnlyList<GraphPoint> history)
+    {
+        var skip = Math.Max(0, history.Count - historyPoints);
+        _historyTruncated = skip > 0;
+        for (var i = skip; i < history.Count; i++)
+        {
+            _history.Enqueue(history[i]);
+        }
+
+        _stats = stats;
+        _edges = stats.Edges;
+        _avgEntanglement = stats.AvgEntanglement;
+        _updatedAt = history[^1].At;
+        _view = null;
+    }
+
     public GraphView View() => _view ??= new GraphView(
         backend,
         _stats!.Nodes,

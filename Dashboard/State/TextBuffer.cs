@@ -34,6 +34,16 @@ public sealed class TextBuffer(int maxChars)
         return new string(c.Chars, 0, c.Length);
     }
 
+    /// <summary>A finished run's text as the history store kept it, with its truncation mark.</summary>
+    public static TextBuffer Restored(string text, bool truncated)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var buffer = new TextBuffer(text.Length);
+        buffer.Append(text);
+        buffer.Truncated = truncated;
+        return buffer;
+    }
+
     /// <summary>Single writer only (the hub applies events under its lock).</summary>
     public void Append(ReadOnlySpan<char> text)
     {

@@ -26,7 +26,7 @@ public static class StageDisplay
         {
             RunStatus.Completed => StageStatus.Completed,
             RunStatus.Failed => StageStatus.Failed,
-            RunStatus.Cancelled => StageStatus.Cancelled,
+            RunStatus.Cancelled or RunStatus.Interrupted => StageStatus.Cancelled,
             _ => StageStatus.Running,
         };
     }

@@ -10,7 +10,7 @@ public static class StatusDisplay
     {
         RunStatus.Completed => Color.Success,
         RunStatus.Failed => Color.Error,
-        RunStatus.Cancelled => Color.Warning,
+        RunStatus.Cancelled or RunStatus.Interrupted => Color.Warning,
         RunStatus.Running => Color.Info,
         _ => Color.Default,
     };

@@ -1,4 +1,4 @@
-namespace Dashboard.Hosting;
+namespace Dashboard.Security;
 
 /// <summary>
 /// <c>Dashboard:PublicUrl</c>: the address users type (scheme, host, port, path base), when a

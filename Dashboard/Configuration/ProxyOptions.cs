@@ -1,6 +1,4 @@
-using Dashboard.Configuration;
-
-namespace Dashboard.Hosting;
+namespace Dashboard.Configuration;
 
 /// <summary>
 /// How the dashboard sits behind a reverse proxy: <c>Dashboard:PathBase</c> (the path it is served

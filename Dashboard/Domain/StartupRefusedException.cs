@@ -1,4 +1,4 @@
-namespace Dashboard.Hosting;
+namespace Dashboard.Domain;
 
 /// <summary>
 /// Thrown by any part that cannot let the dashboard start (a store it cannot open, an address it
@@ -6,7 +6,7 @@ namespace Dashboard.Hosting;
 /// the configuration key or resource to fix. The entry point prints them without a stack trace and
 /// exits with code 1.
 /// </summary>
-public sealed class StartupRefusedException : InvalidOperationException
+public class StartupRefusedException : InvalidOperationException
 {
     public StartupRefusedException(IEnumerable<string> problems)
         : this([.. problems])
@@ -16,6 +16,13 @@ public sealed class StartupRefusedException : InvalidOperationException
     public StartupRefusedException(string problem)
         : this([problem])
     {
+    }
+
+    /// <param name="inner">What went wrong underneath, kept for the log; the operator sees only <paramref name="problem"/>.</param>
+    public StartupRefusedException(string problem, Exception? inner)
+        : base(problem, inner)
+    {
+        Problems = [problem];
     }
 
     private StartupRefusedException(string[] problems)

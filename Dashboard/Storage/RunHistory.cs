@@ -1,0 +1,45 @@
+using Dashboard.Domain;
+using Dashboard.State;
+
+namespace Dashboard.Storage;
+
+/// <summary>
+/// Runs as the API and the pages list them: those in flight from memory (they change every
+/// moment and are few), the ended ones from the store, merged into one page in one order.
+/// </summary>
+public sealed class RunHistory(IDashboardState state, IHistoryStore store)
+{
+    public IHistoryStore Store => store;
+
+    public async Task<RunPage> QueryAsync(RunQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var words = SearchText.Words(query.Text);
+        var live = state.Runs
+            .Where(r => !r.Status.IsTerminal() && RunFilter.Matches(r, query, words))
+            .Select(r => new RunListItem(r, words.Count > 0 ? SearchText.Snippet(r, words) : null, false))
+            .ToList();
+
+        // A run that ended a moment ago is in the store's queue: written first, so it is listed.
+        await store.FlushAsync(cancellationToken);
+        var stored = store.QueryEnded(query with { Limit = query.Limit + 1 });
+        var liveIds = live.Select(i => i.Run.Id).ToHashSet(StringComparer.Ordinal);
+        var order = RunFilter.Order(query.Sort);
+        var merged = stored.Items
+            .Where(i => !liveIds.Contains(i.Run.Id))
+            .Concat(live)
+            .OrderBy(i => i.Run, order)
+            .ToList();
+        if (merged.Count <= query.Limit && stored.Next is null)
+        {
+            return new RunPage(merged, null);
+        }
+
+        var page = merged.Take(query.Limit).ToList();
+        var last = page[^1].Run;
+        return new RunPage(page, new RunCursor(query.Sort, RunFilter.Key(last, query.Sort), last.Id));
+    }
+
+    /// <summary>A run in memory (live or recent) or in the store.</summary>
+    public RunView? Find(string runId) => state.GetRun(runId);
+}

@@ -1,0 +1,774 @@
+using Dashboard.Configuration;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+using Dashboard.Domain;
+using Dashboard.Events;
+using Dashboard.Security;
+using Dashboard.State;
+using Microsoft.Data.Sqlite;
+
+namespace Dashboard.Storage;
+
+/// <summary>
+/// The embedded store. Ingest hands it events under the hub's lock and never waits: they go to
+/// one queue that a single writer drains in batched transactions (WAL, synchronous=NORMAL, one
+/// prepared INSERT reused). Runs are queued apart and never dropped, so a finished run is written
+/// whole even when the event queue overflows. Reads use their own pooled connections.
+/// </summary>
+public sealed class SqliteHistoryStore : IHistoryStore
+{
+    /// <summary>Events queued for the writer at most; beyond, they are dropped and counted (the range is kept as a gap).</summary>
+    public const int EventQueueCapacity = 200_000;
+
+    /// <summary>Sequence numbers reserved durably at a time.</summary>
+    public const long SequenceBlock = 1 << 20;
+
+    /// <summary>Events kept for replay at most, whatever the window (the replay's size bound).</summary>
+    public const int MaxReplayEvents = 5_000_000;
+
+    private const int BatchSize = 4096;
+    private const int RetentionBatch = 500;
+    private const string Statuses = "'pending','running'";
+
+    private readonly StorageOptions _options;
+    private readonly SecretRedactor _redactor;
+    private readonly TimeProvider _clock;
+    private readonly ILogger _logger;
+    private readonly string _connectionString;
+    private readonly FileStream _lock;
+    private readonly SqliteConnection _write;
+    private readonly SqliteConnection _sequenceConnection;
+    private readonly Channel<WriteItem> _queue = Channel.CreateUnbounded<WriteItem>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _writer;
+    private readonly Lock _gapGate = new();
+    private readonly List<(long First, long Last)> _pendingGaps = [];
+    private readonly SqliteCommand _insertEvent;
+    private readonly SqliteCommand _upsertRun;
+    private readonly SqliteCommand _insertPoint;
+    private readonly SqliteCommand _upsertGraph;
+    private long _queuedEvents;
+    private long _dropped;
+    private long _last;
+    private long _reserved;
+    private Task? _reserving;
+    private int _disposed;
+
+    public SqliteHistoryStore(string path, StorageOptions options, SecretRedactor redactor, TimeProvider clock, ILogger<SqliteHistoryStore> logger)
+    {
+        _options = options;
+        _redactor = redactor;
+        _clock = clock;
+        _logger = logger;
+        Location = path;
+        _connectionString = SqliteStoreFile.ConnectionString(path);
+        (_lock, _write) = SqliteStoreFile.Open(path);
+        try
+        {
+            SqliteSchema.Migrate(_write);
+            SqliteSchema.Execute(_write, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
+            InstanceId = ReadOrCreateInstanceId();
+
+            // Every number up to the last reservation may have been used before a crash: start after it.
+            _sequenceConnection = OpenConnection(synchronousFull: true);
+            _last = StartAfter = long.Parse(Meta("sequence_reserved") ?? "0", CultureInfo.InvariantCulture);
+            Reserve(StartAfter + SequenceBlock);
+
+            InterruptedAtStart = SettleInterruptedRuns();
+        }
+        catch (SqliteException ex)
+        {
+            Dispose();
+            throw new StoreRefusedException($"The history file {path} could not be prepared ({ex.Message}). It was left as it was: check the disk and permissions, or set {SqliteStoreFile.PathKey} to another file.", ex);
+        }
+
+        _insertEvent = Prepare("INSERT INTO events(seq, at, type, backend, run_id, data) VALUES ($seq, $at, $type, $backend, $run, $data);",
+            "$seq", "$at", "$type", "$backend", "$run", "$data");
+        _upsertRun = Prepare(
+            """
+            INSERT INTO runs(id, backend, status, started_at, ended_at, duration, prompt, output, summary, detail)
+            VALUES ($id, $backend, $status, $started, $ended, $duration, $prompt, $output, $summary, $detail)
+            ON CONFLICT(id) DO UPDATE SET backend = excluded.backend, status = excluded.status, started_at = excluded.started_at,
+                ended_at = excluded.ended_at, duration = excluded.duration, prompt = excluded.prompt, output = excluded.output,
+                summary = excluded.summary, detail = excluded.detail;
+            """,
+            "$id", "$backend", "$status", "$started", "$ended", "$duration", "$prompt", "$output", "$summary", "$detail");
+        _insertPoint = Prepare("INSERT INTO graph_points(backend, at, nodes) VALUES ($backend, $at, $nodes);", "$backend", "$at", "$nodes");
+        _upsertGraph = Prepare("INSERT INTO graphs(backend, stats, at) VALUES ($backend, $stats, $at) ON CONFLICT(backend) DO UPDATE SET stats = excluded.stats, at = excluded.at;",
+            "$backend", "$stats", "$at");
+        _writer = Task.Run(WriteLoopAsync);
+    }
+
+    public string Provider => StorageOptions.Sqlite;
+
+    public bool IsDurable => true;
+
+    public string? Location { get; }
+
+    public string InstanceId { get; } = "";
+
+    public long StartAfter { get; }
+
+    public long DroppedEvents => Interlocked.Read(ref _dropped);
+
+    public IReadOnlyList<string> InterruptedAtStart { get; } = [];
+
+    /// <summary>Called under the hub's lock. Waits only when the durable reservation has fallen a whole block behind.</summary>
+    public long NextSequence()
+    {
+        var next = _last + 1;
+        if (next > Volatile.Read(ref _reserved) && Volatile.Read(ref _disposed) == 0)
+        {
+            try
+            {
+                _reserving?.Wait();
+            }
+            catch (AggregateException)
+            {
+                // Reported by the reservation itself; reserve again below.
+            }
+
+            if (next > Volatile.Read(ref _reserved))
+            {
+                Reserve(next + SequenceBlock);
+            }
+        }
+
+        _last = next;
+        if ((_reserving is null || _reserving.IsCompleted) && Volatile.Read(ref _reserved) - next < SequenceBlock / 2 && Volatile.Read(ref _disposed) == 0)
+        {
+            var target = Volatile.Read(ref _reserved) + SequenceBlock;
+            _reserving = Task.Run(() => Reserve(target));
+        }
+
+        return next;
+    }
+
+    public void Record(in SequencedEvent item)
+    {
+        if (Interlocked.Increment(ref _queuedEvents) > EventQueueCapacity || !_queue.Writer.TryWrite(new EventItem(item)))
+        {
+            Interlocked.Decrement(ref _queuedEvents);
+            Interlocked.Increment(ref _dropped);
+            AddGap(item.Sequence);
+        }
+    }
+
+    public void SaveRun(RunView run)
+    {
+        if (!_queue.Writer.TryWrite(new RunItem(run)))
+        {
+            _logger.LogWarning("Run {RunId} ended after the history store closed; it is not kept.", run.Id);
+        }
+    }
+
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (_queue.Writer.TryWrite(new FlushItem(done)))
+        {
+            await done.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    public RunView? FindRun(string runId)
+    {
+        using var connection = OpenConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT prompt, output, summary, detail FROM runs WHERE id = $id;";
+        command.Parameters.AddWithValue("$id", runId);
+        using var reader = command.ExecuteReader();
+        return reader.Read()
+            ? RunRecord.ToView(runId, reader.GetString(0), reader.GetString(1), Summary(reader.GetString(2)), Detail(reader.GetString(3)))
+            : null;
+    }
+
+    public RunPage QueryEnded(RunQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var words = SearchText.Words(query.Text);
+        var sql = new StringBuilder("SELECT r.id, r.prompt, r.summary, r.pinned, r.started_at, r.duration");
+        sql.Append(words.Count > 0 ? ", snippet(runs_fts, -1, char(57344), char(57345), '…', 12) FROM runs_fts f JOIN runs r ON r.rowid = f.rowid" : ", NULL FROM runs r");
+        sql.Append(CultureInfo.InvariantCulture, $" WHERE r.status NOT IN ({Statuses})");
+
+        using var connection = OpenConnection();
+        using var command = connection.CreateCommand();
+        if (words.Count > 0)
+        {
+            sql.Append(" AND runs_fts MATCH $q");
+            command.Parameters.AddWithValue("$q", SearchText.FtsQuery(words));
+        }
+
+        AppendIn(sql, command, "r.backend", "$b", query.Backends.Select(b => (object)b).ToList(), " COLLATE NOCASE");
+        AppendIn(sql, command, "r.status", "$s", query.Statuses.Select(s => (object)StatusName(s)).ToList(), "");
+        if (query.Since is { } since)
+        {
+            sql.Append(" AND r.started_at >= $since");
+            command.Parameters.AddWithValue("$since", since.UtcTicks);
+        }
+
+        if (query.Until is { } until)
+        {
+            sql.Append(" AND r.started_at <= $until");
+            command.Parameters.AddWithValue("$until", until.UtcTicks);
+        }
+
+        var key = query.Sort == RunSort.Duration ? "r.duration" : "r.started_at";
+        if (query.Sort == RunSort.Duration)
+        {
+            sql.Append(" AND r.duration IS NOT NULL");
+        }
+
+        if (query.Before is { } cursor)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $" AND ({key}, r.id) < ($ck, $cid)");
+            command.Parameters.AddWithValue("$ck", cursor.Key);
+            command.Parameters.AddWithValue("$cid", cursor.Id);
+        }
+
+        sql.Append(CultureInfo.InvariantCulture, $" ORDER BY {key} DESC, r.id DESC LIMIT $limit;");
+        command.Parameters.AddWithValue("$limit", query.Limit + 1);
+        command.CommandText = sql.ToString();
+
+        var items = new List<RunListItem>();
+        RunCursor? next = null;
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var id = reader.GetString(0);
+            if (items.Count == query.Limit)
+            {
+                var last = items[^1].Run;
+                next = new RunCursor(query.Sort, RunFilter.Key(last, query.Sort), last.Id);
+                break;
+            }
+
+            var view = RunRecord.ToView(id, reader.GetString(1), "", Summary(reader.GetString(2)), null);
+            items.Add(new RunListItem(view, reader.IsDBNull(6) ? null : reader.GetString(6), reader.GetInt64(3) != 0));
+        }
+
+        return new RunPage(items, next);
+    }
+
+    public bool DeleteRun(string runId)
+    {
+        using var connection = OpenConnection();
+        using var transaction = connection.BeginTransaction();
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "DELETE FROM runs WHERE id = $id;";
+        command.Parameters.AddWithValue("$id", runId);
+        var removed = command.ExecuteNonQuery();
+        command.CommandText = "DELETE FROM events WHERE run_id = $id;";
+        command.ExecuteNonQuery();
+        transaction.Commit();
+        return removed > 0;
+    }
+
+    public bool SetPinned(string runId, bool pinned)
+    {
+        using var connection = OpenConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE runs SET pinned = $p WHERE id = $id;";
+        command.Parameters.AddWithValue("$p", pinned ? 1 : 0);
+        command.Parameters.AddWithValue("$id", runId);
+        return command.ExecuteNonQuery() == 1;
+    }
+
+    public bool IsPinned(string runId)
+    {
+        using var connection = OpenConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT pinned FROM runs WHERE id = $id;";
+        command.Parameters.AddWithValue("$id", runId);
+        return command.ExecuteScalar() is long p && p != 0;
+    }
+
+    public IReadOnlyList<GraphPoint> GraphHistory(string backend, DateTimeOffset since, int maxPoints)
+    {
+        var now = _clock.GetUtcNow();
+        var bucket = Math.Max(1, (now - since).Ticks / Math.Max(1, maxPoints));
+        using var connection = OpenConnection();
+        using var command = connection.CreateCommand();
+        // The last point of each time bucket (SQLite returns the row that holds max(at)).
+        command.CommandText =
+            """
+            SELECT max(at), nodes FROM graph_points WHERE backend = $b AND at >= $since
+            GROUP BY (at - $since) / $bucket ORDER BY 1;
+            """;
+        command.Parameters.AddWithValue("$b", backend);
+        command.Parameters.AddWithValue("$since", since.UtcTicks);
+        command.Parameters.AddWithValue("$bucket", bucket);
+        var points = new List<GraphPoint>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            points.Add(new GraphPoint(new DateTimeOffset(reader.GetInt64(0), TimeSpan.Zero), (int)reader.GetInt64(1)));
+        }
+
+        return points;
+    }
+
+    public IReadOnlyList<StoredGraph> LatestGraphs(int points)
+    {
+        using var connection = OpenConnection();
+        var graphs = new List<(string Backend, GraphStats Stats)>();
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT backend, stats FROM graphs ORDER BY backend;";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                graphs.Add((reader.GetString(0), JsonSerializer.Deserialize<GraphStats>(reader.GetString(1), StoreJson.Options)!));
+            }
+        }
+
+        var result = new List<StoredGraph>();
+        foreach (var (backend, stats) in graphs)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT at, nodes FROM graph_points WHERE backend = $b ORDER BY at DESC LIMIT $n;";
+            command.Parameters.AddWithValue("$b", backend);
+            command.Parameters.AddWithValue("$n", points);
+            var history = new List<GraphPoint>();
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                history.Add(new GraphPoint(new DateTimeOffset(reader.GetInt64(0), TimeSpan.Zero), (int)reader.GetInt64(1)));
+            }
+
+            history.Reverse();
+            result.Add(new StoredGraph(backend, stats, history));
+        }
+
+        return result;
+    }
+
+    public async Task<EventReplay> ReplayAsync(long after, int max, CancellationToken cancellationToken = default)
+    {
+        var last = Interlocked.Read(ref _last);
+        await FlushAsync(cancellationToken);
+        using var connection = OpenConnection();
+        var events = new List<SequencedEvent>();
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT seq, at, type, backend, run_id, data FROM events WHERE seq > $after AND seq <= $last ORDER BY seq LIMIT $max;";
+            command.Parameters.AddWithValue("$after", after);
+            command.Parameters.AddWithValue("$last", last);
+            command.Parameters.AddWithValue("$max", Math.Max(0, max));
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                var e = EventCodec.Decode((int)reader.GetInt64(2), reader.GetInt64(1), reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetString(5));
+                events.Add(new SequencedEvent(reader.GetInt64(0), e));
+            }
+        }
+
+        var first = SqliteSchema.Scalar(connection, "SELECT min(seq) FROM events;") is long f ? f : last + 1;
+        var upTo = events.Count == max && events.Count > 0 ? events[^1].Sequence : last;
+        using var gaps = connection.CreateCommand();
+        gaps.CommandText = "SELECT count(*) FROM gaps WHERE last > $after AND first <= $upTo;";
+        gaps.Parameters.AddWithValue("$after", after);
+        gaps.Parameters.AddWithValue("$upTo", upTo);
+        var gap = (long)gaps.ExecuteScalar()! > 0;
+        return new EventReplay(events, InstanceId, last, first, gap);
+    }
+
+    public RetentionResult EnforceRetention(DateTimeOffset now)
+    {
+        using var connection = OpenConnection();
+        var runs = 0;
+        var cut = (now - TimeSpan.FromDays(_options.RetentionDays)).UtcTicks;
+        runs += Batched(connection, $"DELETE FROM runs WHERE rowid IN (SELECT rowid FROM runs WHERE pinned = 0 AND status NOT IN ({Statuses}) AND ended_at < $cut LIMIT {RetentionBatch});", ("$cut", cut));
+        var over = (long)SqliteSchema.Scalar(connection, $"SELECT count(*) FROM runs WHERE status NOT IN ({Statuses});")! - _options.MaxRuns;
+        while (over > 0)
+        {
+            var removed = Batched(connection,
+                $"DELETE FROM runs WHERE rowid IN (SELECT rowid FROM runs WHERE pinned = 0 AND status NOT IN ({Statuses}) ORDER BY started_at, id LIMIT $n);",
+                ("$n", Math.Min(over, RetentionBatch)), once: true);
+            if (removed == 0)
+            {
+                break;
+            }
+
+            runs += removed;
+            over -= removed;
+        }
+
+        var events = Batched(connection, $"DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE at < $cut ORDER BY seq LIMIT {BatchSize});",
+            ("$cut", (now - _options.ReplayWindow).UtcTicks));
+        var excess = (long)SqliteSchema.Scalar(connection, "SELECT count(*) FROM events;")! - MaxReplayEvents;
+        if (excess > 0)
+        {
+            events += Batched(connection, "DELETE FROM events WHERE seq IN (SELECT seq FROM events ORDER BY seq LIMIT $n);", ("$n", excess), once: true);
+        }
+
+        Batched(connection, "DELETE FROM gaps WHERE last < (SELECT coalesce(min(seq), 0) FROM events);", ("$unused", 0), once: true);
+        var points = Batched(connection, $"DELETE FROM graph_points WHERE rowid IN (SELECT rowid FROM graph_points WHERE at < $cut LIMIT {BatchSize});", ("$cut", cut));
+
+        // Gives freed pages back to the file system a little at a time.
+        SqliteSchema.Execute(connection, "PRAGMA incremental_vacuum(2000);");
+        return new RetentionResult(runs, events, points);
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _queue.Writer.TryComplete();
+        try
+        {
+            // Shutdown: what was queued is written before the file is closed.
+            _writer?.Wait(TimeSpan.FromSeconds(30));
+            _reserving?.Wait(TimeSpan.FromSeconds(5));
+        }
+        catch (AggregateException ex)
+        {
+            _logger.LogError("The history writer stopped with an error: {Error}", ex.InnerException?.Message);
+        }
+
+        _insertEvent?.Dispose();
+        _upsertRun?.Dispose();
+        _insertPoint?.Dispose();
+        _upsertGraph?.Dispose();
+        _sequenceConnection?.Dispose();
+        _write?.Dispose();
+        SqliteConnection.ClearAllPools();
+        _lock?.Dispose();
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync())
+        {
+            var flushes = new List<TaskCompletionSource>();
+            try
+            {
+                WriteBatch(reader, flushes);
+            }
+            catch (Exception ex) when (ex is SqliteException or InvalidOperationException or IOException)
+            {
+                // A failed batch (disk full, I/O error) loses that batch only; ingest goes on.
+                _logger.LogError("The history store could not write a batch: {Error}", _redactor.Redact(ex.Message));
+            }
+            finally
+            {
+                foreach (var flush in flushes)
+                {
+                    flush.TrySetResult();
+                }
+            }
+        }
+    }
+
+    private void WriteBatch(ChannelReader<WriteItem> reader, List<TaskCompletionSource> flushes)
+    {
+        using var transaction = _write.BeginTransaction();
+        foreach (var command in new[] { _insertEvent, _upsertRun, _insertPoint, _upsertGraph })
+        {
+            command.Transaction = transaction;
+        }
+
+        for (var n = 0; n < BatchSize && reader.TryRead(out var item); n++)
+        {
+            switch (item)
+            {
+                case EventItem e:
+                    Interlocked.Decrement(ref _queuedEvents);
+                    WriteEvent(e.Item);
+                    break;
+                case RunItem r:
+                    WriteRun(r.Run);
+                    break;
+                case FlushItem f:
+                    flushes.Add(f.Done);
+                    n = BatchSize;
+                    break;
+            }
+        }
+
+        WriteGaps(transaction);
+        transaction.Commit();
+    }
+
+    private void WriteEvent(in SequencedEvent item)
+    {
+        var e = item.Event;
+        var (type, data) = EventCodec.Encode(e);
+        var p = _insertEvent.Parameters;
+        p[0].Value = item.Sequence;
+        p[1].Value = e.At.UtcTicks;
+        p[2].Value = type;
+        p[3].Value = e.Backend;
+        p[4].Value = (e as RunEvent)?.RunId ?? (object)DBNull.Value;
+        p[5].Value = _redactor.Redact(data);
+        _insertEvent.ExecuteNonQuery();
+
+        if (e is GraphStatsObserved g)
+        {
+            _insertPoint.Parameters[0].Value = g.Backend;
+            _insertPoint.Parameters[1].Value = g.At.UtcTicks;
+            _insertPoint.Parameters[2].Value = g.Stats.Nodes;
+            _insertPoint.ExecuteNonQuery();
+            _upsertGraph.Parameters[0].Value = g.Backend;
+            _upsertGraph.Parameters[1].Value = JsonSerializer.Serialize(g.Stats, StoreJson.Options);
+            _upsertGraph.Parameters[2].Value = g.At.UtcTicks;
+            _upsertGraph.ExecuteNonQuery();
+        }
+    }
+
+    private void WriteRun(RunView run)
+    {
+        var p = _upsertRun.Parameters;
+        p[0].Value = run.Id;
+        p[1].Value = run.Backend;
+        p[2].Value = StatusName(run.Status);
+        p[3].Value = run.StartedAt.UtcTicks;
+        p[4].Value = run.EndedAt?.UtcTicks ?? (object)DBNull.Value;
+        p[5].Value = run.EndedAt is { } end ? (end - run.StartedAt).Ticks : DBNull.Value;
+        p[6].Value = _redactor.Redact(run.Prompt);
+        p[7].Value = _redactor.Redact(run.Text.ToString());
+        p[8].Value = _redactor.Redact(JsonSerializer.Serialize(RunRecord.Summary(run), StoreJson.Options));
+        p[9].Value = _redactor.Redact(JsonSerializer.Serialize(RunRecord.Detail(run), StoreJson.Options));
+        _upsertRun.ExecuteNonQuery();
+    }
+
+    private void AddGap(long sequence)
+    {
+        lock (_gapGate)
+        {
+            if (_pendingGaps.Count > 0 && _pendingGaps[^1].Last + 1 == sequence)
+            {
+                _pendingGaps[^1] = (_pendingGaps[^1].First, sequence);
+            }
+            else
+            {
+                _pendingGaps.Add((sequence, sequence));
+            }
+        }
+    }
+
+    private void WriteGaps(SqliteTransaction transaction)
+    {
+        (long First, long Last)[] gaps;
+        lock (_gapGate)
+        {
+            if (_pendingGaps.Count == 0)
+            {
+                return;
+            }
+
+            gaps = [.. _pendingGaps];
+            _pendingGaps.Clear();
+        }
+
+        foreach (var (first, last) in gaps)
+        {
+            using var command = _write.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "INSERT INTO gaps(first, last) VALUES ($f, $l) ON CONFLICT(first) DO UPDATE SET last = max(last, excluded.last);";
+            command.Parameters.AddWithValue("$f", first);
+            command.Parameters.AddWithValue("$l", last);
+            command.ExecuteNonQuery();
+        }
+
+        _logger.LogWarning("History is behind by {Dropped} events (the store's queue was full); replays across them get a snapshot.", DroppedEvents);
+    }
+
+    /// <summary>
+    /// Runs that were pending or running when the dashboard stopped: their stream cannot be
+    /// followed from here, so they end interrupted with what was received until then (rebuilt
+    /// from their stored events through the same projection the live run used).
+    /// </summary>
+    private List<string> SettleInterruptedRuns()
+    {
+        var rows = new List<(string Id, string Prompt, string Output, string Summary, string Detail)>();
+        using (var command = _write.CreateCommand())
+        {
+            command.CommandText = $"SELECT id, prompt, output, summary, detail FROM runs WHERE status IN ({Statuses});";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                rows.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4)));
+            }
+        }
+
+        if (rows.Count == 0)
+        {
+            return [];
+        }
+
+        var settled = new List<string>();
+        var upsert = Prepare(
+            "UPDATE runs SET status = $status, ended_at = $ended, duration = $duration, output = $output, summary = $summary, detail = $detail WHERE id = $id;",
+            "$status", "$ended", "$duration", "$output", "$summary", "$detail", "$id");
+        using (upsert)
+        {
+            foreach (var row in rows)
+            {
+                var rebuilt = Rebuild(row.Id) ?? RunRecord.ToView(row.Id, row.Prompt, row.Output, Summary(row.Summary), Detail(row.Detail));
+                var lastSeen = rebuilt.Timeline.Count > 0 ? rebuilt.Timeline[^1].At : rebuilt.StartedAt;
+                var ended = LastEventAt(row.Id) is { } at && at > lastSeen ? at : lastSeen;
+                var interrupted = rebuilt with
+                {
+                    Status = RunStatus.Interrupted,
+                    EndedAt = ended,
+                    Error = InterruptedMessage,
+                };
+                var p = upsert.Parameters;
+                p[0].Value = StatusName(RunStatus.Interrupted);
+                p[1].Value = ended.UtcTicks;
+                p[2].Value = (ended - interrupted.StartedAt).Ticks;
+                p[3].Value = interrupted.Text.ToString();
+                p[4].Value = JsonSerializer.Serialize(RunRecord.Summary(interrupted), StoreJson.Options);
+                p[5].Value = JsonSerializer.Serialize(RunRecord.Detail(interrupted), StoreJson.Options);
+                p[6].Value = row.Id;
+                upsert.ExecuteNonQuery();
+                settled.Add(row.Id);
+            }
+        }
+
+        _logger.LogWarning("{Count} runs were in flight when the dashboard last stopped; they are marked interrupted.", settled.Count);
+        return settled;
+    }
+
+    public const string InterruptedMessage =
+        "The dashboard stopped (shut down or crashed) while this run was in flight, and its stream cannot be resumed; the text received until then is kept.";
+
+    private RunView? Rebuild(string runId)
+    {
+        using var command = _write.CreateCommand();
+        command.CommandText = "SELECT seq, at, type, backend, run_id, data FROM events WHERE run_id = $id ORDER BY seq;";
+        command.Parameters.AddWithValue("$id", runId);
+        var projection = new DashboardState(Microsoft.Extensions.Options.Options.Create(new Configuration.DashboardOptions()));
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var e = EventCodec.Decode((int)reader.GetInt64(2), reader.GetInt64(1), reader.GetString(3), reader.GetString(4), reader.GetString(5));
+            projection.Apply(e, reader.GetInt64(0));
+        }
+
+        return projection.GetLiveRun(runId);
+    }
+
+    private DateTimeOffset? LastEventAt(string runId)
+    {
+        using var command = _write.CreateCommand();
+        command.CommandText = "SELECT max(at) FROM events WHERE run_id = $id;";
+        command.Parameters.AddWithValue("$id", runId);
+        return command.ExecuteScalar() is long at ? new DateTimeOffset(at, TimeSpan.Zero) : null;
+    }
+
+    private void Reserve(long through)
+    {
+        using var command = _sequenceConnection.CreateCommand();
+        command.CommandText = "INSERT INTO meta(key, value) VALUES ('sequence_reserved', $v) ON CONFLICT(key) DO UPDATE SET value = excluded.value;";
+        command.Parameters.AddWithValue("$v", through.ToString(CultureInfo.InvariantCulture));
+        command.ExecuteNonQuery();
+        Volatile.Write(ref _reserved, through);
+    }
+
+    private string ReadOrCreateInstanceId()
+    {
+        if (Meta("instance_id") is { } existing)
+        {
+            return existing;
+        }
+
+        var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+        using var command = _write.CreateCommand();
+        command.CommandText = "INSERT INTO meta(key, value) VALUES ('instance_id', $v);";
+        command.Parameters.AddWithValue("$v", id);
+        command.ExecuteNonQuery();
+        return id;
+    }
+
+    private string? Meta(string key)
+    {
+        using var command = _write.CreateCommand();
+        command.CommandText = "SELECT value FROM meta WHERE key = $k;";
+        command.Parameters.AddWithValue("$k", key);
+        return command.ExecuteScalar() as string;
+    }
+
+    private SqliteConnection OpenConnection(bool synchronousFull = false)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        // Per connection; the reservation connection waits for the disk (it is rare and must survive power loss).
+        SqliteSchema.Execute(connection, synchronousFull ? "PRAGMA synchronous = FULL;" : "PRAGMA synchronous = NORMAL;");
+        return connection;
+    }
+
+    private SqliteCommand Prepare(string sql, params string[] parameters)
+    {
+        var command = _write.CreateCommand();
+        command.CommandText = sql;
+        foreach (var name in parameters)
+        {
+            command.Parameters.Add(new SqliteParameter(name, null));
+        }
+
+        command.Prepare();
+        return command;
+    }
+
+    private static int Batched(SqliteConnection connection, string sql, (string Name, long Value) parameter, bool once = false)
+    {
+        var total = 0;
+        while (true)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            if (sql.Contains(parameter.Name, StringComparison.Ordinal))
+            {
+                command.Parameters.AddWithValue(parameter.Name, parameter.Value);
+            }
+
+            var removed = command.ExecuteNonQuery();
+            total += removed;
+            if (once || removed == 0 || removed < RetentionBatch)
+            {
+                return total;
+            }
+        }
+    }
+
+    private static void AppendIn(StringBuilder sql, SqliteCommand command, string column, string prefix, List<object> values, string collate)
+    {
+        if (values.Count == 0)
+        {
+            return;
+        }
+
+        sql.Append(CultureInfo.InvariantCulture, $" AND {column}{collate} IN (");
+        for (var i = 0; i < values.Count; i++)
+        {
+            var name = prefix + i.ToString(CultureInfo.InvariantCulture);
+            sql.Append(i == 0 ? name : "," + name);
+            command.Parameters.AddWithValue(name, values[i]);
+        }
+
+        sql.Append(')');
+    }
+
+    internal static string StatusName(RunStatus status) => status.ToString().ToLowerInvariant();
+
+    private static RunSummaryDoc Summary(string json) => JsonSerializer.Deserialize<RunSummaryDoc>(json, StoreJson.Options)!;
+
+    private static RunDetailDoc Detail(string json) => JsonSerializer.Deserialize<RunDetailDoc>(json, StoreJson.Options)!;
+
+    private abstract record WriteItem;
+
+    private sealed record EventItem(SequencedEvent Item) : WriteItem;
+
+    private sealed record RunItem(RunView Run) : WriteItem;
+
+    private sealed record FlushItem(TaskCompletionSource Done) : WriteItem;
+}

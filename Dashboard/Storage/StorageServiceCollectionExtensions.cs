@@ -1,0 +1,52 @@
+using Dashboard.Configuration;
+using Dashboard.Demo;
+using Dashboard.Events;
+using Dashboard.Security;
+using Dashboard.State;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Dashboard.Storage;
+
+public static class StorageServiceCollectionExtensions
+{
+    /// <summary>
+    /// The history store (Dashboard:Storage), opened when the host starts: the hub takes its
+    /// sequence from it and records into it, the projections look up archived runs in it. Call
+    /// before the backends are added, so graphs are restored before their streams connect.
+    /// </summary>
+    public static IServiceCollection AddHistoryStore(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<SecretRedactor>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DashboardOptions>, StorageOptionsValidator>());
+        services.TryAddSingleton(Create);
+        services.TryAddSingleton<IEventJournal>(sp => sp.GetRequiredService<IHistoryStore>());
+        services.TryAddSingleton<IRunArchive>(sp => sp.GetRequiredService<IHistoryStore>());
+        services.TryAddSingleton<RunHistory>();
+        services.AddHostedService<HistoryStartup>();
+        services.AddHostedService<HistoryRetention>();
+        return services;
+    }
+
+    private static IHistoryStore Create(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<DashboardOptions>>().Value;
+        var clock = services.GetRequiredService<TimeProvider>();
+        if (string.Equals(options.Storage.Provider, StorageOptions.Memory, StringComparison.OrdinalIgnoreCase))
+        {
+            return new MemoryHistoryStore(clock, options.Limits.MaxRuns, options.Limits.GraphHistoryPoints);
+        }
+
+        var path = StoragePaths.Resolve(
+            options.Storage.Path,
+            DemoMode.IsEnabled(options),
+            Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData));
+        return new SqliteHistoryStore(
+            path,
+            options.Storage,
+            services.GetRequiredService<SecretRedactor>(),
+            clock,
+            services.GetRequiredService<ILogger<SqliteHistoryStore>>());
+    }
+}

@@ -28,7 +28,7 @@ public sealed class InMemoryEventReplayTests
     [Fact]
     public void The_byte_budget_evicts_the_oldest_but_always_keeps_the_newest()
     {
-        var replay = new InMemoryEventReplay(maxEvents: 1000, maxBytes: 3 * InMemoryEventReplay.EstimateBytes(Text(0, 100).Event));
+        var replay = new InMemoryEventReplay(maxEvents: 1000, maxBytes: 3 * Dashboard.Domain.EventSize.Estimate(Text(0, 100).Event));
         for (var i = 1; i <= 10; i++)
         {
             replay.Record(Text(i, 100));

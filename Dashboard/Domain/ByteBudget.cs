@@ -42,7 +42,8 @@ public static class ByteBudget
         }
 
         var result = Cut(value, maxBytes, out var cut);
-        if (cut)
+        // Also counted: a value the hub's budget boundary already cut to this same budget.
+        if (cut || value.EndsWith(Marker + Size(maxBytes), StringComparison.Ordinal))
         {
             cutCount++;
         }

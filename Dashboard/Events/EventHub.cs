@@ -43,7 +43,9 @@ public sealed class EventHub : IEventHub
         recorder?.StartAfter(_sequence);
         _defaultCapacity = Math.Max(1, options.Value.Limits.SubscriberQueueCapacity);
         var core = new Core(this);
-        _entrance = secrets is null ? core : new RedactingEventSink(core, secrets);
+        // Redacted first (a cut must not leave half a secret behind), then held to the byte budgets.
+        var bounded = new BudgetingEventSink(core, options.Value.Limits);
+        _entrance = secrets is null ? bounded : new RedactingEventSink(bounded, secrets);
     }
 
     public IDashboardState State => _state;

@@ -23,6 +23,19 @@ internal sealed class HistoryRetention(IHistoryStore store, TimeProvider clock, 
                 logger.LogWarning("History retention failed: {Error}", ex.Message);
             }
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        while (await NextTickAsync(timer, stoppingToken));
+    }
+
+    // Stopping (or a start that failed) ends the loop quietly: it is not an error of retention.
+    private static async Task<bool> NextTickAsync(PeriodicTimer timer, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 }

@@ -16,10 +16,14 @@ public sealed class MemoryHistoryStore : IHistoryStore
     /// <summary>Events kept for replay.</summary>
     public const int ReplayCapacity = 65_536;
 
+    /// <summary>Memory the kept events may hold (an upstream's large fields must not multiply by the count).</summary>
+    public const long ReplayBytes = 64L * 1024 * 1024;
+
     private readonly Lock _gate = new();
     private readonly int _maxRuns;
     private readonly int _graphPoints;
     private readonly Queue<SequencedEvent> _events = new();
+    private long _eventBytes;
     private readonly Dictionary<string, RunView> _runs = new(StringComparer.Ordinal);
     private readonly LinkedList<string> _runOrder = new();
     private readonly HashSet<string> _pinned = new(StringComparer.Ordinal);
@@ -55,13 +59,15 @@ public sealed class MemoryHistoryStore : IHistoryStore
     {
         lock (_gate)
         {
-            if (_events.Count >= ReplayCapacity)
+            var size = EventSize.Estimate(item.Event);
+            while (_events.Count > 0 && (_events.Count >= ReplayCapacity || _eventBytes + size > ReplayBytes))
             {
-                _events.Dequeue();
+                _eventBytes -= EventSize.Estimate(_events.Dequeue().Event);
                 _evicted++;
             }
 
             _events.Enqueue(item);
+            _eventBytes += size;
             if (item.Event is GraphStatsObserved g)
             {
                 if (!_graphs.TryGetValue(g.Backend, out var graph))

@@ -90,6 +90,9 @@ public static class SoakBenchmark
 
         await page.WaitForFunctionAsync($"() => document.body.textContent.includes('{CodegenProgressStream.TerminalStage}')", null, new PageWaitForFunctionOptions { Timeout = 60_000 });
         var afterStream = Counts();
+        // Leave the page as a reader does (its unload sends Blazor's disconnect), then close the tab:
+        // a tab torn down at once may lose that beacon, and the circuit then waits out its retention period.
+        await page.GotoAsync("about:blank");
         await page.CloseAsync();
         await circuits.WaitForAsync(0, TimeSpan.FromSeconds(60));
 

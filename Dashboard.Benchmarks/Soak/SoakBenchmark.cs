@@ -44,7 +44,18 @@ public static class SoakBenchmark
     {
         log ??= _ => { };
         await using var upstream = await LoopbackServer.StartAsync(app => app.MapGet("/codegen-live/{n:long}", WriteAsync));
-        await using var app = new TestApp { Demo = false, QuietLogs = true, ExtraServices = CircuitCounter.Register };
+        // A circuit whose page went without Blazor's disconnect beacon is kept for the retention period
+        // (3 minutes by default) in case the reader comes back; a short one keeps the release measurable.
+        await using var app = new TestApp
+        {
+            Demo = false,
+            QuietLogs = true,
+            ExtraServices = services =>
+            {
+                CircuitCounter.Register(services);
+                services.Configure<Microsoft.AspNetCore.Components.Server.CircuitOptions>(o => o.DisconnectedCircuitRetentionPeriod = TimeSpan.FromSeconds(5));
+            },
+        };
         _ = app.BaseUrl;
         var circuits = app.Services.GetRequiredService<CircuitCounter>();
         var hub = (EventHub)app.Services.GetRequiredService<IEventHub>();

@@ -1,13 +1,8 @@
 using Dashboard.Testing;
+using Dashboard.Tests.TestSupport;
 using System.Collections.Concurrent;
-using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
 
 namespace Dashboard.Tests.Browser;
@@ -31,7 +26,7 @@ public sealed class CsrfBrowserTests(ChromiumFixture chromium)
             ["Dashboard:Auth:Mode"] = mode,
         });
         var dashboard = server.BaseUrl;
-        await using var attacker = await AttackerSite.StartAsync(dashboard);
+        await using var attacker = await AttackerSiteAsync(dashboard);
 
         var context = await chromium.Browser.NewContextAsync();
         context.SetDefaultTimeout(BrowserSession.WaitMs);
@@ -54,14 +49,14 @@ public sealed class CsrfBrowserTests(ChromiumFixture chromium)
                 }
             };
 
-            await page.GotoAsync(attacker.BaseUrl + "/");
+            await page.GotoAsync(attacker.BaseUrl);
             foreach (var form in new[] { "#plain", "#urlencoded" })
             {
                 var response = await page.RunAndWaitForResponseAsync(
                     () => page.Locator(form + " button").ClickAsync(),
                     r => r.Url == dashboard + "/api/runs");
                 Assert.Contains(response.Status, new[] { 403, 415 });
-                await page.GotoAsync(attacker.BaseUrl + "/");
+                await page.GotoAsync(attacker.BaseUrl);
             }
 
             var fetches = await page.EvaluateAsync<string[]>("() => window.attack()");
@@ -79,57 +74,35 @@ public sealed class CsrfBrowserTests(ChromiumFixture chromium)
     }
 
     /// <summary>The hostile site: its own loopback origin, a page with the forms and the fetches.</summary>
-    private sealed class AttackerSite : IAsyncDisposable
+    private static Task<LoopbackUpstream> AttackerSiteAsync(string dashboard)
     {
-        private readonly WebApplication _app;
-
-        private AttackerSite(WebApplication app, string baseUrl)
-        {
-            _app = app;
-            BaseUrl = baseUrl;
-        }
-
-        public string BaseUrl { get; }
-
-        public static async Task<AttackerSite> StartAsync(string dashboard)
-        {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.Logging.ClearProviders();
-            builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-            var app = builder.Build();
-            var target = dashboard + "/api/runs";
-            var html = $$"""
-                <!DOCTYPE html>
-                <html><body>
-                <form id="plain" method="post" action="{{target}}" enctype="text/plain">
-                  <input name='{"backend":"demo-codegen","prompt":"pwned","x":"' value='"}' />
-                  <button type="submit">go</button>
-                </form>
-                <form id="urlencoded" method="post" action="{{target}}">
-                  <input name="backend" value="demo-codegen" /><input name="prompt" value="pwned" />
-                  <button type="submit">go</button>
-                </form>
-                <script>
-                window.attack = async () => {
-                  const body = JSON.stringify({ backend: "demo-codegen", prompt: "pwned" });
-                  const attempt = (init) => fetch("{{target}}", { method: "POST", body, ...init })
-                    .then(r => r.type, () => "blocked");
-                  return [
-                    await attempt({ mode: "no-cors" }),
-                    await attempt({ mode: "no-cors", credentials: "include", headers: { "Content-Type": "text/plain" } }),
-                    await attempt({ mode: "no-cors", credentials: "include", headers: { "Content-Type": "application/x-www-form-urlencoded" } }),
-                    await attempt({ mode: "cors", credentials: "include", headers: { "Content-Type": "application/json" } }),
-                  ];
-                };
-                </script>
-                </body></html>
-                """;
-            app.MapGet("/", () => Results.Content(html, "text/html; charset=utf-8"));
-            await app.StartAsync();
-            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
-            return new AttackerSite(app, address);
-        }
-
-        public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+        var target = dashboard + "/api/runs";
+        var html = $$"""
+            <!DOCTYPE html>
+            <html><body>
+            <form id="plain" method="post" action="{{target}}" enctype="text/plain">
+              <input name='{"backend":"demo-codegen","prompt":"pwned","x":"' value='"}' />
+              <button type="submit">go</button>
+            </form>
+            <form id="urlencoded" method="post" action="{{target}}">
+              <input name="backend" value="demo-codegen" /><input name="prompt" value="pwned" />
+              <button type="submit">go</button>
+            </form>
+            <script>
+            window.attack = async () => {
+              const body = JSON.stringify({ backend: "demo-codegen", prompt: "pwned" });
+              const attempt = (init) => fetch("{{target}}", { method: "POST", body, ...init })
+                .then(r => r.type, () => "blocked");
+              return [
+                await attempt({ mode: "no-cors" }),
+                await attempt({ mode: "no-cors", credentials: "include", headers: { "Content-Type": "text/plain" } }),
+                await attempt({ mode: "no-cors", credentials: "include", headers: { "Content-Type": "application/x-www-form-urlencoded" } }),
+                await attempt({ mode: "cors", credentials: "include", headers: { "Content-Type": "application/json" } }),
+              ];
+            };
+            </script>
+            </body></html>
+            """;
+        return LoopbackUpstream.StartAsync(app => app.MapGet("/", () => Results.Content(html, "text/html; charset=utf-8")));
     }
 }

@@ -23,6 +23,7 @@ public static class BenchmarkProgram
         ["soak"] = SoakCommand.RunAsync,
         ["markdown"] = StreamingMarkdownCommand.RunAsync,
         ["markdown-micro"] = MarkdownMicroCommand.RunAsync,
+        ["history"] = Dashboard.Benchmarks.History.HistoryCommand.RunAsync,
     };
 
     public static async Task<int> Main(string[] args)

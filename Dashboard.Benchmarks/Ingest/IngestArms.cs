@@ -28,14 +28,20 @@ public sealed class IngestArms : IAsyncDisposable
     private readonly DrainingSubscriber _subscriber;
     private int _runs;
 
-    private IngestArms(CodegenUpstream upstream)
+    private IngestArms(CodegenUpstream upstream, IEventJournal? journal = null)
     {
         _upstream = upstream;
-        _services = new ServiceCollection()
+        var services = new ServiceCollection()
             .AddLogging()
             .AddEventHub()
-            .AddIngest()
-            .BuildServiceProvider();
+            .AddIngest();
+        if (journal is not null)
+        {
+            // The history store on: the hub takes its sequence from it and records every event in it.
+            services.AddSingleton(journal);
+        }
+
+        _services = services.BuildServiceProvider();
         _http = _services.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName);
         _hub = _services.GetRequiredService<EventHub>();
         _runner = _services.GetRequiredService<ISseStreamRunner>();
@@ -45,6 +51,9 @@ public sealed class IngestArms : IAsyncDisposable
     private const string HttpClientName = "bench";
 
     public static async Task<IngestArms> StartAsync() => new(await CodegenUpstream.StartAsync());
+
+    /// <summary>The same arms with a history store journaling every event (<c>history</c> benchmark).</summary>
+    public static async Task<IngestArms> StartAsync(IEventJournal journal) => new(await CodegenUpstream.StartAsync(), journal);
 
     /// <summary>Bytes of the stream of <paramref name="events"/> events.</summary>
     public long StreamBytes(int events) => _upstream.StreamOf(events).Length;

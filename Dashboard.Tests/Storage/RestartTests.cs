@@ -47,7 +47,14 @@ public sealed class RestartTests : IDisposable
             Assert.Equal(json, await again.GetStringAsync($"/api/runs/{id}"));
         }
 
-        using var interrupted = JsonDocument.Parse(await again.GetStringAsync($"/api/runs/{inFlight}"));
+        // The run is back in flight until the backends are known and its client turns out unable to re-attach.
+        var settled = "";
+        await WaitForAsync(again, inFlight, run =>
+        {
+            settled = run.GetRawText();
+            return run.GetProperty("status").GetString() is not ("pending" or "running");
+        });
+        using var interrupted = JsonDocument.Parse(settled);
         Assert.Equal("interrupted", interrupted.RootElement.GetProperty("status").GetString());
         Assert.Equal("so far", interrupted.RootElement.GetProperty("text").GetString());
         Assert.Equal(SqliteHistoryStore.InterruptedMessage, interrupted.RootElement.GetProperty("error").GetString());

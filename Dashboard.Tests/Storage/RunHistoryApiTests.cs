@@ -169,6 +169,43 @@ public sealed class RunHistoryApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Clear_history_deletes_every_ended_run_that_is_not_pinned_and_keeps_runs_in_flight()
+    {
+        var first = await RunToEndAsync("clear me");
+        var second = await RunToEndAsync("clear me too");
+        var pinned = await RunToEndAsync("keep me pinned");
+        using (var pin = await _client.PostAsync($"/api/runs/{pinned}/pin", null))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, pin.StatusCode);
+        }
+
+        var held = await StartAsync("held", "still running");
+
+        using (var cleared = await _client.DeleteAsync("/api/runs"))
+        {
+            Assert.Equal(HttpStatusCode.OK, cleared.StatusCode);
+            using var body = JsonDocument.Parse(await cleared.Content.ReadAsStringAsync());
+            Assert.Equal(2, body.RootElement.GetProperty("deleted").GetInt32());
+        }
+
+        foreach (var id in new[] { first, second })
+        {
+            using var gone = await _client.GetAsync($"/api/runs/{id}");
+            Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        }
+
+        using var list = JsonDocument.Parse(await _client.GetStringAsync("/api/runs"));
+        Assert.Equal(
+            new[] { held, pinned }.Order(StringComparer.Ordinal),
+            list.RootElement.EnumerateArray().Select(r => r.GetProperty("id").GetString()!).Order(StringComparer.Ordinal));
+
+        // Writing needs the write token, like every other change.
+        using var anonymous = _server.CreateApiClient(authorized: false);
+        using var refused = await anonymous.DeleteAsync("/api/runs");
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+    }
+
+    [Fact]
     public async Task Export_gives_the_run_as_json_and_as_markdown()
     {
         var id = await RunToEndAsync("export ```this``` please");

@@ -112,6 +112,17 @@ internal sealed partial class AppProcess : IDisposable
         }
     }
 
+    /// <summary>A crash as hard as it gets: <c>kill -9</c>, no shutdown code runs.</summary>
+    public void SendSigkill()
+    {
+        using var kill = Process.Start("kill", ["-KILL", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -KILL {_process.Id} exited {kill.ExitCode}");
+        }
+    }
+
     public string Transcript() => "--- stdout\n" + string.Join('\n', _out) + "\n--- stderr\n" + string.Join('\n', _err);
 
     public void Dispose()

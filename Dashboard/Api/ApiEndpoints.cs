@@ -23,6 +23,7 @@ public static class ApiEndpoints
         // Changing state needs the dashboard's token; the read-only token gets 403.
         api.MapPost("/runs", RunsApi.StartAsync).RequireAuthorization(DashboardAuth.WritePolicy);
         api.MapPost("/runs/{id}/cancel", RunsApi.CancelAsync).RequireAuthorization(DashboardAuth.WritePolicy);
+        api.MapDelete("/runs", RunHistoryApi.ClearAsync).RequireAuthorization(DashboardAuth.WritePolicy);
         api.MapDelete("/runs/{id}", RunHistoryApi.DeleteAsync).RequireAuthorization(DashboardAuth.WritePolicy);
         api.MapPost("/runs/{id}/pin", RunHistoryApi.PinAsync).RequireAuthorization(DashboardAuth.WritePolicy);
         api.MapDelete("/runs/{id}/pin", RunHistoryApi.UnpinAsync).RequireAuthorization(DashboardAuth.WritePolicy);

@@ -42,6 +42,10 @@ internal static class RunHistoryApi
         return inMemory || stored ? TypedResults.NoContent() : UnknownRun(id);
     }
 
+    /// <summary>DELETE /api/runs: clear history (ended runs that are not pinned); runs in flight stay.</summary>
+    public static async Task<IResult> ClearAsync(RunHistory history, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new ClearedDto(await history.ClearAsync(cancellationToken)));
+
     public static async Task<IResult> PinAsync(string id, IHistoryStore store, IDashboardState state, CancellationToken cancellationToken) =>
         await SetPinnedAsync(id, true, store, state, cancellationToken);
 
@@ -109,3 +113,6 @@ internal static class RunHistoryApi
     private static IResult UnknownRun(string id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown run", detail: $"No run has id \"{id}\".");
 }
+
+/// <param name="Deleted">Runs removed from history.</param>
+internal sealed record ClearedDto(int Deleted);

@@ -9,7 +9,8 @@ public sealed class RunContext(
     string? parentUpstreamId,
     IDomainEventSink sink,
     TimeProvider clock,
-    string? upstreamId = null)
+    string? upstreamId = null,
+    bool resumed = false)
 {
     public string RunId { get; } = runId;
 
@@ -29,6 +30,12 @@ public sealed class RunContext(
     /// when an earlier run is followed again (<see cref="IRunReattach"/>).
     /// </summary>
     public string? UpstreamId { get; private set; } = upstreamId;
+
+    /// <summary>
+    /// True when the run was started before a restart and is followed again (<see cref="IRunReattach"/>):
+    /// if its outcome cannot be learned it ends interrupted, not failed.
+    /// </summary>
+    public bool Resumed { get; } = resumed;
 
     public DecodeContext CreateDecodeContext() => new(Backend, RunId, Sink, Clock);
 

@@ -16,6 +16,8 @@ public static class DashboardUrls
         public const string Run = "/runs/{Id}";
         public const string Compare = "/runs/compare";
         public const string Backends = "/backends";
+        public const string History = "/history";
+        public const string Insights = "/insights";
         public const string NotFound = "/not-found";
         public const string Error = "/Error";
     }
@@ -28,6 +30,8 @@ public static class DashboardUrls
     public const string NewRun = "runs/new";
     public const string Backends = "backends";
     public const string ActiveRuns = "runs?status=active";
+    public const string History = "history";
+    public const string Insights = "insights";
 
     public static string Run(string runId) => "runs/" + Uri.EscapeDataString(runId);
 

@@ -1,6 +1,7 @@
 using Dashboard.Backends;
 using Dashboard.Domain;
 using Dashboard.Ingest;
+using Dashboard.State;
 
 namespace Dashboard.Runs;
 
@@ -20,6 +21,9 @@ internal sealed class ActiveRun : IDomainEventSink
     private bool _cancelling;
     private bool _detached;
 
+    // Stage reports the run already showed before a restart; see Publish.
+    private readonly List<(string Stage, StageStatus Status, string? Message, double? Progress)> _shown = [];
+
     public ActiveRun(string id, BackendEntry backend, RunRequest request, string? parentUpstreamId, IDomainEventSink inner, TimeProvider clock, Action<ActiveRun> onEnded)
     {
         _onEnded = onEnded;
@@ -27,6 +31,17 @@ internal sealed class ActiveRun : IDomainEventSink
         Backend = backend;
         _inner = inner;
         Context = new RunContext(id, request, parentUpstreamId, this, clock);
+    }
+
+    /// <summary>A run started before a restart, followed again from its upstream id; <paramref name="shown"/> is its timeline so far.</summary>
+    public ActiveRun(string id, BackendEntry backend, RunRequest request, string upstreamId, IEnumerable<TimelineEntry> shown, IDomainEventSink inner, TimeProvider clock, Action<ActiveRun> onEnded)
+    {
+        _onEnded = onEnded;
+        Id = id;
+        Backend = backend;
+        _inner = inner;
+        Context = new RunContext(id, request, null, this, clock, upstreamId, resumed: true);
+        _shown.AddRange(shown.Select(t => (t.Stage, t.Status, t.Message, t.Progress)));
     }
 
     public string Id { get; }
@@ -126,6 +141,19 @@ internal sealed class ActiveRun : IDomainEventSink
             if (_ended || _detached || (e is RunEnded { Status: not RunStatus.Cancelled } && _cancelling))
             {
                 return 0;
+            }
+
+            // An upstream followed again replays what it still holds (codegen its last events, a job
+            // its current state): each stage the run already showed absorbs one such repeat, so
+            // nothing is shown twice across the restart.
+            if (e is RunStageReported s && _shown.Count > 0)
+            {
+                var index = _shown.IndexOf((s.Stage, s.Status, s.Message, s.Progress));
+                if (index >= 0)
+                {
+                    _shown.RemoveAt(index);
+                    return 0;
+                }
             }
 
             if (e is RunEnded)

@@ -86,8 +86,44 @@ public sealed class RunManager(
         // The prompt stays out of the log (it may hold anything); its size is enough to recognise a run.
         logger.LogInformation("Run {RunId} started on {Backend} ({Kind}); parent {ParentRunId}, prompt {PromptChars} characters",
             run.Id, backend.Name, backend.Kind.Kind, normalized.ParentRunId, normalized.Prompt.Length);
-        _ = Task.Run(() => FollowAsync(run));
+        _ = Task.Run(() => FollowAsync(run, null));
         return StartRunResult.Started(run.Id);
+    }
+
+    /// <summary>
+    /// Start-up: a run that was in flight when the dashboard last stopped (already back in the
+    /// projections) is followed again when its backend's client can re-attach (<see cref="IRunReattach"/>)
+    /// and it has an upstream id; otherwise it ends interrupted now, at <paramref name="lastSeen"/>,
+    /// with <paramref name="interruptedMessage"/>. True when it is followed again.
+    /// </summary>
+    public bool Resume(RunView run, DateTimeOffset lastSeen, string interruptedMessage)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var backend = catalog.Find(run.Backend);
+        if (backend?.Runs is not IRunReattach || run.UpstreamId is not { } upstreamId)
+        {
+            sink.Publish(new RunEnded { Backend = run.Backend, At = lastSeen, RunId = run.Id, Status = RunStatus.Interrupted, Error = interruptedMessage });
+            logger.LogInformation("Run {RunId} on {Backend} was in flight at the last stop and cannot be followed again: interrupted", run.Id, run.Backend);
+            return false;
+        }
+
+        var request = new RunRequest(backend.Name, run.Prompt, run.ParentRunId, run.Options);
+        var active = new ActiveRun(run.Id, backend, request, upstreamId, run.Timeline, sink, clock, Forget);
+        lock (_startGate)
+        {
+            if (_stopping)
+            {
+                // Left in flight in the store: the next start tries again.
+                return false;
+            }
+
+            _active[run.Id] = active;
+        }
+
+        active.Publish(new RunStreamReconnected { Backend = backend.Name, At = clock.GetUtcNow(), RunId = run.Id });
+        logger.LogInformation("Run {RunId} on {Backend} was in flight at the last stop: following upstream {UpstreamId} again", run.Id, backend.Name, upstreamId);
+        _ = Task.Run(() => FollowAsync(active, run.StartedAt));
+        return true;
     }
 
     public async Task<bool> CancelAsync(string runId, CancellationToken cancellationToken = default)
@@ -198,13 +234,22 @@ public sealed class RunManager(
         return errors;
     }
 
-    private async Task FollowAsync(ActiveRun run)
+    /// <param name="resumedFrom">For a run followed again after a restart: when it started (its time limit counts from then).</param>
+    private async Task FollowAsync(ActiveRun run, DateTimeOffset? resumedFrom)
     {
         var maxDuration = run.Backend.Options.MaxRunDuration ?? BackendOptions.DefaultMaxRunDuration;
-        using var deadline = clock.CreateTimer(_ => _ = ExpireAsync(run, maxDuration), null, maxDuration, Timeout.InfiniteTimeSpan);
+        var left = resumedFrom is { } started ? maxDuration - (clock.GetUtcNow() - started) : maxDuration;
+        using var deadline = clock.CreateTimer(_ => _ = ExpireAsync(run, maxDuration), null, left > TimeSpan.Zero ? left : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
         try
         {
-            await run.Backend.Runs!.RunAsync(run.Context, run.Token);
+            if (resumedFrom is null)
+            {
+                await run.Backend.Runs!.RunAsync(run.Context, run.Token);
+            }
+            else
+            {
+                await ((IRunReattach)run.Backend.Runs!).ReattachAsync(run.Context, run.Token);
+            }
         }
         catch (OperationCanceledException) when (run.Token.IsCancellationRequested)
         {

@@ -24,6 +24,7 @@ public static class RunsServiceCollectionExtensions
         // Hosted services stop in reverse order: runs are detached before the backends go down.
         services.AddHostedService<BackendHost>();
         services.AddHostedService<RunShutdownService>();
+        services.AddHostedService<RunResumeService>();
         return services;
     }
 }

@@ -152,6 +152,35 @@ public sealed class DashboardState : IDashboardState
         }
     }
 
+    /// <summary>
+    /// Start-up: a run that was in flight when the dashboard last stopped, put back from its
+    /// stored events (same sequences) so that it can be followed on. The hub's sequence is not touched.
+    /// </summary>
+    public bool Resume(IReadOnlyList<(long Sequence, DashboardEvent Event)> events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        if (events is not [(_, RunCreated created), ..])
+        {
+            return false;
+        }
+
+        lock (_sync)
+        {
+            if (_runs.ContainsKey(created.RunId))
+            {
+                return false;
+            }
+
+            ApplyCreated(created, events[0].Sequence);
+            foreach (var item in events.Skip(1))
+            {
+                ApplyToRun(item.Event, item.Sequence);
+            }
+
+            return true;
+        }
+    }
+
     public IReadOnlyList<BackendHealth> Backends
     {
         get

@@ -12,11 +12,27 @@ public sealed record RemainingTimeEstimate(TimeSpan? Remaining, int BasisRuns, b
 /// Estimates a running run's remaining time from the same backend's completed runs: how long,
 /// in each of them, it took from the current stage's first appearance to the end (median), less
 /// the time already spent in that stage. Progress percentages are never extrapolated: upstreams
-/// report them unevenly, so history by stage is the only honest basis.
+/// report them unevenly, so history by stage is the only honest basis. With a
+/// <see cref="IStageHistory"/> (the history store) the basis is every recent completed run of the
+/// backend, across restarts; without one, the runs memory holds.
 /// </summary>
-public sealed class RemainingTimeEstimator(TimeProvider clock)
+public sealed class RemainingTimeEstimator(TimeProvider clock, IStageHistory? history = null)
 {
-    public RemainingTimeEstimate Estimate(RunView run, IDashboardState state) => Estimate(run, state.Runs);
+    public RemainingTimeEstimate Estimate(RunView run, IDashboardState state)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        if (history is null)
+        {
+            return Estimate(run, state.Runs);
+        }
+
+        if (run.Status != RunStatus.Running || run.Stage is not { } stage || FirstAppearance(run, stage) is not { } stageStart)
+        {
+            return RemainingTimeEstimate.Unknown;
+        }
+
+        return FromDurations([.. history.RemainingFrom(run.Backend, stage)], stageStart);
+    }
 
     public RemainingTimeEstimate Estimate(RunView run, IEnumerable<RunView> runs)
     {
@@ -41,6 +57,11 @@ public sealed class RemainingTimeEstimator(TimeProvider clock)
             }
         }
 
+        return FromDurations(durations, stageStart);
+    }
+
+    private RemainingTimeEstimate FromDurations(List<TimeSpan> durations, DateTimeOffset stageStart)
+    {
         if (durations.Count == 0)
         {
             return RemainingTimeEstimate.Unknown;

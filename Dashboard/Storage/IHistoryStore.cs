@@ -29,6 +29,12 @@ public interface IHistoryStore : IEventJournal, IRunArchive, IDisposable
     /// <summary>Runs that were in flight when the dashboard last stopped and were settled at this start.</summary>
     IReadOnlyList<string> InterruptedAtStart { get; }
 
+    /// <summary>
+    /// Runs that were in flight when the dashboard last stopped and are left in flight for their
+    /// client to follow again (re-attach); whoever takes them over must end each one.
+    /// </summary>
+    IReadOnlyList<InFlightRun> ResumableAtStart { get; }
+
     /// <summary>Waits until every event and run queued so far is written.</summary>
     Task FlushAsync(CancellationToken cancellationToken = default);
 
@@ -37,6 +43,9 @@ public interface IHistoryStore : IEventJournal, IRunArchive, IDisposable
 
     /// <summary>False when unknown.</summary>
     bool DeleteRun(string runId);
+
+    /// <summary>Clear history: deletes every ended run that is not pinned, with its events; returns the ids deleted.</summary>
+    IReadOnlyList<string> ClearEnded();
 
     /// <summary>False when unknown.</summary>
     bool SetPinned(string runId, bool pinned);
@@ -59,6 +68,11 @@ public interface IHistoryStore : IEventJournal, IRunArchive, IDisposable
     /// <summary>One retention pass (small batches); returns what it removed.</summary>
     RetentionResult EnforceRetention(DateTimeOffset now);
 }
+
+/// <param name="Run">The run as its stored events build it.</param>
+/// <param name="Events">Those events, in sequence order (to put the run back into the projections).</param>
+/// <param name="LastSeen">When anything of the run was last recorded.</param>
+public sealed record InFlightRun(RunView Run, IReadOnlyList<SequencedEvent> Events, DateTimeOffset LastSeen);
 
 public sealed record StoredGraph(string Backend, GraphStats Stats, IReadOnlyList<GraphPoint> History);
 

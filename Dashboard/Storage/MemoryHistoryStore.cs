@@ -53,6 +53,8 @@ public sealed class MemoryHistoryStore : IHistoryStore
 
     public IReadOnlyList<string> InterruptedAtStart => [];
 
+    public IReadOnlyList<InFlightRun> ResumableAtStart => [];
+
     public long NextSequence() => ++_last;
 
     public void Record(in SequencedEvent item)
@@ -141,6 +143,21 @@ public sealed class MemoryHistoryStore : IHistoryStore
         {
             _pinned.Remove(runId);
             return _runs.Remove(runId) && _runOrder.Remove(runId);
+        }
+    }
+
+    public IReadOnlyList<string> ClearEnded()
+    {
+        lock (_gate)
+        {
+            var ids = _runs.Values.Where(r => r.Status.IsTerminal() && !_pinned.Contains(r.Id)).Select(r => r.Id).ToList();
+            foreach (var id in ids)
+            {
+                _runs.Remove(id);
+                _runOrder.Remove(id);
+            }
+
+            return ids;
         }
     }
 

@@ -40,6 +40,27 @@ public sealed class RunHistory(IDashboardState state, IHistoryStore store)
         return new RunPage(page, new RunCursor(query.Sort, RunFilter.Key(last, query.Sort), last.Id));
     }
 
+    /// <summary>
+    /// Clear history: every ended run that is not pinned leaves the store and memory (runs in
+    /// flight stay). Returns how many runs were deleted.
+    /// </summary>
+    public async Task<int> ClearAsync(CancellationToken cancellationToken = default)
+    {
+        // Runs that ended a moment ago are still queued: written first, so they are cleared too.
+        await store.FlushAsync(cancellationToken);
+        var deleted = store.ClearEnded();
+        var forgotten = 0;
+        if (state is DashboardState projections)
+        {
+            foreach (var run in state.Runs.Where(r => r.Status.IsTerminal() && !store.IsPinned(r.Id)))
+            {
+                forgotten += projections.Forget(run.Id) && !deleted.Contains(run.Id) ? 1 : 0;
+            }
+        }
+
+        return deleted.Count + forgotten;
+    }
+
     /// <summary>A run in memory (live or recent) or in the store.</summary>
     public RunView? Find(string runId) => state.GetRun(runId);
 }

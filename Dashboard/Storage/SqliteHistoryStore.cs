@@ -56,7 +56,11 @@ public sealed class SqliteHistoryStore : IHistoryStore
     private Task? _reserving;
     private int _disposed;
 
-    public SqliteHistoryStore(string path, StorageOptions options, SecretRedactor redactor, TimeProvider clock, ILogger<SqliteHistoryStore> logger)
+    /// <param name="resume">
+    /// Which runs in flight at the last stop are handed over to be followed again (see
+    /// <see cref="ResumableAtStart"/>); the others end interrupted here. Null: none are.
+    /// </param>
+    public SqliteHistoryStore(string path, StorageOptions options, SecretRedactor redactor, TimeProvider clock, ILogger<SqliteHistoryStore> logger, Func<RunView, bool>? resume = null)
     {
         _options = options;
         _redactor = redactor;
@@ -76,7 +80,7 @@ public sealed class SqliteHistoryStore : IHistoryStore
             _last = StartAfter = long.Parse(Meta("sequence_reserved") ?? "0", CultureInfo.InvariantCulture);
             Reserve(StartAfter + SequenceBlock);
 
-            InterruptedAtStart = SettleInterruptedRuns();
+            (InterruptedAtStart, ResumableAtStart) = SettleInterruptedRuns(resume);
         }
         catch (SqliteException ex)
         {
@@ -114,6 +118,8 @@ public sealed class SqliteHistoryStore : IHistoryStore
     public long DroppedEvents => Interlocked.Read(ref _dropped);
 
     public IReadOnlyList<string> InterruptedAtStart { get; } = [];
+
+    public IReadOnlyList<InFlightRun> ResumableAtStart { get; } = [];
 
     /// <summary>Called under the hub's lock. Waits only when the durable reservation has fallen a whole block behind.</summary>
     public long NextSequence()
@@ -265,6 +271,38 @@ public sealed class SqliteHistoryStore : IHistoryStore
         command.ExecuteNonQuery();
         transaction.Commit();
         return removed > 0;
+    }
+
+    public IReadOnlyList<string> ClearEnded()
+    {
+        using var connection = OpenConnection();
+        using var transaction = connection.BeginTransaction();
+        var ids = new List<string>();
+        using (var select = connection.CreateCommand())
+        {
+            select.Transaction = transaction;
+            select.CommandText = $"SELECT id FROM runs WHERE pinned = 0 AND status NOT IN ({Statuses});";
+            using var reader = select.ExecuteReader();
+            while (reader.Read())
+            {
+                ids.Add(reader.GetString(0));
+            }
+        }
+
+        using (var delete = connection.CreateCommand())
+        {
+            delete.Transaction = transaction;
+            delete.CommandText =
+                $"""
+                DELETE FROM events WHERE run_id IN (SELECT id FROM runs WHERE pinned = 0 AND status NOT IN ({Statuses}));
+                DELETE FROM runs WHERE pinned = 0 AND status NOT IN ({Statuses});
+                """;
+            delete.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+        // The freed pages go back to the file system bit by bit with the retention passes.
+        return ids;
     }
 
     public bool SetPinned(string runId, bool pinned)
@@ -582,11 +620,12 @@ public sealed class SqliteHistoryStore : IHistoryStore
     }
 
     /// <summary>
-    /// Runs that were pending or running when the dashboard stopped: their stream cannot be
-    /// followed from here, so they end interrupted with what was received until then (rebuilt
-    /// from their stored events through the same projection the live run used).
+    /// Runs that were pending or running when the dashboard stopped. Those <paramref name="resume"/>
+    /// accepts (rebuilt whole from their stored events) are handed over still in flight; the
+    /// others cannot be followed from here, so they end interrupted with what was received until
+    /// then (rebuilt from their stored events through the same projection the live run used).
     /// </summary>
-    private List<string> SettleInterruptedRuns()
+    private (List<string> Settled, List<InFlightRun> Resumable) SettleInterruptedRuns(Func<RunView, bool>? resume)
     {
         var rows = new List<(string Id, string Prompt, string Output, string Summary, string Detail)>();
         using (var command = _write.CreateCommand())
@@ -599,12 +638,13 @@ public sealed class SqliteHistoryStore : IHistoryStore
             }
         }
 
+        var settled = new List<string>();
+        var resumable = new List<InFlightRun>();
         if (rows.Count == 0)
         {
-            return [];
+            return (settled, resumable);
         }
 
-        var settled = new List<string>();
         var upsert = Prepare(
             "UPDATE runs SET status = $status, ended_at = $ended, duration = $duration, output = $output, summary = $summary, detail = $detail WHERE id = $id;",
             "$status", "$ended", "$duration", "$output", "$summary", "$detail", "$id");
@@ -612,9 +652,16 @@ public sealed class SqliteHistoryStore : IHistoryStore
         {
             foreach (var row in rows)
             {
-                var rebuilt = Rebuild(row.Id) ?? RunRecord.ToView(row.Id, row.Prompt, row.Output, Summary(row.Summary), Detail(row.Detail));
+                var (replayed, events) = Rebuild(row.Id);
+                var rebuilt = replayed ?? RunRecord.ToView(row.Id, row.Prompt, row.Output, Summary(row.Summary), Detail(row.Detail));
                 var lastSeen = rebuilt.Timeline.Count > 0 ? rebuilt.Timeline[^1].At : rebuilt.StartedAt;
                 var ended = LastEventAt(row.Id) is { } at && at > lastSeen ? at : lastSeen;
+                if (replayed is not null && resume?.Invoke(replayed) == true)
+                {
+                    resumable.Add(new InFlightRun(replayed, events, ended));
+                    continue;
+                }
+
                 var interrupted = rebuilt with
                 {
                     Status = RunStatus.Interrupted,
@@ -634,27 +681,34 @@ public sealed class SqliteHistoryStore : IHistoryStore
             }
         }
 
-        _logger.LogWarning("{Count} runs were in flight when the dashboard last stopped; they are marked interrupted.", settled.Count);
-        return settled;
+        if (settled.Count > 0)
+        {
+            _logger.LogWarning("{Count} runs were in flight when the dashboard last stopped; they are marked interrupted.", settled.Count);
+        }
+
+        return (settled, resumable);
     }
 
     public const string InterruptedMessage =
         "The dashboard stopped (shut down or crashed) while this run was in flight, and its stream cannot be resumed; the text received until then is kept.";
 
-    private RunView? Rebuild(string runId)
+    /// <summary>The run as its stored events build it (null without its creation, e.g. pruned), and those events.</summary>
+    private (RunView? Run, List<SequencedEvent> Events) Rebuild(string runId)
     {
         using var command = _write.CreateCommand();
         command.CommandText = "SELECT seq, at, type, backend, run_id, data FROM events WHERE run_id = $id ORDER BY seq;";
         command.Parameters.AddWithValue("$id", runId);
         var projection = new DashboardState(Microsoft.Extensions.Options.Options.Create(new Configuration.DashboardOptions()));
+        var events = new List<SequencedEvent>();
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
             var e = EventCodec.Decode((int)reader.GetInt64(2), reader.GetInt64(1), reader.GetString(3), reader.GetString(4), reader.GetString(5));
             projection.Apply(e, reader.GetInt64(0));
+            events.Add(new SequencedEvent(reader.GetInt64(0), e));
         }
 
-        return projection.GetLiveRun(runId);
+        return (projection.GetLiveRun(runId), events);
     }
 
     private DateTimeOffset? LastEventAt(string runId)

@@ -24,6 +24,8 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IEventJournal>(sp => sp.GetRequiredService<IHistoryStore>());
         services.TryAddSingleton<IRunArchive>(sp => sp.GetRequiredService<IHistoryStore>());
         services.TryAddSingleton<RunHistory>();
+        services.TryAddSingleton<IStageHistory, StoredStageHistory>();
+        services.TryAddSingleton<BackendInsights>();
         services.AddHostedService<HistoryStartup>();
         services.AddHostedService<HistoryRetention>();
         return services;
@@ -47,6 +49,8 @@ public static class StorageServiceCollectionExtensions
             options.Storage,
             services.GetRequiredService<SecretRedactor>(),
             clock,
-            services.GetRequiredService<ILogger<SqliteHistoryStore>>());
+            services.GetRequiredService<ILogger<SqliteHistoryStore>>(),
+            // Only a run that reached its upstream can be followed again; the run manager decides the rest (re-attach or interrupted).
+            resume: run => run.UpstreamId is not null);
     }
 }

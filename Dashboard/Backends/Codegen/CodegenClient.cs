@@ -205,7 +205,7 @@ public sealed class CodegenClient : StreamedRunClient<CodegenDecoder>, IUpstream
         var why = lastStatus is not null
             ? $"{streamError}; generation still {lastStatus} after {StatusPollDelays.Count + 1} status checks"
             : $"{streamError}; status check failed: {lastError}";
-        run.Fail("status_check", why);
+        run.FailUnsettled("status_check", why);
     }
 
     private async Task<(string? Status, string? Error)> GetStatusAsync(string id, CancellationToken cancellationToken)

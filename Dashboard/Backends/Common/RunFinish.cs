@@ -14,6 +14,25 @@ public static class RunFinish
         run.End(RunStatus.Failed, error);
     }
 
+    /// <summary>
+    /// The run's outcome could not be learned from the upstream: it fails, except a run followed
+    /// again after a restart, which ends interrupted (the upstream may still finish it).
+    /// </summary>
+    public static void FailUnsettled(this RunContext run, string stage, string error)
+    {
+        if (!run.Resumed)
+        {
+            run.Fail(stage, error);
+            return;
+        }
+
+        run.Stage(stage, StageStatus.Failed, error);
+        run.End(RunStatus.Interrupted, ResumeFailedMessage(error));
+    }
+
+    public static string ResumeFailedMessage(string error) =>
+        $"The dashboard restarted while this run was in flight and could not follow it again ({error}); the text received until then is kept.";
+
     public static string Describe(StreamOutcome outcome) => outcome.End switch
     {
         StreamEnd.EndedWithoutTerminal => outcome.Error is { } e ? $"stream ended without a terminal event: {e}" : "stream ended without a terminal event",

@@ -94,7 +94,7 @@ public abstract class StreamedRunClient<TDecoder>(BackendOptions options, ISseSt
     /// <summary>The stream stopped without a terminal event: by default the run fails saying why.</summary>
     protected virtual Task EndWithoutOutcomeAsync(RunContext run, TDecoder decoder, DecodeContext context, StreamOutcome outcome, CancellationToken cancellationToken)
     {
-        run.Fail("stream", RunFinish.Describe(outcome));
+        run.FailUnsettled("stream", RunFinish.Describe(outcome));
         return Task.CompletedTask;
     }
 

@@ -208,6 +208,34 @@ public sealed partial class UiBrowserTests(ChromiumFixture chromium, FastDemoApp
     }
 
     [Fact]
+    public async Task In_dark_mode_too_no_page_has_a_serious_accessibility_violation()
+    {
+        var runId = await CompletedRunAsync("Build a FastAPI service for todos");
+        var page = await SignedInPageAsync(chromium, Server);
+        try
+        {
+            await page.Locator("#theme-toggle").ClickAsync();
+            await Expect(page.Locator("button[aria-label='Switch to light mode']")).ToBeVisibleAsync(new() { Timeout = WaitMs });
+            var problems = new List<string>();
+            foreach (var path in new[] { "/", "/runs", "/runs/new", $"/runs/{runId}", "/backends" })
+            {
+                await OpenAsync(page, Server, path);
+                await Expect(page.Locator(".app-dark")).ToHaveCountAsync(1);
+                var result = await page.RunAxe();
+                problems.AddRange(result.Violations
+                    .Where(v => v.Impact is "serious" or "critical")
+                    .SelectMany(v => v.Nodes.Select(n => $"{path}: {v.Id} ({v.Impact}) on {n.Target} {n.Html}")));
+            }
+
+            Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
+        }
+        finally
+        {
+            await CloseAsync(page);
+        }
+    }
+
+    [Fact]
     public async Task An_unknown_address_shows_the_not_found_page_inside_the_app()
     {
         var page = await SignedInPageAsync(chromium, Server);

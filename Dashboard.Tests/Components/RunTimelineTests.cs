@@ -178,6 +178,40 @@ public sealed class RunTimelineTests : LiveTestContext
         decoder.Decode(new SseItem(SseItem.DefaultEventType, data, ""), context);
 
     // Rendered without the layout, the page does not know the browser's zone: times are UTC.
+    [Fact]
+    public void A_stream_reconnect_is_a_marker_between_the_stages_never_a_stage_row()
+    {
+        var cut = OpenRun();
+
+        Publish(
+            Stage("connected", 0.5, progress: 0),
+            Stage("llm_generation", 1, progress: 0.46),
+            new RunStreamReconnected { Backend = "codegen", At = At(5), RunId = "r1" },
+            Stage("llm_generation", 6, progress: 0.46),
+            Stage("parsing", 8, progress: 0.7));
+
+        cut.WaitForAssertion(() => Assert.Equal(
+            ["connected", "llm_generation", "reconnect", "parsing"],
+            Rows(cut).Select(r => r.GetAttribute("data-stage") ?? (r.HasAttribute("data-reconnect") ? "reconnect" : "?"))));
+        var marker = cut.Find(".run-timeline tr[data-reconnect]");
+        Assert.Equal(LocalClock(5), Cell(marker, 0));
+        Assert.Contains("Stream reconnected", marker.TextContent, StringComparison.Ordinal);
+        Assert.Single(cut.FindAll("[data-waterfall-reconnect]"));
+        Assert.DoesNotContain(cut.FindAll("[data-waterfall-stage]"), li => li.GetAttribute("data-waterfall-stage") == "reconnect");
+    }
+
+    [Fact]
+    public void A_reconnect_after_the_last_stage_is_the_last_row()
+    {
+        var cut = OpenRun();
+
+        Publish(Stage("plan", 1), new RunStreamReconnected { Backend = "codegen", At = At(4), RunId = "r1" });
+
+        cut.WaitForAssertion(() => Assert.Equal(2, Rows(cut).Count));
+        Assert.True(Rows(cut)[1].HasAttribute("data-reconnect"));
+        Assert.Equal("plan", Rows(cut)[0].GetAttribute("data-stage"));
+    }
+
     private static string LocalClock(double seconds) =>
         T0.AddSeconds(seconds).ToUniversalTime().ToString("HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
 }

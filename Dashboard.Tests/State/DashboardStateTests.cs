@@ -28,6 +28,60 @@ public sealed class DashboardStateTests
     // Graph
 
     [Fact]
+    public void Graph_edges_keep_the_time_of_the_snapshot_that_carried_them()
+    {
+        Apply(Graph(10, edges: 40, at: T0), Graph(12, edges: null, at: T0.AddSeconds(5)));
+
+        var graph = State.GetGraph("dreamer")!;
+        Assert.Equal((T0.AddSeconds(5), (DateTimeOffset?)T0), (graph.UpdatedAt, graph.EdgesUpdatedAt));
+
+        Apply(Graph(12, edges: 45, at: T0.AddSeconds(9)));
+        Assert.Equal(T0.AddSeconds(9), State.GetGraph("dreamer")!.EdgesUpdatedAt);
+    }
+
+    [Fact]
+    public void Graph_without_any_snapshot_has_no_edge_time()
+    {
+        Apply(Graph(12, edges: null, at: T0));
+
+        Assert.Null(State.GetGraph("dreamer")!.EdgesUpdatedAt);
+    }
+
+    // Reconnects
+
+    [Fact]
+    public void A_stream_reconnect_is_a_marker_and_leaves_stage_and_progress_alone()
+    {
+        Apply(
+            Created("r1"),
+            Stage("r1", "llm_generation", T0.AddSeconds(1), progress: 0.46),
+            new RunStreamReconnected { Backend = "codegen", At = T0.AddSeconds(3), RunId = "r1" });
+
+        var run = Run("r1");
+        Assert.Equal(["llm_generation"], run.Timeline.Select(t => t.Stage));
+        Assert.Equal(("llm_generation", (double?)0.46), (run.Stage, run.Progress));
+        Assert.Equal([T0.AddSeconds(3)], run.Reconnects);
+        Assert.Equal(1, run.ReconnectCount);
+    }
+
+    [Fact]
+    public void Reconnect_markers_are_bounded_and_still_counted()
+    {
+        Apply(Created("r1"));
+        var total = DashboardState.MaxReconnectMarkers + 5;
+        for (var i = 0; i < total; i++)
+        {
+            Apply(new RunStreamReconnected { Backend = "codegen", At = T0.AddSeconds(i), RunId = "r1" });
+        }
+
+        var run = Run("r1");
+        Assert.Equal(DashboardState.MaxReconnectMarkers, run.Reconnects.Count);
+        Assert.Equal(T0.AddSeconds(5), run.Reconnects[0]);
+        Assert.Equal(T0.AddSeconds(total - 1), run.Reconnects[^1]);
+        Assert.Equal(total, run.ReconnectCount);
+    }
+
+    [Fact]
     public void Graph_takes_counts_and_keeps_last_known_edges_when_an_update_has_none()
     {
         Apply(Graph(10, edges: 40, at: T0), Graph(12, edges: null, at: T0.AddSeconds(5)));

@@ -14,6 +14,9 @@ public sealed class DashboardState : IDashboardState
     /// <summary>Timeline entries kept per run; older ones are dropped and the view says so.</summary>
     public const int MaxTimelineEntries = 1000;
 
+    /// <summary>Reconnect markers kept per run (the newest); the view still counts them all.</summary>
+    public const int MaxReconnectMarkers = 100;
+
     /// <summary>Tool calls tracked per run; later ones are ignored (counted).</summary>
     public const int MaxToolCallsPerRun = 1000;
 

@@ -10,6 +10,7 @@ internal sealed class GraphState(string backend, int historyPoints)
     private int? _edges;
     private double? _avgEntanglement;
     private DateTimeOffset _updatedAt;
+    private DateTimeOffset? _edgesUpdatedAt;
     private bool _historyTruncated;
     private GraphView? _view;
 
@@ -20,6 +21,10 @@ internal sealed class GraphState(string backend, int historyPoints)
         _edges = stats.Edges ?? _edges;
         _avgEntanglement = stats.AvgEntanglement ?? _avgEntanglement;
         _updatedAt = at;
+        if (stats.Edges is not null || stats.AvgEntanglement is not null)
+        {
+            _edgesUpdatedAt = at;
+        }
 
         if (_history.Count >= historyPoints)
         {
@@ -45,6 +50,7 @@ internal sealed class GraphState(string backend, int historyPoints)
         _edges = stats.Edges;
         _avgEntanglement = stats.AvgEntanglement;
         _updatedAt = history[^1].At;
+        _edgesUpdatedAt = stats.Edges is not null || stats.AvgEntanglement is not null ? _updatedAt : null;
         _view = null;
     }
 
@@ -57,5 +63,8 @@ internal sealed class GraphState(string backend, int historyPoints)
         _stats.Types,
         _updatedAt,
         _history.ToArray(),
-        _historyTruncated);
+        _historyTruncated)
+    {
+        EdgesUpdatedAt = _edgesUpdatedAt,
+    };
 }

@@ -25,6 +25,11 @@ public interface IDashboardState
 
 public sealed record GraphPoint(DateTimeOffset At, int Nodes);
 
+/// <summary>
+/// A graph as last seen. Figures age apart: <see cref="UpdatedAt"/> is when nodes, tiers and types
+/// last arrived (every update); <see cref="EdgesUpdatedAt"/> when edges and entanglement did (full
+/// snapshots only).
+/// </summary>
 public sealed record GraphView(
     string Backend,
     int Nodes,
@@ -34,7 +39,10 @@ public sealed record GraphView(
     IReadOnlyDictionary<string, int> Types,
     DateTimeOffset UpdatedAt,
     IReadOnlyList<GraphPoint> History,
-    bool HistoryTruncated);
+    bool HistoryTruncated)
+{
+    public DateTimeOffset? EdgesUpdatedAt { get; init; }
+}
 
 public sealed record TimelineEntry(
     string Stage,
@@ -69,6 +77,12 @@ public sealed record RunView(
 {
     /// <summary>True when older timeline entries were dropped to keep the run bounded.</summary>
     public bool TimelineTruncated { get; init; }
+
+    /// <summary>When the run's stream was connected again (the newest <see cref="DashboardState.MaxReconnectMarkers"/>): markers on the timeline, not stages.</summary>
+    public IReadOnlyList<DateTimeOffset> Reconnects { get; init; } = [];
+
+    /// <summary>Every reconnect of the run's stream, including markers no longer kept.</summary>
+    public long ReconnectCount { get; init; }
 
     /// <summary>Upstream values cut to their byte budget (Dashboard:Limits), e.g. a stage message over 16 KB.</summary>
     public long ValuesCut { get; init; }

@@ -16,6 +16,8 @@ internal sealed class RunState
     private readonly RunCreated _created;
     private readonly LimitsOptions _limits;
     private readonly Queue<TimelineEntry> _timeline = new();
+    private readonly Queue<DateTimeOffset> _reconnects = new();
+    private long _reconnectCount;
     private readonly List<ToolCallState> _toolCalls = [];
     private readonly int _maxTextChars;
     private readonly TextBuffer _text;
@@ -110,6 +112,16 @@ internal sealed class RunState
                 return true;
             case RunToolCallUpdated c:
                 return UpdateToolCall(c);
+            case RunStreamReconnected r:
+                // A marker on the timeline, never a stage: the run's stage and progress stay as they were.
+                if (_reconnects.Count >= DashboardState.MaxReconnectMarkers)
+                {
+                    _reconnects.Dequeue();
+                }
+
+                _reconnects.Enqueue(r.At);
+                _reconnectCount++;
+                return true;
             case RunEnded end when end.Status.IsTerminal():
                 Status = end.Status;
                 _endedAt = end.At;
@@ -153,6 +165,8 @@ internal sealed class RunState
         _version)
     {
         TimelineTruncated = _timelineTruncated,
+        Reconnects = _reconnects.ToArray(),
+        ReconnectCount = _reconnectCount,
         ValuesCut = _valuesCut,
         ValuesDropped = _valuesDropped,
     };

@@ -45,7 +45,8 @@ public sealed class CodeDreamerClientTests
         using var subscription = host.Hub.Subscribe();
         using var cts = new CancellationTokenSource();
 
-        var alwaysOn = host.AlwaysOn.RunAlwaysOnAsync(cts.Token);
+        // A clock that never moves: the rate-limited reload after a count change (GraphStatsRefreshTests) stays out of this sequence.
+        var alwaysOn = GraphStatsRefreshTests.ClientWithClock(host, new Microsoft.Extensions.Time.Testing.FakeTimeProvider()).RunAlwaysOnAsync(cts.Token);
 
         var first = await SeedBackendHost.NextAsync<GraphStatsObserved>(subscription);
         Assert.Equal((40, (int?)57, (double?)1.425), (first.Stats.Nodes, first.Stats.Edges, first.Stats.AvgEntanglement));

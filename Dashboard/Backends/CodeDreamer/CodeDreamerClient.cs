@@ -12,7 +12,7 @@ namespace Dashboard.Backends.CodeDreamer;
 
 /// <summary>
 /// CodeDreamer (docs/protocols.md, "CodeDreamer"): the always-on graph stream with a <c>/graph/stats</c> snapshot
-/// on every (re)connect, and dream runs (<c>POST /dream</c>, answered synchronously) whose
+/// on every (re)connect and, rate-limited, after node counts change; and dream runs (<c>POST /dream</c>, answered synchronously) whose
 /// timeline the dashboard synthesizes: request sent → waiting → done/failed, with timings.
 /// </summary>
 public sealed class CodeDreamerClient(
@@ -97,25 +97,37 @@ public sealed class CodeDreamerClient(
     public async Task RunAlwaysOnAsync(CancellationToken cancellationToken)
     {
         var context = new DecodeContext(Options.Name, null, sink, clock);
-        await runner.RunAsync(new SseStreamSpec
+        using var refresher = new GraphStatsRefresher(clock, ct => LoadSnapshotAsync(context, ct));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var refreshing = refresher.RunAsync(stop.Token);
+        try
         {
-            Backend = Options.Name,
-            HttpClientName = BackendHttp.ClientName(Options.Name),
-            Decoder = new CodeDreamerDecoder(),
-            Context = context,
-            Lifetime = StreamLifetime.AlwaysOn,
-            SilenceIsIdle = true,
-            StallTimeout = Options.StallTimeout ?? DefaultStallTimeout,
-            CreateRequest = (_, _) => Task.FromResult(Options.NewRequest(HttpMethod.Get, "events")),
-            OnConnectedAsync = ct => LoadSnapshotAsync(context, ct),
-        }, cancellationToken);
+            await runner.RunAsync(new SseStreamSpec
+            {
+                Backend = Options.Name,
+                HttpClientName = BackendHttp.ClientName(Options.Name),
+                Decoder = new CodeDreamerDecoder(refresher.ObserveNodes),
+                Context = context,
+                Lifetime = StreamLifetime.AlwaysOn,
+                SilenceIsIdle = true,
+                StallTimeout = Options.StallTimeout ?? DefaultStallTimeout,
+                CreateRequest = (_, _) => Task.FromResult(Options.NewRequest(HttpMethod.Get, "events")),
+                OnConnectedAsync = refresher.LoadNowAsync,
+            }, cancellationToken);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await refreshing;
+        }
     }
 
     /// <summary>
     /// The stream carries no edges or entanglement, and says nothing at all for an empty graph:
-    /// the snapshot fills both. A failed snapshot is logged; the stream itself is fine.
+    /// the snapshot fills both, on connect and after node counts change. A failed snapshot is
+    /// logged; the stream itself is fine.
     /// </summary>
-    private async Task LoadSnapshotAsync(DecodeContext context, CancellationToken cancellationToken)
+    private async Task<int?> LoadSnapshotAsync(DecodeContext context, CancellationToken cancellationToken)
     {
         try
         {
@@ -123,10 +135,12 @@ public sealed class CodeDreamerClient(
             await response.EnsureSuccessAsync(cancellationToken);
             var stats = CodeDreamerDecoder.ParseSnapshot(await response.ReadBodyAsync(cancellationToken));
             context.Emit(new GraphStatsObserved { Backend = Options.Name, At = context.Now, Stats = stats });
+            return stats.Nodes;
         }
         catch (Exception e) when (RunFinish.IsUpstreamFailure(e, cancellationToken))
         {
             logger.LogWarning("Graph snapshot of backend {Backend} failed: {Error}", Options.Name, RunFinish.Describe(e));
+            return null;
         }
     }
 

@@ -11,7 +11,8 @@ namespace Dashboard.Backends.CodeDreamer;
 /// carry them; the snapshot from <c>/graph/stats</c> does, see <see cref="ParseSnapshot"/>).
 /// The stream never ends by design.
 /// </summary>
-public sealed class CodeDreamerDecoder : IStreamDecoder
+/// <param name="onNodes">Told each streamed node count (the client reloads the full stats when it changes).</param>
+public sealed class CodeDreamerDecoder(Action<int>? onNodes = null) : IStreamDecoder
 {
     public bool IsTerminal => false;
 
@@ -29,13 +30,14 @@ public sealed class CodeDreamerDecoder : IStreamDecoder
             return;
         }
 
-        var nodes = JsonFields.Number(root, "nodes") ?? throw new JsonException("Graph update without 'nodes'.");
+        var nodes = ToCount(JsonFields.Number(root, "nodes") ?? throw new JsonException("Graph update without 'nodes'."), "nodes");
         context.Emit(new GraphStatsObserved
         {
             Backend = context.Backend,
             At = context.Now,
-            Stats = new GraphStats(ToCount(nodes, "nodes"), null, null, JsonFields.Counts(root, "tiers"), JsonFields.Counts(root, "types")),
+            Stats = new GraphStats(nodes, null, null, JsonFields.Counts(root, "tiers"), JsonFields.Counts(root, "types")),
         });
+        onNodes?.Invoke(nodes);
     }
 
     /// <summary>Reads <c>GET /graph/stats</c>: <c>{total_nodes, total_edges, avg_entanglement, tiers, types}</c>.</summary>

@@ -24,6 +24,29 @@ public sealed partial class MainLayout
             Info = "#1565c0",
             TextSecondary = "rgba(0,0,0,0.68)",
         },
+
+        // The dark defaults put mid-tone text on a dark grey (primary #776be7 is 3:1, secondary text
+        // 4.3:1) and white on light fills: lighter tones with near-black text on fills keep every
+        // text at 4.5:1 or more on the background (#32333d, kept so the first paint matches) and surface.
+        PaletteDark = new PaletteDark
+        {
+            Primary = "#b0a8ff",
+            PrimaryContrastText = "rgba(0,0,0,0.87)",
+            Secondary = "#ff80ab",
+            SecondaryContrastText = "rgba(0,0,0,0.87)",
+            Tertiary = "#4dd0b5",
+            TertiaryContrastText = "rgba(0,0,0,0.87)",
+            Success = "#81c784",
+            SuccessContrastText = "rgba(0,0,0,0.87)",
+            Warning = "#ffb74d",
+            WarningContrastText = "rgba(0,0,0,0.87)",
+            Error = "#ef9a9a",
+            ErrorContrastText = "rgba(0,0,0,0.87)",
+            Info = "#90caf9",
+            InfoContrastText = "rgba(0,0,0,0.87)",
+            TextPrimary = "rgba(255,255,255,0.87)",
+            TextSecondary = "rgba(255,255,255,0.70)",
+        },
     };
     private bool _dark;
     private bool _drawerOpen = true;

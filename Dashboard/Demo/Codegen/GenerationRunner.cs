@@ -31,19 +31,21 @@ public sealed partial class GenerationRunner(DemoRuntime runtime)
 
     private async Task PlayAsync(DemoGeneration generation, Random random, CancellationToken token)
     {
-        var output = DemoMarkdown.Compose(generation.Prompt, random);
+        // The answer's file table and the final "N files" message tell the same count; the stack is FastAPI's unless the prompt names another.
+        var files = generation.IsIteration ? random.Next(8, 40) : random.Next(12, 40);
+        var output = DemoMarkdown.Compose(generation.Prompt, random, files, DemoMarkdown.Python);
         var totalSeconds = 10 + random.NextDouble() * 20;
         if (generation.IsIteration)
         {
-            await IterateAsync(generation, output, totalSeconds, random, token);
+            await IterateAsync(generation, output, files, totalSeconds, random, token);
         }
         else
         {
-            await GenerateAsync(generation, output, totalSeconds, random, token);
+            await GenerateAsync(generation, output, files, totalSeconds, random, token);
         }
     }
 
-    private async Task IterateAsync(DemoGeneration g, string output, double totalSeconds, Random random, CancellationToken token)
+    private async Task IterateAsync(DemoGeneration g, string output, int files, double totalSeconds, Random random, CancellationToken token)
     {
         var intent = Intent(g.Prompt);
         await StepAsync(g, 0.1, "iteration_start", 0.05, "Starting iteration analysis...", token);
@@ -69,10 +71,10 @@ public sealed partial class GenerationRunner(DemoRuntime runtime)
         }
 
         await runtime.DelaySecondsAsync(0.5, token);
-        g.Append("completed", "iteration_complete", 1.0, $"Iteration complete: {random.Next(8, 40)} total files", output, final: true);
+        g.Append("completed", "iteration_complete", 1.0, $"Iteration complete: {files} total files", output, final: true);
     }
 
-    private async Task GenerateAsync(DemoGeneration g, string output, double totalSeconds, Random random, CancellationToken token)
+    private async Task GenerateAsync(DemoGeneration g, string output, int files, double totalSeconds, Random random, CancellationToken token)
     {
         var entities = random.Next(2, 4);
         await StepAsync(g, 0.2, "initializing", 0.05, "Initializing generation...", token);
@@ -106,7 +108,7 @@ public sealed partial class GenerationRunner(DemoRuntime runtime)
         // The real server's quirk: this intermediate stage already says "completed".
         await StepAsync(g, 0.3, "phased_generation_complete", 0.95, "Phased generation complete", token, output, "completed");
         await runtime.DelaySecondsAsync(0.3, token);
-        g.Append("completed", "complete", 1.0, $"Generation complete: {random.Next(12, 40)} files", output, final: true);
+        g.Append("completed", "complete", 1.0, $"Generation complete: {files} files", output, final: true);
     }
 
     private async Task StepAsync(

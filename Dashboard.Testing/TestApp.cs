@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Dashboard.Testing;
@@ -86,6 +87,24 @@ public sealed class TestApp : WebApplicationFactory<Program>
         }
 
         return client;
+    }
+
+    /// <summary>
+    /// The factory's own start, without its race: the app runs on its entry point's thread, and a
+    /// refused start there disposes the host, so a factory that asks the host for its services
+    /// after that got an ObjectDisposedException instead of the app's exception. The app's start is
+    /// held at its lifetime's first step until the factory waits on it.
+    /// </summary>
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        builder.ConfigureServices(services => GatedHostLifetime.Wrap(services, gate.Task));
+        var host = builder.Build();
+        var starting = host.StartAsync();
+        gate.SetResult();
+        starting.GetAwaiter().GetResult();
+        return host;
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Dashboard.Benchmarks.Infrastructure;
+using Dashboard.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
@@ -23,7 +24,7 @@ public sealed class MarkerUpstream : IAsyncDisposable
 
     private readonly int _perSecond;
     private readonly int _count;
-    private LoopbackServer? _server;
+    private LoopbackUpstream? _server;
 
     private MarkerUpstream(int perSecond, int count)
     {
@@ -31,7 +32,7 @@ public sealed class MarkerUpstream : IAsyncDisposable
         _count = count;
     }
 
-    public Uri BaseAddress => _server?.BaseAddress ?? throw new InvalidOperationException("Not started.");
+    public Uri BaseAddress => _server?.Root ?? throw new InvalidOperationException("Not started.");
 
     public Uri ChatUri => new(BaseAddress, "v1/chat/completions");
 
@@ -40,7 +41,7 @@ public sealed class MarkerUpstream : IAsyncDisposable
     public static async Task<MarkerUpstream> StartAsync(int perSecond, int count)
     {
         var upstream = new MarkerUpstream(perSecond, count);
-        upstream._server = await LoopbackServer.StartAsync(app =>
+        upstream._server = await LoopbackUpstream.StartAsync(app =>
         {
             app.MapPost("/v1/chat/completions", upstream.ChatAsync);
             app.MapGet("/ticks", upstream.TicksAsync);

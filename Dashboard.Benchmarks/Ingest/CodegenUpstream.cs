@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Dashboard.Benchmarks.Infrastructure;
+using Dashboard.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
@@ -15,16 +16,16 @@ public sealed class CodegenUpstream : IAsyncDisposable
     private const int WriteSliceBytes = 64 * 1024;
 
     private readonly ConcurrentDictionary<int, byte[]> _streams = new();
-    private LoopbackServer? _server;
+    private LoopbackUpstream? _server;
 
-    public Uri BaseAddress => _server?.BaseAddress ?? throw new InvalidOperationException("Not started.");
+    public Uri BaseAddress => _server?.Root ?? throw new InvalidOperationException("Not started.");
 
     public byte[] StreamOf(int events) => _streams.GetOrAdd(events, CodegenProgressStream.Build);
 
     public static async Task<CodegenUpstream> StartAsync()
     {
         var upstream = new CodegenUpstream();
-        upstream._server = await LoopbackServer.StartAsync(app => app.MapGet("/codegen/{n:int}", upstream.WriteAsync));
+        upstream._server = await LoopbackUpstream.StartAsync(app => app.MapGet("/codegen/{n:int}", upstream.WriteAsync));
         return upstream;
     }
 

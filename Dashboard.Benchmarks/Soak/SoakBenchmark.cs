@@ -43,7 +43,7 @@ public static class SoakBenchmark
     public static async Task<SoakResult> RunAsync(long events, long every, Action<string>? log = null)
     {
         log ??= _ => { };
-        await using var upstream = await LoopbackServer.StartAsync(app => app.MapGet("/codegen-live/{n:long}", WriteAsync));
+        await using var upstream = await LoopbackUpstream.StartAsync(app => app.MapGet("/codegen-live/{n:long}", WriteAsync));
         // A circuit whose page went without Blazor's disconnect beacon is kept for the retention period
         // (3 minutes by default) in case the reader comes back; a short one keeps the release measurable.
         await using var app = new TestApp
@@ -81,7 +81,7 @@ public static class SoakBenchmark
             samples.Add(sample);
             log($"  {n:N0} events, {sample.Seconds:0} s, working set {ProcessMeter.Mb(sample.WorkingSetBytes)}, managed heap {ProcessMeter.Mb(sample.ManagedHeapBytes)}");
         });
-        var uri = new Uri(upstream.BaseAddress, $"codegen-live/{events}");
+        var uri = new Uri(upstream.Root, $"codegen-live/{events}");
         var outcome = await app.Services.GetRequiredService<ISseStreamRunner>().RunAsync(
             new SseStreamSpec
             {

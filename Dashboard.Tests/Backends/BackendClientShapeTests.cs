@@ -26,7 +26,7 @@ public sealed class BackendClientShapeTests
         await using var host = new SeedBackendHost(new BackendOptions
         {
             Name = "b", Kind = kind, BaseUrl = "http://127.0.0.1:9/", Url = "http://127.0.0.1:9/s",
-            Username = "u", Password = "p", ApiKey = "k", Model = "m",
+            Username = "u", Password = "pass", ApiKey = "key-1", Model = "m",
         });
         var capabilities = host.Get<BackendKindRegistry>().Find(kind)!.Capabilities;
 

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Dashboard.Demo;
 using Dashboard.Domain;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -27,18 +28,29 @@ public sealed class SecretsSweepBrowserTests(ChromiumFixture chromium)
     [Fact]
     public async Task No_page_or_api_response_contains_a_secret()
     {
-        await using var echo = await EchoUpstream.StartAsync();
+        // A careless upstream: it refuses every request with 401 and echoes the whole request
+        // (headers and body, credentials included) in its error body, as some servers do.
+        await using var echo = await LoopbackUpstream.StartAsync(async (context, _) =>
+        {
+            using var reader = new StreamReader(context.Request.Body);
+            var body = await reader.ReadToEndAsync(context.RequestAborted);
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            context.Response.ContentType = "text/plain";
+            await context.Response.WriteAsync("refused: " + Echo(context.Request.Method, $"{context.Request.Path}{context.Request.QueryString}",
+                context.Request.Headers.Select(h => (h.Key, h.Value.ToString())), body), context.RequestAborted);
+        });
+        var echoUrl = echo.BaseUrl.TrimEnd('/');
         var settings = new Dictionary<string, string?>(BrowserSession.Demo(timeScale: 0.05))
         {
             ["Dashboard:Demo:Enabled"] = "true",
             ["Dashboard:Backends:0:Name"] = "sweep-codegen",
             ["Dashboard:Backends:0:Kind"] = "codegen",
-            ["Dashboard:Backends:0:BaseUrl"] = echo.BaseUrl,
+            ["Dashboard:Backends:0:BaseUrl"] = echoUrl,
             ["Dashboard:Backends:0:Username"] = "sweep-user",
             ["Dashboard:Backends:0:Password"] = CodegenPassword,
             ["Dashboard:Backends:1:Name"] = "sweep-openai",
             ["Dashboard:Backends:1:Kind"] = "openai-chat",
-            ["Dashboard:Backends:1:BaseUrl"] = echo.BaseUrl + "/v1",
+            ["Dashboard:Backends:1:BaseUrl"] = echoUrl + "/v1",
             ["Dashboard:Backends:1:ApiKey"] = OpenAiKey,
             ["Dashboard:Backends:1:Model"] = "sweep-model",
             ["Dashboard:Backends:1:Headers:X-Secret"] = OpenAiHeader,
@@ -97,7 +109,7 @@ public sealed class SecretsSweepBrowserTests(ChromiumFixture chromium)
             Assert.Contains("refused", AppSide.Hub(server).State.GetRun(run)?.Error ?? "", StringComparison.Ordinal);
         }
 
-        var sentUpstream = string.Join("\n", echo.Received);
+        var sentUpstream = string.Join("\n", echo.Requests.Select(r => Echo(r.Method, r.PathAndQuery, r.Headers.Select(h => (h.Key, h.Value)), r.Body)));
         Assert.Equal([CodegenPassword, OpenAiKey, OpenAiHeader], Leaks(sentUpstream, secrets));
 
         var seen = new List<(string Where, string Text)>();
@@ -175,4 +187,7 @@ public sealed class SecretsSweepBrowserTests(ChromiumFixture chromium)
         listener.Start();
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
+
+    private static string Echo(string method, string pathAndQuery, IEnumerable<(string Name, string Value)> headers, string body) =>
+        $"{method} {pathAndQuery}\n" + string.Join("\n", headers.Select(h => $"{h.Name}: {h.Value}")) + "\n\n" + body;
 }

@@ -59,6 +59,27 @@ public sealed class BackendsPageTests : LiveTestContext
     }
 
     [Fact]
+    public void Shows_how_many_values_were_cut_and_ids_not_resent()
+    {
+        var monitor = Dreamer();
+        // An id and an event type over the 1 KB budget: two values cut; one short item: none.
+        monitor.RecordItem(new SseItem(new string('t', 2000), "{}", new string('i', 3000)));
+        monitor.RecordItem(new SseItem("message", "{}", "7"));
+        monitor.RecordIdNotResent();
+        monitor.RecordIdNotResent();
+        monitor.RecordIdNotResent();
+        Time.Advance(TimeSpan.FromSeconds(2));
+
+        var cut = Render<BackendsPage>();
+
+        var card = cut.Find("[data-backend='dreamer']");
+        Assert.Equal("2", card.QuerySelector("tr[data-counter='values-cut'] td")!.TextContent);
+        Assert.Equal("3", card.QuerySelector("tr[data-counter='ids-not-resent'] td")!.TextContent);
+        Assert.Contains("Values cut to size", card.TextContent, StringComparison.Ordinal);
+        Assert.Contains("Ids too long to resend", card.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Inspector_refreshes_each_second_newest_first()
     {
         var monitor = Dreamer();

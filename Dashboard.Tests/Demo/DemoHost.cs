@@ -4,45 +4,39 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using Dashboard.Demo;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Dashboard.Tests.Demo;
 
 /// <summary>
-/// Just the demo endpoints in a slim app on a real Kestrel socket (127.0.0.1:0). A request with
-/// header <see cref="RemoteIpHeader"/> is made to look as if it came from that address.
+/// Just the demo endpoints, served by the tests' loopback server (a real Kestrel socket on
+/// 127.0.0.1:0). A request with header <see cref="RemoteIpHeader"/> is made to look as if it came
+/// from that address.
 /// </summary>
 internal sealed class DemoHost : IAsyncDisposable
 {
     public const string RemoteIpHeader = "X-Test-Remote-Ip";
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    private readonly WebApplication _app;
+    private readonly LoopbackUpstream _server;
 
-    private DemoHost(WebApplication app, Uri root)
+    private DemoHost(LoopbackUpstream server)
     {
-        _app = app;
-        Root = root;
-        Client = new HttpClient { BaseAddress = root, Timeout = Timeout };
+        _server = server;
+        Client = new HttpClient { BaseAddress = server.Root, Timeout = Timeout };
     }
 
-    public Uri Root { get; }
+    public Uri Root => _server.Root;
 
     public HttpClient Client { get; }
 
-    public IServiceProvider Services => _app.Services;
+    public IServiceProvider Services => _server.Services;
 
     public static async Task<DemoHost> StartAsync(
         int seed = 7, double timeScale = 0.01, string? outcome = null, TimeProvider? time = null, bool? enabled = true)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-        builder.Logging.ClearProviders();
         var settings = new Dictionary<string, string?>
         {
             ["Dashboard:Demo:Seed"] = seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -54,31 +48,35 @@ internal sealed class DemoHost : IAsyncDisposable
             settings["Dashboard:Demo:Enabled"] = on ? "true" : "false";
         }
 
-        builder.Configuration.AddInMemoryCollection(settings);
-        if (time is not null)
-        {
-            builder.Services.AddSingleton(time);
-        }
-
-        builder.Services.AddDemo(builder.Configuration);
-        var app = builder.Build();
-        app.Use((context, next) =>
-        {
-            if (context.Request.Headers.TryGetValue(RemoteIpHeader, out var ip))
+        var server = await LoopbackUpstream.StartAsync(
+            builder =>
             {
-                context.Connection.RemoteIpAddress = IPAddress.Parse(ip.ToString());
-            }
+                builder.Configuration.AddInMemoryCollection(settings);
+                if (time is not null)
+                {
+                    builder.Services.AddSingleton(time);
+                }
 
-            return next(context);
-        });
-        app.MapDemo();
-        await app.StartAsync();
-        var address = app.Urls.Single();
-        return new DemoHost(app, new Uri(address.TrimEnd('/') + "/"));
+                builder.Services.AddDemo(builder.Configuration);
+            },
+            app =>
+            {
+                app.Use((context, next) =>
+                {
+                    if (context.Request.Headers.TryGetValue(RemoteIpHeader, out var ip))
+                    {
+                        context.Connection.RemoteIpAddress = IPAddress.Parse(ip.ToString());
+                    }
+
+                    return next(context);
+                });
+                app.MapDemo();
+            });
+        return new DemoHost(server);
     }
 
     public T Service<T>()
-        where T : notnull => _app.Services.GetRequiredService<T>();
+        where T : notnull => _server.Services.GetRequiredService<T>();
 
     /// <summary>Opens an SSE GET (or a POST with a JSON body) and yields each event's data, failing on any other field.</summary>
     public async IAsyncEnumerable<string> ReadEventsAsync(
@@ -126,7 +124,6 @@ internal sealed class DemoHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _server.DisposeAsync();
     }
 }

@@ -104,6 +104,44 @@ public sealed partial class TelemetryTests
     }
 
     [Fact]
+    public async Task Metrics_take_the_read_token_and_refuse_no_token_or_a_wrong_one()
+    {
+        const string ReadToken = "scraper-read-token-0123456789";
+        using var server = new TestApp(new Dictionary<string, string?>
+        {
+            ["Dashboard:Telemetry:Prometheus"] = "true",
+            ["Dashboard:Auth:ReadToken"] = ReadToken,
+        }) { Demo = false };
+
+        async Task<HttpResponseMessage> ScrapeAsync(string? token)
+        {
+            using var client = server.CreateApiClient(authorized: false);
+            if (token is not null)
+            {
+                client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            }
+
+            return await client.GetAsync("/metrics");
+        }
+
+        using var withReadToken = await ScrapeAsync(ReadToken);
+        Assert.Equal(HttpStatusCode.OK, withReadToken.StatusCode);
+        Assert.Contains("dashboard_hub_published_total", await withReadToken.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        using var none = await ScrapeAsync(null);
+        Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
+        using var wrong = await ScrapeAsync(ReadToken + "x");
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        Assert.DoesNotContain("dashboard_hub_published", await wrong.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // Control: the read token is refused where it must be (starting a run), so it was not simply ignored.
+        using var client = server.CreateApiClient(authorized: false);
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ReadToken);
+        using var start = await client.PostAsJsonAsync("/api/runs", new { backend = "none", prompt = "x" });
+        Assert.Equal(HttpStatusCode.Forbidden, start.StatusCode);
+    }
+
+    [Fact]
     public async Task A_run_reaches_an_otlp_receiver_as_one_span_with_its_stages_and_usage()
     {
         var exports = Channel.CreateUnbounded<byte[]>();

@@ -1,4 +1,5 @@
 using Dashboard.Configuration;
+using Dashboard.Security;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -67,8 +68,24 @@ public sealed class BackendOptionsValidator(BackendKindRegistry kinds) : IValida
             failures.Add($"{keyPrefix}:MaxRunDuration must be a positive duration such as 01:00:00 (is {maxRun}).");
         }
 
+        CheckSecretLengths(backend, keyPrefix, failures);
         CheckKind(backend, keyPrefix, failures);
         return failures;
+    }
+
+    // Every credential is masked wherever it could appear; a shorter one could not be (see SecretRedactor.MinSecretLength).
+    private static void CheckSecretLengths(BackendOptions backend, string keyPrefix, List<string> failures)
+    {
+        var secrets = new List<(string Key, string? Value)> { ("Password", backend.Password), ("ApiKey", backend.ApiKey) };
+        secrets.AddRange(backend.Headers.Select(h => ($"Headers:{h.Key}", (string?)h.Value)));
+        foreach (var (key, value) in secrets)
+        {
+            if (!string.IsNullOrEmpty(value) && !SecretRedactor.IsMaskable(value))
+            {
+                failures.Add($"{keyPrefix}:{key} must be at least {SecretRedactor.MinSecretLength} characters (it has {value.Length}): "
+                    + "credentials and header values are masked in pages and logs, and a shorter value cannot be.");
+            }
+        }
     }
 
     private void CheckKind(BackendOptions backend, string keyPrefix, List<string> failures)

@@ -13,6 +13,14 @@ public sealed partial class SecretRedactor
 {
     public const string Mask = "***";
 
+    /// <summary>
+    /// The shortest credential the dashboard accepts. Masking a shorter value everywhere would
+    /// garble ordinary text (and let an upstream blank every page with a one-letter "token"), so
+    /// a shorter one is never taken: a configured one is refused at start-up, one an upstream
+    /// issues at run time is refused by the client that receives it.
+    /// </summary>
+    public const int MinSecretLength = 4;
+
     private readonly Lock _gate = new();
     private string[] _secrets = [];
 
@@ -31,10 +39,16 @@ public sealed partial class SecretRedactor
         Add(options.Value.Auth.Token);
     }
 
-    /// <summary>Registers a secret learnt at run time (access token, stream token). Short values are ignored.</summary>
+    /// <summary>True when <paramref name="secret"/> is long enough to be masked (see <see cref="MinSecretLength"/>).</summary>
+    public static bool IsMaskable(string secret) => secret is { Length: >= MinSecretLength };
+
+    /// <summary>
+    /// Registers a secret learnt at run time (access token, stream token). Callers refuse a value
+    /// shorter than <see cref="MinSecretLength"/> before they use it; such a value is not added here.
+    /// </summary>
     public void Add(string? secret)
     {
-        if (string.IsNullOrEmpty(secret) || secret.Length < 4)
+        if (string.IsNullOrEmpty(secret) || !IsMaskable(secret))
         {
             return;
         }

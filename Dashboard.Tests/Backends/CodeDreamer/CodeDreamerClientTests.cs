@@ -2,6 +2,7 @@ using System.Text.Json;
 using Dashboard.Configuration;
 using Dashboard.Domain;
 using Dashboard.Tests.Backends.SeedTestSupport;
+using Dashboard.Tests.Ingest;
 using Dashboard.Tests.TestSupport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -38,10 +39,10 @@ public sealed class CodeDreamerClientTests
                 await LoopbackUpstream.HoldOpenAsync(context);
             });
         });
-        await using var host = new SeedBackendHost(new BackendOptions
-        {
-            Name = "dreamer", Kind = "codedreamer", BaseUrl = server.BaseUrl, StallTimeout = TimeSpan.FromMilliseconds(300),
-        });
+        var clock = new SignalingTimeProvider();
+        var stall = TimeSpan.FromSeconds(30);
+        await using var host = new SeedBackendHost(
+            new BackendOptions { Name = "dreamer", Kind = "codedreamer", BaseUrl = server.BaseUrl, StallTimeout = stall }, clock);
         using var subscription = host.Hub.Subscribe();
         using var cts = new CancellationTokenSource();
 
@@ -52,18 +53,59 @@ public sealed class CodeDreamerClientTests
         Assert.Equal((40, (int?)57, (double?)1.425), (first.Stats.Nodes, first.Stats.Edges, first.Stats.AvgEntanglement));
         var update = await SeedBackendHost.NextAsync<GraphStatsObserved>(subscription);
         Assert.Equal((43, (int?)null), (update.Stats.Nodes, update.Stats.Edges));
+
+        // The first connection ended: the reconnect waits on the fake clock until it is moved past that wait.
+        await AdvancePastNextTimerAsync(clock, due => due < stall);
         var again = await SeedBackendHost.NextAsync<GraphStatsObserved>(subscription);
         Assert.Equal(57, again.Stats.Edges);
         var second = await SeedBackendHost.NextAsync<GraphStatsObserved>(subscription);
         Assert.Equal(46, second.Stats.Nodes);
-        await SeedBackendHost.NextAsync<BackendHealthChanged>(subscription, h => h.Health.State == BackendState.Idle);
+
+        // Silence: no complete event for the whole stall time makes the backend idle (not a reconnect).
+        var idle = SeedBackendHost.NextAsync<BackendHealthChanged>(subscription, h => h.Health.State == BackendState.Idle);
+        await StallUntilAsync(clock, stall, idle);
 
         var graph = host.Hub.State.GetGraph("dreamer")!;
         Assert.Equal((46, (int?)57), (graph.Nodes, graph.Edges));
         Assert.Equal(2, snapshots);
+        Assert.Equal(2, Volatile.Read(ref connections));
 
         await cts.CancelAsync();
         await alwaysOn.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>Moves the clock past the next timer whose due time <paramref name="match"/> accepts.</summary>
+    private static async Task AdvancePastNextTimerAsync(SignalingTimeProvider clock, Func<TimeSpan, bool> match)
+    {
+        TimeSpan due;
+        do
+        {
+            due = await clock.NextTimerAsync(TimeSpan.FromSeconds(10));
+        }
+        while (!match(due));
+
+        clock.Advance(due);
+    }
+
+    /// <summary>
+    /// Moves the clock by the stall time until <paramref name="idle"/> is seen. The runner may read
+    /// the clock for its last event just after a move; it then starts a new full stall timer, which
+    /// is the one moved past next.
+    /// </summary>
+    private static async Task StallUntilAsync(SignalingTimeProvider clock, TimeSpan stall, Task idle)
+    {
+        while (true)
+        {
+            clock.Advance(stall);
+            var timer = clock.NextTimerAsync(TimeSpan.FromSeconds(10));
+            if (await Task.WhenAny(idle, timer) == idle)
+            {
+                await idle;
+                return;
+            }
+
+            await timer;
+        }
     }
 
     [Fact]

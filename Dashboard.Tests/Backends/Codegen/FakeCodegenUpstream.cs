@@ -29,6 +29,9 @@ internal sealed class FakeCodegenUpstream
     /// <summary>The first connection is cut after this many events (-1: never).</summary>
     public int DropFirstConnectionAfter { get; set; } = -1;
 
+    /// <summary>Awaited before event i of the script is sent (a test paces the stream with it); null: no pause.</summary>
+    public Func<int, Task>? BeforeEvent { get; set; }
+
     /// <summary>After the script, keep the connection open (instead of closing it).</summary>
     public bool HoldOpenAfterScript { get; set; }
 
@@ -119,6 +122,11 @@ internal sealed class FakeCodegenUpstream
                 {
                     context.Abort();
                     return;
+                }
+
+                if (BeforeEvent is { } pause)
+                {
+                    await pause(i);
                 }
 
                 await LoopbackUpstream.WriteAsync(context, $"data: {Script[i]}\n\n");

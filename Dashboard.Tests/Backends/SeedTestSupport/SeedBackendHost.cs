@@ -18,11 +18,17 @@ internal sealed class SeedBackendHost : IAsyncDisposable
     private readonly ServiceProvider _services;
     private int _runs;
 
-    public SeedBackendHost(BackendOptions backend)
+    /// <param name="clock">The ingest clock (a fake one for a test that drives stalls and retries); the system clock otherwise.</param>
+    public SeedBackendHost(BackendOptions backend, TimeProvider? clock = null)
     {
         Backend = backend;
         var services = new ServiceCollection();
         services.AddLogging();
+        if (clock is not null)
+        {
+            services.AddSingleton(clock);
+        }
+
         services.Configure<DashboardOptions>(o => o.Backends.Add(backend));
         services.AddSingleton(new IngestTimings
         {

@@ -155,6 +155,11 @@ public sealed class CodegenClient : StreamedRunClient<CodegenDecoder>, IUpstream
         using var doc = JsonDocument.Parse(await response.ReadBodyAsync(cancellationToken));
         var token = JsonFields.String(JsonFields.RequireObject(doc.RootElement), "sse_token")
             ?? throw new JsonException("Stream-token answer without sse_token.");
+        if (!SecretRedactor.IsMaskable(token))
+        {
+            throw new JsonException($"Stream-token answer's sse_token is shorter than {SecretRedactor.MinSecretLength} characters: too short to keep out of pages and logs, not used.");
+        }
+
         _redactor.Add(token);
         return Options.NewRequest(HttpMethod.Get, $"generations/generate/{escaped}/stream?token={Uri.EscapeDataString(token)}");
     }

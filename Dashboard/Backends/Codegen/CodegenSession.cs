@@ -88,6 +88,11 @@ internal sealed class CodegenSession(BackendOptions options, IHttpClientFactory 
         using var doc = JsonDocument.Parse(await response.ReadBodyAsync(cancellationToken));
         var token = JsonFields.String(JsonFields.RequireObject(doc.RootElement), "access_token")
             ?? throw new JsonException("Login answer without access_token.");
+        if (!SecretRedactor.IsMaskable(token))
+        {
+            throw new JsonException($"Login answer's access_token is shorter than {SecretRedactor.MinSecretLength} characters: too short to keep out of pages and logs, not used.");
+        }
+
         redactor.Add(token);
         return token;
     }

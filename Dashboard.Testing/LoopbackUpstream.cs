@@ -9,14 +9,15 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Dashboard.Tests.TestSupport;
+namespace Dashboard.Testing;
 
 /// <summary>
-/// A real Kestrel server on 127.0.0.1:0 that plays an upstream from raw strings and fixture bytes
-/// (it shares no type with the decoders): either routes a test maps, or one handler that answers
-/// every request and records what each carried.
+/// The one loopback server of tests and benchmarks: a real Kestrel server on 127.0.0.1:0 that plays
+/// an upstream (or any other site: an attacker's page, the demo endpoints) from raw strings and
+/// bytes (it shares no type with the decoders): either routes a caller maps, or one handler that
+/// answers every request and records what each carried.
 /// </summary>
-internal sealed class LoopbackUpstream : IAsyncDisposable
+public sealed class LoopbackUpstream : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private int _count;
@@ -38,11 +39,18 @@ internal sealed class LoopbackUpstream : IAsyncDisposable
 
     public int RequestCount => Volatile.Read(ref _count);
 
-    public static async Task<LoopbackUpstream> StartAsync(Action<WebApplication> map)
+    public static Task<LoopbackUpstream> StartAsync(Action<WebApplication> map) => StartAsync(_ => { }, map);
+
+    /// <param name="configure">Settings and services of the slim app (before it is built).</param>
+    /// <param name="map">Middleware and routes.</param>
+    public static async Task<LoopbackUpstream> StartAsync(Action<WebApplicationBuilder> configure, Action<WebApplication> map)
     {
+        ArgumentNullException.ThrowIfNull(configure);
+        ArgumentNullException.ThrowIfNull(map);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        configure(builder);
         var app = builder.Build();
         map(app);
         await app.StartAsync();
@@ -53,6 +61,7 @@ internal sealed class LoopbackUpstream : IAsyncDisposable
     /// <param name="handle">Answers one request; the int is its number, from 1.</param>
     public static async Task<LoopbackUpstream> StartAsync(Func<HttpContext, int, Task> handle)
     {
+        ArgumentNullException.ThrowIfNull(handle);
         LoopbackUpstream? self = null;
         self = await StartAsync(app => app.Run(async context =>
         {
@@ -75,6 +84,8 @@ internal sealed class LoopbackUpstream : IAsyncDisposable
 
     /// <summary>Base URL with a path prefix, as a proxy or gateway would have it (no trailing "/").</summary>
     public string BaseUrlAt(string prefix) => new Uri(Root, prefix).ToString().TrimEnd('/');
+
+    public IServiceProvider Services => _app.Services;
 
     /// <summary>Sets the event-stream content type; the headers leave with the first write.</summary>
     public static void StartEventStream(HttpContext context, string contentType = "text/event-stream") =>
@@ -115,11 +126,12 @@ internal sealed class LoopbackUpstream : IAsyncDisposable
         await context.Response.WriteAsync(sse, context.RequestAborted);
     }
 
-    /// <summary>A shared fixture, byte for byte, as an event stream.</summary>
-    public static async Task FixtureAsync(HttpContext context, string file)
+    /// <summary>Bytes (a shared fixture, say), as they are, as an event stream.</summary>
+    public static async Task EventStreamAsync(HttpContext context, ReadOnlyMemory<byte> bytes)
     {
+        ArgumentNullException.ThrowIfNull(context);
         StartEventStream(context);
-        await context.Response.Body.WriteAsync(Fixtures.Bytes(file), context.RequestAborted);
+        await context.Response.Body.WriteAsync(bytes, context.RequestAborted);
     }
 
     public static async Task JsonAsync(HttpContext context, int status, string json)
@@ -149,7 +161,7 @@ internal sealed class LoopbackUpstream : IAsyncDisposable
 }
 
 /// <summary>What one request carried (header names are case-insensitive).</summary>
-internal sealed record RecordedRequest(int Number, string Method, string PathAndQuery, IReadOnlyDictionary<string, string> Headers, string Body)
+public sealed record RecordedRequest(int Number, string Method, string PathAndQuery, IReadOnlyDictionary<string, string> Headers, string Body)
 {
     public string? LastEventId => Headers.GetValueOrDefault("Last-Event-ID");
 

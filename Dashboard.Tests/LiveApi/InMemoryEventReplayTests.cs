@@ -52,6 +52,27 @@ public sealed class InMemoryEventReplayTests
     }
 
     [Fact]
+    public async Task A_read_says_when_events_after_the_cursor_were_evicted()
+    {
+        var replay = new InMemoryEventReplay(maxEvents: 5, maxBytes: long.MaxValue);
+        replay.StartAfter(100);
+        for (var i = 101; i <= 110; i++)
+        {
+            replay.Record(Text(i));
+        }
+
+        var inside = await replay.ReadAfterAsync(105, 10, CancellationToken.None);
+        Assert.Equal([106L, 107, 108, 109, 110], inside.Events.Select(e => e.Sequence));
+        Assert.False(inside.Missed);
+        Assert.True(replay.Covers(105));
+
+        var evicted = await replay.ReadAfterAsync(104, 10, CancellationToken.None);
+        Assert.Equal([106L, 107, 108, 109, 110], evicted.Events.Select(e => e.Sequence));
+        Assert.True(evicted.Missed);
+        Assert.False(replay.Covers(104));
+    }
+
+    [Fact]
     public void Each_instance_has_its_own_random_id()
     {
         Assert.NotEqual(new InMemoryEventReplay(1, 1).Instance, new InMemoryEventReplay(1, 1).Instance);

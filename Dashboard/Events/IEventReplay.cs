@@ -17,12 +17,24 @@ public interface IEventReplay
     /// <summary>Sequence of the oldest event still replayable; <see cref="LastSequence"/> + 1 when the log is empty.</summary>
     long FirstSequence { get; }
 
-    /// <summary>The events after <paramref name="cursor"/> in order, at most <paramref name="max"/>; empty when none is newer.</summary>
-    IReadOnlyList<SequencedEvent> ReadAfter(long cursor, int max);
+    /// <summary>
+    /// The events after <paramref name="cursor"/> in order, at most <paramref name="max"/> (empty when
+    /// none is newer), and whether events the cursor's holder should have received are gone.
+    /// Sequences may jump (a durable store reserves them in blocks, so a restart skips numbers
+    /// nobody used): a jump alone is not a miss.
+    /// </summary>
+    ValueTask<ReplayRead> ReadAfterAsync(long cursor, int max, CancellationToken cancellationToken);
 
     /// <summary>Completes once an event after <paramref name="cursor"/> can be read (at once if one already can).</summary>
     Task WaitAsync(long cursor, CancellationToken cancellationToken);
 }
+
+/// <param name="Events">In sequence order.</param>
+/// <param name="Missed">
+/// True when events published after the cursor (before the first of <paramref name="Events"/>) are no
+/// longer available: left the window, or dropped by the store. The reader must then say so (a gap).
+/// </param>
+public readonly record struct ReplayRead(IReadOnlyList<SequencedEvent> Events, bool Missed);
 
 /// <summary>
 /// Sees every event the hub publishes, in order, under the hub's lock: it must be quick and must

@@ -5,7 +5,8 @@ namespace Dashboard.Events;
 /// <summary>
 /// The replay log in memory: a ring bounded by an event count and an estimated byte budget
 /// (oldest events leave first). Its instance is random per process, so a cursor from before a
-/// restart is recognised as foreign and answered with a snapshot.
+/// restart is recognised as foreign and answered with a snapshot. Within one process the hub's
+/// sequences are consecutive, so a cursor below the oldest kept event means events were evicted.
 /// </summary>
 public sealed class InMemoryEventReplay : IEventReplay, IEventRecorder
 {
@@ -97,14 +98,30 @@ public sealed class InMemoryEventReplay : IEventReplay, IEventRecorder
         Interlocked.Exchange(ref _next, NewSignal()).TrySetResult();
     }
 
-    public IReadOnlyList<SequencedEvent> ReadAfter(long cursor, int max)
+    public IReadOnlyList<SequencedEvent> ReadAfter(long cursor, int max) => Read(cursor, max).Events;
+
+    public ValueTask<ReplayRead> ReadAfterAsync(long cursor, int max, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Read(cursor, max));
+
+    /// <summary>True when <paramref name="cursor"/> is inside this ring's window: a read after it misses nothing.</summary>
+    public bool Covers(long cursor)
+    {
+        lock (_sync)
+        {
+            return cursor >= _first - 1;
+        }
+    }
+
+    private ReplayRead Read(long cursor, int max)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
         lock (_sync)
         {
+            // Read under the same lock as the window's start, so an eviction between the two cannot pass for a miss.
+            var missed = cursor < _first - 1;
             if (_count == 0 || cursor >= _last)
             {
-                return [];
+                return new ReplayRead([], false);
             }
 
             var start = FirstIndexAfter(cursor);
@@ -115,7 +132,7 @@ public sealed class InMemoryEventReplay : IEventReplay, IEventRecorder
                 result[i] = _items[(_head + start + i) % _items.Length];
             }
 
-            return result;
+            return new ReplayRead(result, missed);
         }
     }
 

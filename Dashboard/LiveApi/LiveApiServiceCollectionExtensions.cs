@@ -1,5 +1,6 @@
 using Dashboard.Events;
 using Dashboard.Security;
+using Dashboard.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -17,7 +18,11 @@ public static class LiveApiServiceCollectionExtensions
             var options = sp.GetRequiredService<IOptions<LiveApiOptions>>().Value;
             return new InMemoryEventReplay(Math.Max(1, options.ReplayMaxEvents), Math.Max(1, options.ReplayMaxBytes));
         });
-        services.TryAddSingleton<IEventReplay>(sp => sp.GetRequiredService<InMemoryEventReplay>());
+        // A durable store serves resumes across restarts and slow clients past the ring; with the
+        // memory provider the ring alone is the log (nothing survives a restart anyway).
+        services.TryAddSingleton<IEventReplay>(sp => sp.GetService<IHistoryStore>() is { IsDurable: true } store
+            ? new StoredEventReplay(sp.GetRequiredService<InMemoryEventReplay>(), store, sp.GetRequiredService<TimeProvider>())
+            : sp.GetRequiredService<InMemoryEventReplay>());
         services.TryAddSingleton<IEventRecorder>(sp => sp.GetRequiredService<InMemoryEventReplay>());
         services.TryAddSingleton<LiveEventFeed>();
         services.AddSignalR().AddMessagePackProtocol();

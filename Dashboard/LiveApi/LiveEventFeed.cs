@@ -54,7 +54,7 @@ public sealed class LiveEventFeed(
         if (CanResume(cursor, instance))
         {
             position = cursor!.Value;
-            Prime(mapper, filter, position);
+            await PrimeAsync(mapper, filter, position, cancellationToken);
         }
         else
         {
@@ -69,17 +69,14 @@ public sealed class LiveEventFeed(
 
         while (!cancellationToken.IsCancellationRequested)
         {
-            var batch = replay.ReadAfter(position, BatchSize);
-            if (batch.Count == 0)
+            var read = await replay.ReadAfterAsync(position, BatchSize, cancellationToken);
+            var batch = read.Events;
+            if (read.Missed)
             {
-                await replay.WaitAsync(position, cancellationToken);
-                continue;
-            }
-
-            if (batch[0].Sequence != position + 1)
-            {
-                // The window moved past this subscriber (or the store dropped a range): say so.
-                var gap = new GapData(position + 1, batch[0].Sequence - 1);
+                // Events this subscriber should have had are gone (out of the window, or dropped by
+                // the store): say so. A jump in numbering alone is not this (the store reserves
+                // sequences in blocks, so a restart skips numbers nobody used).
+                var gap = new GapData(position + 1, batch.Count > 0 ? batch[0].Sequence - 1 : replay.LastSequence);
                 yield return new LiveItem(new LiveEvent(position, LiveEventTypes.Gap, LiveJson.Timestamp(clock.GetUtcNow()), null, null, LiveJson.ToTree(gap)), true);
                 if (endAtGap)
                 {
@@ -94,6 +91,12 @@ public sealed class LiveEventFeed(
                 }
 
                 position = snapshot.Data.LastSequence;
+                continue;
+            }
+
+            if (batch.Count == 0)
+            {
+                await replay.WaitAsync(position, cancellationToken);
                 continue;
             }
 
@@ -113,13 +116,16 @@ public sealed class LiveEventFeed(
         }
     }
 
+    /// <summary>How far back before a cursor a resumed subscriber learns tool calls (bounds the work of one resume on a large store).</summary>
+    public const long PrimeSpan = 100_000;
+
     // A resumed subscriber has no snapshot to learn tool calls from: fold the window up to its cursor.
-    private void Prime(LiveEventMapper mapper, LiveFilter filter, long cursor)
+    private async Task PrimeAsync(LiveEventMapper mapper, LiveFilter filter, long cursor, CancellationToken cancellationToken)
     {
-        var position = replay.FirstSequence - 1;
+        var position = Math.Max(replay.FirstSequence - 1, cursor - PrimeSpan);
         while (position < cursor)
         {
-            var batch = replay.ReadAfter(position, 1024);
+            var batch = (await replay.ReadAfterAsync(position, 1024, cancellationToken)).Events;
             if (batch.Count == 0)
             {
                 return;

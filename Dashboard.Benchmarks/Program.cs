@@ -23,6 +23,7 @@ public static class BenchmarkProgram
         ["soak"] = SoakCommand.RunAsync,
         ["markdown"] = StreamingMarkdownCommand.RunAsync,
         ["markdown-micro"] = MarkdownMicroCommand.RunAsync,
+        ["store-append"] = Dashboard.Benchmarks.Storage.StoreAppendCommand.RunAsync,
     };
 
     public static async Task<int> Main(string[] args)

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 namespace Dashboard.Tests.Storage;
 
 /// <summary>A temporary folder for history files, and the real hub and projections over a real store.</summary>
-internal sealed class StoreHarness : IDisposable
+public sealed class StoreHarness : IDisposable
 {
     public const string Secret = "sk-test-secret-9f8e7d6c5b4a";
 

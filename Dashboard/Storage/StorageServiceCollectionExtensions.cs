@@ -3,6 +3,7 @@ using Dashboard.Demo;
 using Dashboard.Events;
 using Dashboard.Security;
 using Dashboard.State;
+using Dashboard.Storage.Postgres;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -36,6 +37,23 @@ public static class StorageServiceCollectionExtensions
         if (string.Equals(options.Storage.Provider, StorageOptions.Memory, StringComparison.OrdinalIgnoreCase))
         {
             return new MemoryHistoryStore(clock, options.Limits.MaxRuns, options.Limits.GraphHistoryPoints);
+        }
+
+        if (string.Equals(options.Storage.Provider, StorageOptions.Postgres, StringComparison.OrdinalIgnoreCase))
+        {
+            var connectionString = services.GetRequiredService<IConfiguration>().GetConnectionString("Dashboard");
+            if (string.IsNullOrWhiteSpace(connectionString))
+            {
+                throw new StoreRefusedException(
+                    $"{PostgresHistoryStore.ConnectionKey} is required with Dashboard:Storage:Provider={StorageOptions.Postgres} (for example Host=127.0.0.1;Port=5432;Database=dashboard;Username=dashboard;Password=…).");
+            }
+
+            return new PostgresHistoryStore(
+                connectionString,
+                options.Storage,
+                services.GetRequiredService<SecretRedactor>(),
+                clock,
+                services.GetRequiredService<ILogger<PostgresHistoryStore>>());
         }
 
         var path = StoragePaths.Resolve(

@@ -24,6 +24,7 @@ public static class BenchmarkProgram
         ["markdown"] = StreamingMarkdownCommand.RunAsync,
         ["markdown-micro"] = MarkdownMicroCommand.RunAsync,
         ["history"] = Dashboard.Benchmarks.History.HistoryCommand.RunAsync,
+        ["store-append"] = Dashboard.Benchmarks.Storage.StoreAppendCommand.RunAsync,
     };
 
     public static async Task<int> Main(string[] args)

@@ -8,6 +8,7 @@ using Dashboard.Hosting;
 using Dashboard.Ingest;
 using Dashboard.LiveApi;
 using Dashboard.Runs;
+using Dashboard.ScaleOut;
 using Dashboard.Security;
 using Dashboard.Storage;
 using Dashboard.Telemetry;
@@ -46,6 +47,7 @@ try
     builder.Services.AddBackendKinds();
     builder.Services.AddEventHub();
     builder.Services.AddHistoryStore();
+    builder.Services.AddScaleOut(builder.Configuration);
     builder.Services.AddIngest();
     builder.Services.AddRuns();
     builder.Services.AddDashboardApi();

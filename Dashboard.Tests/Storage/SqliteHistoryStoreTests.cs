@@ -1,36 +1,36 @@
 using System.Text;
-using System.Text.Json;
 using Dashboard.Domain;
-using Dashboard.Events;
 using Dashboard.Storage;
 using Dashboard.Tests.TestSupport;
 using Microsoft.Data.Sqlite;
 
 namespace Dashboard.Tests.Storage;
 
-public sealed class SqliteHistoryStoreTests : IDisposable
+/// <summary>The store contract on SQLite, and what only a file can go through.</summary>
+public sealed class SqliteHistoryStoreTests : HistoryStoreContractTests
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
-    private readonly StoreHarness _harness = new();
+    protected override long SequenceBlock => SqliteHistoryStore.SequenceBlock;
 
-    public void Dispose() => _harness.Dispose();
+    protected override IHistoryStore Open(Func<RunView, bool>? resume = null) => Harness.Open(resume: resume);
+
+    protected override byte[] StoredBytes() => Harness.AllBytes();
 
     [Fact]
     public void A_new_file_is_created_owner_only_in_wal_mode_at_the_current_schema()
     {
-        using (var store = _harness.Open())
+        using (var store = Harness.Open())
         {
             Assert.True(store.IsDurable);
-            Assert.Equal(_harness.Path, store.Location);
+            Assert.Equal(Harness.Path, store.Location);
             Assert.Matches("^[0-9a-f]{16}$", store.InstanceId);
         }
 
         if (!OperatingSystem.IsWindows())
         {
-            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_harness.Path));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Harness.Path));
         }
 
-        using var connection = new SqliteConnection($"Data Source={_harness.Path};Pooling=False");
+        using var connection = new SqliteConnection($"Data Source={Harness.Path};Pooling=False");
         connection.Open();
         Assert.Equal("wal", SqliteSchema.Scalar(connection, "PRAGMA journal_mode;"));
         Assert.Equal((long)SqliteSchema.Current, SqliteSchema.Scalar(connection, "PRAGMA user_version;"));
@@ -38,75 +38,13 @@ public sealed class SqliteHistoryStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task A_replay_yields_exactly_what_a_live_subscriber_saw_after_the_cursor()
-    {
-        using var store = _harness.Open();
-        var (hub, _) = _harness.Hub(store);
-        using var subscription = hub.Subscribe(capacity: 10_000);
-
-        var events = StoreHarness.Run("run-a", "prompt a", ["Hel", "lo ", "world"])
-            .Concat([new GraphStatsObserved { Backend = "dreamer", At = StoreHarness.At(9), Stats = new GraphStats(5, 2, 0.5, new Dictionary<string, int> { ["core"] = 1 }, new Dictionary<string, int> { ["idea"] = 5 }) }])
-            .Concat(StoreHarness.Run("run-b", "prompt b", ["x"], RunStatus.Failed, start: 10))
-            .ToList();
-        foreach (var e in events)
-        {
-            hub.Publish(e);
-        }
-
-        var live = new List<SequencedEvent>();
-        while (live.Count < events.Count && await subscription.Events.WaitToReadAsync().AsTask().WaitAsync(Patience))
-        {
-            while (subscription.Events.TryRead(out var item))
-            {
-                live.Add(item);
-            }
-        }
-
-        var cursor = live[4].Sequence;
-        var replay = await store.ReplayAsync(cursor, 1000);
-
-        var expected = live.Where(e => e.Sequence > cursor).ToList();
-        Assert.Equal(expected.Select(e => e.Sequence), replay.Events.Select(e => e.Sequence));
-        Assert.Equal(expected.Select(Describe), replay.Events.Select(Describe));
-        Assert.Equal(store.InstanceId, replay.InstanceId);
-        Assert.Equal(live[^1].Sequence, replay.LastSequence);
-        Assert.Equal(live[0].Sequence, replay.FirstSequence);
-        Assert.False(replay.Gap);
-
-        var page = await store.ReplayAsync(cursor, 2);
-        Assert.Equal(expected.Take(2).Select(e => e.Sequence), page.Events.Select(e => e.Sequence));
-    }
-
-    [Fact]
-    public void Sequence_numbers_continue_after_every_number_reserved_before_so_none_is_reused()
-    {
-        long last;
-        long reserved;
-        using (var first = _harness.Open())
-        {
-            Assert.True(first.StartAfter >= 0);
-            for (var i = 0; i < 10; i++)
-            {
-                first.NextSequence();
-            }
-
-            last = first.NextSequence();
-            reserved = first.StartAfter + SqliteHistoryStore.SequenceBlock;
-        }
-
-        using var second = _harness.Open();
-        Assert.True(second.StartAfter >= reserved, $"restarted after {second.StartAfter}, but {reserved} may have been used");
-        Assert.True(second.NextSequence() > last);
-    }
-
-    [Fact]
     public void A_second_store_on_the_same_file_is_refused_with_the_path_and_the_key()
     {
-        using var first = _harness.Open();
+        using var first = Harness.Open();
 
-        var error = Assert.Throws<StoreRefusedException>(() => _harness.Open());
+        var error = Assert.Throws<StoreRefusedException>(() => Harness.Open());
 
-        Assert.Contains(_harness.Path, error.Message, StringComparison.Ordinal);
+        Assert.Contains(Harness.Path, error.Message, StringComparison.Ordinal);
         Assert.Contains("Dashboard:Storage:Path", error.Message, StringComparison.Ordinal);
         Assert.Contains("Another Dashboard process", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', error.Message);
@@ -115,42 +53,42 @@ public sealed class SqliteHistoryStoreTests : IDisposable
     [Fact]
     public void A_file_from_a_newer_version_is_refused_and_left_untouched()
     {
-        using (var connection = new SqliteConnection($"Data Source={_harness.Path};Pooling=False"))
+        using (var connection = new SqliteConnection($"Data Source={Harness.Path};Pooling=False"))
         {
             connection.Open();
             SqliteSchema.Execute(connection, "CREATE TABLE future (x INTEGER); PRAGMA user_version = 99;");
         }
 
-        var before = File.ReadAllBytes(_harness.Path);
+        var before = File.ReadAllBytes(Harness.Path);
 
-        var error = Assert.Throws<StoreRefusedException>(() => _harness.Open());
+        var error = Assert.Throws<StoreRefusedException>(() => Harness.Open());
 
         Assert.Contains("newer Dashboard", error.Message, StringComparison.Ordinal);
-        Assert.Contains(_harness.Path, error.Message, StringComparison.Ordinal);
+        Assert.Contains(Harness.Path, error.Message, StringComparison.Ordinal);
         Assert.Contains("Dashboard:Storage:Path", error.Message, StringComparison.Ordinal);
-        Assert.Equal(before, File.ReadAllBytes(_harness.Path));
+        Assert.Equal(before, File.ReadAllBytes(Harness.Path));
     }
 
     [Fact]
     public void A_corrupt_file_is_refused_and_left_untouched()
     {
         var garbage = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("this is not a database at all. ", 200)));
-        File.WriteAllBytes(_harness.Path, garbage);
+        File.WriteAllBytes(Harness.Path, garbage);
 
-        var error = Assert.Throws<StoreRefusedException>(() => _harness.Open());
+        var error = Assert.Throws<StoreRefusedException>(() => Harness.Open());
 
         Assert.Contains("damaged", error.Message, StringComparison.Ordinal);
-        Assert.Contains(_harness.Path, error.Message, StringComparison.Ordinal);
+        Assert.Contains(Harness.Path, error.Message, StringComparison.Ordinal);
         Assert.Contains("Dashboard:Storage:Path", error.Message, StringComparison.Ordinal);
-        Assert.Equal(garbage, File.ReadAllBytes(_harness.Path));
+        Assert.Equal(garbage, File.ReadAllBytes(Harness.Path));
     }
 
     [Fact]
     public void A_damaged_page_inside_a_real_file_fails_quick_check_and_is_refused()
     {
-        using (var store = _harness.Open())
+        using (var store = Harness.Open())
         {
-            var (hub, _) = _harness.Hub(store);
+            var (hub, _) = Harness.Hub(store);
             foreach (var e in StoreHarness.Run("run-a", "prompt", [.. Enumerable.Range(0, 2000).Select(i => $"delta {i} ")]))
             {
                 hub.Publish(e);
@@ -158,30 +96,30 @@ public sealed class SqliteHistoryStoreTests : IDisposable
         }
 
         // Overwrite the middle of the file (table pages) with noise, keeping the header valid.
-        var bytes = File.ReadAllBytes(_harness.Path);
+        var bytes = File.ReadAllBytes(Harness.Path);
         Assert.True(bytes.Length > 4 * 4096);
         for (var i = 2 * 4096 + 100; i < bytes.Length - 4096; i += 7)
         {
             bytes[i] = 0xA5;
         }
 
-        File.WriteAllBytes(_harness.Path, bytes);
+        File.WriteAllBytes(Harness.Path, bytes);
 
-        var error = Assert.Throws<StoreRefusedException>(() => _harness.Open());
+        var error = Assert.Throws<StoreRefusedException>(() => Harness.Open());
 
-        Assert.Contains(_harness.Path, error.Message, StringComparison.Ordinal);
-        Assert.Equal(bytes, File.ReadAllBytes(_harness.Path));
+        Assert.Contains(Harness.Path, error.Message, StringComparison.Ordinal);
+        Assert.Equal(bytes, File.ReadAllBytes(Harness.Path));
     }
 
     [Fact]
     public void An_unwritable_folder_is_refused_with_the_path_and_the_key()
     {
         // A folder that cannot exist (its parent is a file): refused even as root.
-        var blocker = Path.Combine(_harness.Folder, "not-a-folder");
+        var blocker = Path.Combine(Harness.Folder, "not-a-folder");
         File.WriteAllText(blocker, "x");
         var path = Path.Combine(blocker, "history", "dashboard.db");
 
-        var error = Assert.Throws<StoreRefusedException>(() => _harness.Open(path));
+        var error = Assert.Throws<StoreRefusedException>(() => Harness.Open(path));
 
         Assert.Contains("Dashboard:Storage:Path", error.Message, StringComparison.Ordinal);
         Assert.Contains(Path.Combine(blocker, "history"), error.Message, StringComparison.Ordinal);
@@ -190,9 +128,9 @@ public sealed class SqliteHistoryStoreTests : IDisposable
     [Fact]
     public void A_file_made_by_v1_is_upgraded_in_place_and_its_runs_read_searched_and_pinned()
     {
-        File.Copy(Path.Combine(Fixtures.Directory, "..", "Storage", "Fixtures", "history-v1.db"), _harness.Path);
+        File.Copy(Path.Combine(Fixtures.Directory, "..", "Storage", "Fixtures", "history-v1.db"), Harness.Path);
 
-        using var store = _harness.Open();
+        using var store = Harness.Open();
 
         Assert.Equal("0123456789abcdef", store.InstanceId);
         Assert.True(store.StartAfter >= 1_048_576);
@@ -211,222 +149,8 @@ public sealed class SqliteHistoryStoreTests : IDisposable
         Assert.True(store.IsPinned(run.Id));
         Assert.Equal(new[] { 40, 42 }, Assert.Single(store.LatestGraphs(10)).History.Select(p => p.Nodes));
 
-        using var connection = new SqliteConnection($"Data Source={_harness.Path};Pooling=False");
+        using var connection = new SqliteConnection($"Data Source={Harness.Path};Pooling=False");
         connection.Open();
         Assert.Equal(2L, SqliteSchema.Scalar(connection, "PRAGMA user_version;"));
     }
-
-    [Fact]
-    public async Task No_configured_secret_reaches_the_file()
-    {
-        using (var store = _harness.Open())
-        {
-            var (hub, _) = _harness.Hub(store);
-            foreach (var e in StoreHarness.Run("run-a", $"use key {StoreHarness.Secret} please", ["the key is ", StoreHarness.Secret, " ok"], RunStatus.Failed))
-            {
-                hub.Publish(e is RunEnded end ? end with { Error = $"401 for {StoreHarness.Secret}" } : e);
-            }
-
-            hub.Publish(new RunStageReported { Backend = "alpha", At = StoreHarness.At(1), RunId = "run-b", Stage = StoreHarness.Secret, Status = StageStatus.Running });
-            await store.FlushAsync();
-            Assert.NotNull(store.FindRun("run-a"));
-        }
-
-        var bytes = _harness.AllBytes();
-        Assert.True(bytes.Length > 0);
-        Assert.Equal(-1, bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(StoreHarness.Secret)));
-        Assert.NotEqual(-1, bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes("use key *** please")));
-    }
-
-    [Theory]
-    [InlineData("\"")]
-    [InlineData("\"hippo")]
-    [InlineData("*")]
-    [InlineData("hip*")]
-    [InlineData("NEAR(hippo river)")]
-    [InlineData("-")]
-    [InlineData("- hippo")]
-    [InlineData("hippo AND OR NOT")]
-    [InlineData("(")]
-    [InlineData("col:hippo")]
-    [InlineData("^hippo")]
-    public async Task Search_words_are_never_fts_syntax(string q)
-    {
-        using var store = _harness.Open();
-        var (hub, _) = _harness.Hub(store);
-        foreach (var e in StoreHarness.Run("run-a", "tell me about the hippo", ["a hippo lives near the river"]))
-        {
-            hub.Publish(e);
-        }
-
-        await store.FlushAsync();
-
-        var page = store.QueryEnded(new RunQuery { Text = q });
-
-        // Every word (its letters and digits; punctuation is no word) must occur as a whole word.
-        var text = "tell me about the hippo a hippo lives near the river".Split(' ');
-        var tokens = SearchText.Words(q).SelectMany(w => System.Text.RegularExpressions.Regex.Split(w, @"[^\p{L}\p{N}]+")).Where(t => t.Length > 0).ToList();
-        Assert.Equal(tokens.All(t => text.Contains(t, StringComparer.OrdinalIgnoreCase)) ? 1 : 0, page.Items.Count);
-    }
-
-    [Fact]
-    public async Task Retention_removes_old_and_surplus_runs_in_batches_but_keeps_pinned_ones()
-    {
-        _harness.Options.Storage.RetentionDays = 1;
-        _harness.Options.Storage.MaxRuns = 3;
-        using var store = _harness.Open();
-        var (hub, _) = _harness.Hub(store);
-        for (var i = 0; i < 8; i++)
-        {
-            foreach (var e in StoreHarness.Run($"run-{i}", $"prompt {i}", ["text"], start: i * 10))
-            {
-                hub.Publish(e);
-            }
-        }
-
-        await store.FlushAsync();
-        Assert.True(store.SetPinned("run-0", true));
-
-        // Two days later every run is older than the retention, except the pinned one.
-        var removed = store.EnforceRetention(StoreHarness.At(0).AddDays(2));
-
-        Assert.Equal(7, removed.Runs);
-        Assert.True(removed.Events > 0);
-        Assert.Equal(["run-0"], store.QueryEnded(new RunQuery()).Items.Select(i => i.Run.Id));
-
-        // By count: beyond MaxRuns the oldest unpinned go first.
-        for (var i = 10; i < 16; i++)
-        {
-            foreach (var e in StoreHarness.Run($"run-{i}", $"prompt {i}", ["text"], start: i * 10))
-            {
-                hub.Publish(e);
-            }
-        }
-
-        await store.FlushAsync();
-        store.EnforceRetention(StoreHarness.At(200));
-        Assert.Equal(["run-15", "run-14", "run-0"], store.QueryEnded(new RunQuery()).Items.Select(i => i.Run.Id));
-    }
-
-    [Fact]
-    public async Task A_run_in_flight_when_the_store_closed_is_interrupted_at_the_next_start_with_its_text_so_far()
-    {
-        using (var store = _harness.Open())
-        {
-            var (hub, _) = _harness.Hub(store);
-            foreach (var e in StoreHarness.Run("run-live", "still going", ["part one, ", "part two"], RunStatus.Running))
-            {
-                hub.Publish(e);
-            }
-
-            await store.FlushAsync();
-            Assert.Equal(RunStatus.Running, store.FindRun("run-live")?.Status is RunStatus.Pending ? RunStatus.Running : RunStatus.Running);
-        }
-
-        using var reopened = _harness.Open();
-
-        Assert.Equal(["run-live"], reopened.InterruptedAtStart);
-        var run = reopened.FindRun("run-live");
-        Assert.NotNull(run);
-        Assert.Equal(RunStatus.Interrupted, run.Status);
-        Assert.Equal("part one, part two", run.Text.ToString());
-        Assert.Equal("hmm", run.Thinking.ToString());
-        Assert.Equal(SqliteHistoryStore.InterruptedMessage, run.Error);
-        Assert.Equal(StoreHarness.At(3), run.EndedAt);
-        Assert.Equal("up-run-live", run.UpstreamId);
-        Assert.Single(reopened.QueryEnded(new RunQuery { Statuses = [RunStatus.Interrupted] }).Items);
-    }
-
-    [Fact]
-    public async Task Paging_by_cursor_walks_every_ended_run_once_newest_first_and_filters_apply()
-    {
-        using var store = _harness.Open();
-        var (hub, _) = _harness.Hub(store);
-        for (var i = 0; i < 7; i++)
-        {
-            foreach (var e in StoreHarness.Run($"run-{i}", $"prompt {i}", ["text"], i % 2 == 0 ? RunStatus.Completed : RunStatus.Failed, start: i * 10, backend: i < 5 ? "alpha" : "beta"))
-            {
-                hub.Publish(e);
-            }
-        }
-
-        await store.FlushAsync();
-        var seen = new List<string>();
-        RunCursor? cursor = null;
-        do
-        {
-            var page = store.QueryEnded(new RunQuery { Limit = 3, Before = cursor });
-            seen.AddRange(page.Items.Select(i => i.Run.Id));
-            cursor = page.Next;
-        }
-        while (cursor is not null);
-
-        Assert.Equal(Enumerable.Range(0, 7).Reverse().Select(i => $"run-{i}"), seen);
-        Assert.Equal(["run-3", "run-1"], store.QueryEnded(new RunQuery { Backends = ["ALPHA"], Statuses = [RunStatus.Failed] }).Items.Select(i => i.Run.Id));
-        Assert.Equal(["run-2", "run-1"], store.QueryEnded(new RunQuery { Since = StoreHarness.At(10), Until = StoreHarness.At(20) }).Items.Select(i => i.Run.Id));
-        var summary = store.QueryEnded(new RunQuery { Limit = 1 }).Items[0].Run;
-        Assert.Equal("", summary.Text.ToString());
-        Assert.Empty(summary.Timeline);
-        Assert.Equal(new Usage(3, 5, 8), summary.Usage);
-    }
-
-    [Fact]
-    public async Task Ingest_goes_on_while_searches_run()
-    {
-        using var store = _harness.Open();
-        var (hub, _) = _harness.Hub(store);
-        using var stop = new CancellationTokenSource();
-        var searches = Task.Run(async () =>
-        {
-            var count = 0;
-            while (!stop.IsCancellationRequested)
-            {
-                store.QueryEnded(new RunQuery { Text = "needle" });
-                count++;
-                await Task.Yield();
-            }
-
-            return count;
-        });
-
-        for (var i = 0; i < 200; i++)
-        {
-            foreach (var e in StoreHarness.Run($"run-{i}", i % 10 == 0 ? "find the needle" : "hay", ["some ", "text"], start: i))
-            {
-                hub.Publish(e);
-            }
-        }
-
-        await store.FlushAsync();
-        await stop.CancelAsync();
-        Assert.True(await searches.WaitAsync(Patience) > 0);
-        Assert.Equal(20, store.QueryEnded(new RunQuery { Text = "needle", Limit = 1000 }).Items.Count);
-        Assert.Equal(0, store.DroppedEvents);
-    }
-
-    [Fact]
-    public async Task Graph_history_is_kept_and_downsampled_by_range()
-    {
-        using (var store = _harness.Open())
-        {
-            var (hub, _) = _harness.Hub(store);
-            for (var i = 0; i < 100; i++)
-            {
-                hub.Publish(new GraphStatsObserved { Backend = "dreamer", At = DateTimeOffset.UtcNow.AddMinutes(-100 + i), Stats = new GraphStats(i, i, null, new Dictionary<string, int>(), new Dictionary<string, int>()) });
-            }
-
-            await store.FlushAsync();
-            var history = store.GraphHistory("dreamer", DateTimeOffset.UtcNow.AddHours(-1), 10);
-            Assert.InRange(history.Count, 5, 11);
-            Assert.Equal(99, history[^1].Nodes);
-        }
-
-        using var reopened = _harness.Open();
-        var graph = Assert.Single(reopened.LatestGraphs(20));
-        Assert.Equal(20, graph.History.Count);
-        Assert.Equal(99, graph.Stats.Nodes);
-    }
-
-    private static string Describe(SequencedEvent e) =>
-        $"{e.Sequence} {e.Event.GetType().Name} {JsonSerializer.Serialize(e.Event, e.Event.GetType())}";
 }

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 namespace Dashboard.Tests.Storage;
 
 /// <summary>A temporary folder for history files, and the real hub and projections over a real store.</summary>
-internal sealed class StoreHarness : IDisposable
+public sealed class StoreHarness : IDisposable
 {
     public const string Secret = "sk-test-secret-9f8e7d6c5b4a";
 
@@ -30,8 +30,8 @@ internal sealed class StoreHarness : IDisposable
         Backends = [new BackendOptions { Name = "alpha", Kind = "openai-chat", ApiKey = Secret }],
     };
 
-    public SqliteHistoryStore Open(string? path = null) =>
-        new(path ?? Path, Options.Storage, new SecretRedactor(Microsoft.Extensions.Options.Options.Create(Options)), TimeProvider.System, NullLogger<SqliteHistoryStore>.Instance);
+    public SqliteHistoryStore Open(string? path = null, Func<RunView, bool>? resume = null) =>
+        new(path ?? Path, Options.Storage, new SecretRedactor(Microsoft.Extensions.Options.Options.Create(Options)), TimeProvider.System, NullLogger<SqliteHistoryStore>.Instance, resume);
 
     /// <summary>A hub and projections journaling into <paramref name="store"/>, as the app wires them.</summary>
     public (EventHub Hub, DashboardState State) Hub(IHistoryStore store)

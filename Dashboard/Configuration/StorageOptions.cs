@@ -5,8 +5,9 @@ public sealed class StorageOptions
 {
     public const string Sqlite = "sqlite";
     public const string Memory = "memory";
+    public const string Postgres = "postgres";
 
-    /// <summary><c>sqlite</c> (default): history survives restarts; <c>memory</c>: history off.</summary>
+    /// <summary><c>sqlite</c> (default): history survives restarts; <c>memory</c>: history off; <c>postgres</c>: shared by replicas (<c>ConnectionStrings:Dashboard</c>).</summary>
     public string Provider { get; set; } = Sqlite;
 
     /// <summary>The SQLite file; default LocalApplicationData/Dashboard/dashboard.db (the demo uses dashboard.demo.db beside it).</summary>

@@ -16,7 +16,7 @@ internal sealed class HistoryStartup(
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var line = store.IsDurable
-            ? $"History: {store.Location} (Dashboard:Storage:Path)"
+            ? $"History: {store.Location} ({(store.Provider == StorageOptions.Postgres ? Postgres.PostgresHistoryStore.ConnectionKey : "Dashboard:Storage:Path")})"
             : "History: off, kept in memory only (Dashboard:Storage:Provider=memory)";
         services.GetService<SignInConsole>()?.Out.WriteLine(line);
         logger.LogInformation("{History}", line);

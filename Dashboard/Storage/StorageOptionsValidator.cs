@@ -13,9 +13,10 @@ internal sealed class StorageOptionsValidator : IValidateOptions<DashboardOption
         var storage = options.Storage;
         var failures = new List<string>();
         if (!string.Equals(storage.Provider, StorageOptions.Sqlite, StringComparison.OrdinalIgnoreCase)
-            && !string.Equals(storage.Provider, StorageOptions.Memory, StringComparison.OrdinalIgnoreCase))
+            && !string.Equals(storage.Provider, StorageOptions.Memory, StringComparison.OrdinalIgnoreCase)
+            && !string.Equals(storage.Provider, StorageOptions.Postgres, StringComparison.OrdinalIgnoreCase))
         {
-            failures.Add($"{Prefix}:Provider \"{storage.Provider}\" is unknown; use {StorageOptions.Sqlite} (history kept) or {StorageOptions.Memory} (history off).");
+            failures.Add($"{Prefix}:Provider \"{storage.Provider}\" is unknown; use {StorageOptions.Sqlite} (history kept), {StorageOptions.Memory} (history off) or {StorageOptions.Postgres} (shared by replicas).");
         }
 
         if (storage.RetentionDays < 1)

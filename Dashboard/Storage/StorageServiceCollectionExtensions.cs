@@ -3,6 +3,7 @@ using Dashboard.Demo;
 using Dashboard.Events;
 using Dashboard.Security;
 using Dashboard.State;
+using Dashboard.Storage.Postgres;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -40,6 +41,24 @@ public static class StorageServiceCollectionExtensions
             return new MemoryHistoryStore(clock, options.Limits.MaxRuns, options.Limits.GraphHistoryPoints);
         }
 
+        if (string.Equals(options.Storage.Provider, StorageOptions.Postgres, StringComparison.OrdinalIgnoreCase))
+        {
+            var connectionString = services.GetRequiredService<IConfiguration>().GetConnectionString("Dashboard");
+            if (string.IsNullOrWhiteSpace(connectionString))
+            {
+                throw new StoreRefusedException(
+                    $"{PostgresHistoryStore.ConnectionKey} is required with Dashboard:Storage:Provider={StorageOptions.Postgres} (for example Host=127.0.0.1;Port=5432;Database=dashboard;Username=dashboard;Password=…).");
+            }
+
+            return new PostgresHistoryStore(
+                connectionString,
+                options.Storage,
+                services.GetRequiredService<SecretRedactor>(),
+                clock,
+                services.GetRequiredService<ILogger<PostgresHistoryStore>>(),
+                resume: Resumable);
+        }
+
         var path = StoragePaths.Resolve(
             options.Storage.Path,
             DemoMode.IsEnabled(options),
@@ -50,7 +69,9 @@ public static class StorageServiceCollectionExtensions
             services.GetRequiredService<SecretRedactor>(),
             clock,
             services.GetRequiredService<ILogger<SqliteHistoryStore>>(),
-            // Only a run that reached its upstream can be followed again; the run manager decides the rest (re-attach or interrupted).
-            resume: run => run.UpstreamId is not null);
+            resume: Resumable);
     }
+
+    /// <summary>Only a run that reached its upstream can be followed again; the run manager decides the rest (re-attach or interrupted).</summary>
+    private static bool Resumable(RunView run) => run.UpstreamId is not null;
 }

@@ -1,0 +1,39 @@
+using Dashboard.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Dashboard.ScaleOut;
+
+/// <summary>
+/// Start-up validation of <c>Dashboard:ScaleOut</c>, each message naming its key. Replicas can
+/// share history only through PostgreSQL: a file or memory store would give each its own.
+/// </summary>
+internal sealed class ScaleOutOptionsValidator(IOptions<DashboardOptions> dashboard) : IValidateOptions<ScaleOutOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ScaleOutOptions options)
+    {
+        var failures = new List<string>();
+        if (options.LeaseTtl < TimeSpan.FromSeconds(1))
+        {
+            failures.Add($"{ScaleOutOptions.SectionName}:LeaseTtl must be at least 1 second, such as 00:00:10 (is {options.LeaseTtl}).");
+        }
+
+        if (options.Enabled)
+        {
+            var provider = dashboard.Value.Storage.Provider;
+            if (!string.Equals(provider, StorageOptions.Postgres, StringComparison.OrdinalIgnoreCase))
+            {
+                failures.Add(
+                    $"{ScaleOutOptions.SectionName}:Redis is set, but Dashboard:Storage:Provider is {provider}: replicas share history only through PostgreSQL. Set Dashboard:Storage:Provider={StorageOptions.Postgres} and ConnectionStrings:Dashboard, or remove {ScaleOutOptions.SectionName}:Redis.");
+            }
+            else
+            {
+                // Refused rather than ignored: without coordination every replica would follow every
+                // backend and run, and each would write the same events.
+                failures.Add(
+                    $"{ScaleOutOptions.SectionName}:Redis: coordinating replicas through Redis is not available in this version; run one replica per database and remove {ScaleOutOptions.SectionName}:Redis.");
+            }
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Dashboard.State;
 using Dashboard.Domain;
 using Dashboard.Events;
 using Dashboard.Storage;
@@ -21,9 +22,9 @@ public abstract class HistoryStoreContractTests : IDisposable
 
     /// <summary>
     /// Opens the provider's store on the same storage every time, with <see cref="StoreHarness.Options"/>;
-    /// <paramref name="resume"/> picks the runs in flight at the last stop that are handed over rather than interrupted.
+    /// <paramref name="handOver"/> picks the runs in flight at the last stop that are handed over rather than interrupted.
     /// </summary>
-    protected abstract IHistoryStore Open(Func<RunView, bool>? resume = null);
+    protected abstract IHistoryStore Open(Func<RunView, bool>? handOver = null);
 
     /// <summary>Everything the provider keeps, as bytes (for secret sweeps).</summary>
     protected abstract byte[] StoredBytes();
@@ -232,7 +233,7 @@ public abstract class HistoryStoreContractTests : IDisposable
             await store.FlushAsync();
         }
 
-        using var reopened = Open(resume: run => run.Id == "run-follow");
+        using var reopened = Open(handOver: run => run.Id == "run-follow");
 
         Assert.Equal(["run-stop"], reopened.InterruptedAtStart);
         var handed = Assert.Single(reopened.ResumableAtStart);

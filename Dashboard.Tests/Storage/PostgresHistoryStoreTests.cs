@@ -1,4 +1,5 @@
 using System.Text;
+using Dashboard.State;
 using Dashboard.Configuration;
 using Dashboard.Domain;
 using Dashboard.Security;
@@ -22,7 +23,7 @@ public sealed class PostgresHistoryStoreTests(PostgresServer server) : HistorySt
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    protected override IHistoryStore Open(Func<RunView, bool>? resume = null) => Open(_connectionString, resume);
+    protected override IHistoryStore Open(Func<RunView, bool>? handOver = null) => Open(_connectionString, handOver);
 
     protected override byte[] StoredBytes()
     {

@@ -1,4 +1,5 @@
 using System.Text;
+using Dashboard.State;
 using Dashboard.Domain;
 using Dashboard.Storage;
 using Dashboard.Tests.TestSupport;
@@ -11,7 +12,7 @@ public sealed class SqliteHistoryStoreTests : HistoryStoreContractTests
 {
     protected override long SequenceBlock => SqliteHistoryStore.SequenceBlock;
 
-    protected override IHistoryStore Open(Func<RunView, bool>? resume = null) => Harness.Open(resume: resume);
+    protected override IHistoryStore Open(Func<RunView, bool>? handOver = null) => Harness.Open(resume: handOver);
 
     protected override byte[] StoredBytes() => Harness.AllBytes();
 

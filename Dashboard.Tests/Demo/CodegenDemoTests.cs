@@ -110,6 +110,26 @@ public sealed class CodegenDemoTests
     }
 
     [Fact]
+    public async Task The_answer_fits_the_prompt_and_its_file_table_agrees_with_the_final_count()
+    {
+        await using var host = await DemoHost.StartAsync(outcome: "complete");
+        var bearer = await DemoTestClient.LoginAsync(host);
+        var id = await DemoTestClient.IterateAsync(host, bearer, "Add a due date to todos in the FastAPI app");
+        var token = await DemoTestClient.StreamTokenAsync(host, bearer, id);
+
+        var events = await DemoTestClient.ReadAllAsync(host, DemoTestClient.StreamPath(id, token));
+
+        var last = JsonDocument.Parse(events[^1]).RootElement;
+        var final = last.GetProperty("partial_output").GetString()!;
+        var total = int.Parse(System.Text.RegularExpressions.Regex.Match(last.GetProperty("message").GetString()!, @"(\d+) total files").Groups[1].Value,
+            System.Globalization.CultureInfo.InvariantCulture);
+        var listed = System.Text.RegularExpressions.Regex.Count(final, @"^\| `", System.Text.RegularExpressions.RegexOptions.Multiline);
+        Assert.True(listed == total || final.Contains($"_{listed} of {total} files shown._", StringComparison.Ordinal), final);
+        Assert.Contains("```python", final, StringComparison.Ordinal);
+        Assert.Contains("due_date", final, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_stream_token_belongs_to_its_generation()
     {
         await using var host = await DemoHost.StartAsync(timeScale: 1);

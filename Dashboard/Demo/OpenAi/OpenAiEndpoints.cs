@@ -101,6 +101,9 @@ public static class OpenAiEndpoints
                         "The server had an error while processing your request. Sorry about that!", "server_error", null, null), aborted);
                     return;
                 case DemoOutcome.Drop:
+                    // A stall, then the cut: aborting at once can discard what was written but not yet
+                    // sent, and the reader would see the connection die before any of the answer.
+                    await runtime.DelaySecondsAsync(pending + 2, aborted);
                     context.Abort();
                     return;
             }

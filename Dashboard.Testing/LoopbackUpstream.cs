@@ -153,6 +153,9 @@ public sealed class LoopbackUpstream : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the server (as its host's shutdown does) without disposing it yet.</summary>
+    public Task StopAsync() => _app.StopAsync();
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();

@@ -16,7 +16,9 @@ namespace Dashboard.Tests.Api;
 /// real app: huge <c>id:</c>/<c>event:</c> lines into the inspector, and codegen stage messages of
 /// megabytes into a run. Sizes are a quarter of the original attack (1 MB lines, 60 events each):
 /// without byte budgets that is still 240 MB of UTF-16 strings in the inspector and 120 MB in the run,
-/// far beyond what the assertions allow.
+/// far beyond what the assertions allow. At full size (4 MB lines) the replay took 64 s on 2 shared
+/// cores and managed memory grew by 300 MB, over the 96 MB asserted here: what grows with the line
+/// length (not the count) is not yet found, so the full size is not the suite's test.
 /// </summary>
 [Collection(AttackReplayCollection.Name)]
 public sealed class AttackReplayTests(Xunit.Abstractions.ITestOutputHelper output)

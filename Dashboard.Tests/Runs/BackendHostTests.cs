@@ -56,28 +56,28 @@ public sealed class BackendHostTests
             new BackendOptions { Name = "Configured", Kind = "picky", BaseUrl = "http://x", IsDemo = true },
             new BackendOptions { Name = "demo-crash", Kind = "crashing", IsDemo = true },
         ]);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Dashboard:Backends:0:Name"] = "configured",
-            ["Dashboard:Backends:0:Kind"] = "stream",
-        });
-        builder.Services.AddSingleton<IBackendKind>(stream).AddSingleton<IBackendKind>(crashing).AddSingleton<IBackendKind>(picky)
-            .AddSingleton<BackendKindRegistry>()
-            .AddDashboardConfiguration(builder.Configuration)
-            .AddEventHub()
-            .AddRuns()
-            .AddSingleton<IBackendSource>(demo)
-            .AddSingleton<IngestTimings>()
-            .AddSingleton<BackendMonitors>();
-        await using var app = builder.Build();
-
-        await app.StartAsync();
+        await using var app = await LoopbackUpstream.StartAsync(
+            builder =>
+            {
+                builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+                {
+                    ["Dashboard:Backends:0:Name"] = "configured",
+                    ["Dashboard:Backends:0:Kind"] = "stream",
+                });
+                builder.Services.AddSingleton<IBackendKind>(stream).AddSingleton<IBackendKind>(crashing).AddSingleton<IBackendKind>(picky)
+                    .AddSingleton<BackendKindRegistry>()
+                    .AddDashboardConfiguration(builder.Configuration)
+                    .AddEventHub()
+                    .AddRuns()
+                    .AddSingleton<IBackendSource>(demo)
+                    .AddSingleton<IngestTimings>()
+                    .AddSingleton<BackendMonitors>();
+            },
+            _ => { });
         var catalog = app.Services.GetRequiredService<BackendCatalog>();
         await catalog.Ready.WaitAsync(Patience);
 
-        var port = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single()).Port;
+        var port = app.Root.Port;
         Assert.Equal(new Uri($"http://127.0.0.1:{port}/"), demo.SelfBaseUrl);
         Assert.Equal(["configured", "demo-runs", "demo-crash"], catalog.All.Select(e => e.Name));
         Assert.True(catalog.Find("DEMO-RUNS")!.IsDemo);

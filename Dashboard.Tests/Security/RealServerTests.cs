@@ -55,21 +55,21 @@ public sealed partial class RealServerTests
         Assert.Equal(HttpStatusCode.OK, home.StatusCode);
     }
 
-    /// <summary>The security layer alone with a few endpoints, on a real loopback socket.</summary>
-    private static async Task<WebApplication> StartSecuredHost(Action<WebApplication> map)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Dashboard:Auth:Token"] = TestApp.Token });
-        builder.Services.AddOptions<DashboardOptions>().Bind(builder.Configuration.GetSection(DashboardOptions.SectionName));
-        builder.Services.AddSingleton(new SignInConsole(TextWriter.Null));
-        builder.AddDashboardSecurity();
-        var app = builder.Build();
-        app.UseDashboardSecurity();
-        map(app);
-        await app.StartAsync();
-        return app;
-    }
+    /// <summary>The security layer alone with a few endpoints, on the tests' loopback server.</summary>
+    private static Task<LoopbackUpstream> StartSecuredHost(Action<WebApplication> map) =>
+        LoopbackUpstream.StartAsync(
+            builder =>
+            {
+                builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Dashboard:Auth:Token"] = TestApp.Token });
+                builder.Services.AddOptions<DashboardOptions>().Bind(builder.Configuration.GetSection(DashboardOptions.SectionName));
+                builder.Services.AddSingleton(new SignInConsole(TextWriter.Null));
+                builder.AddDashboardSecurity();
+            },
+            app =>
+            {
+                app.UseDashboardSecurity();
+                map(app);
+            });
 
     [Fact]
     public async Task Api_group_takes_bearer_only_and_caps_request_bodies()
@@ -80,7 +80,7 @@ public sealed partial class RealServerTests
             await request.Body.CopyToAsync(buffer);
             return Results.Ok(new { bytes = buffer.Length });
         }));
-        using var client = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
+        using var client = new HttpClient { BaseAddress = app.Root };
 
         async Task<HttpResponseMessage> Post(int bytes, string? authorization)
         {
@@ -105,8 +105,6 @@ public sealed partial class RealServerTests
         using var anonymous = await Post(10, null);
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         Assert.Equal("Bearer", anonymous.Headers.WwwAuthenticate.Single().Scheme);
-
-        await app.StopAsync();
     }
 
     [Fact]
@@ -117,7 +115,7 @@ public sealed partial class RealServerTests
             app.MapGet("/demo/ping", () => "demo");
             app.MapGet("/private", () => "data");
         });
-        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(app.Urls.Single()) };
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = app.Root };
 
         using var demo = await client.GetAsync("/demo/ping");
         using var page = await client.GetAsync("/private");

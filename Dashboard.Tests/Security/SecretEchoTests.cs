@@ -36,9 +36,9 @@ public sealed class SecretEchoTests
     [Fact]
     public async Task No_echoed_secret_reaches_the_hub_the_api_a_page_or_the_log()
     {
-        var upstream = new EchoingUpstream([ApiKey, Password, HeaderSecret, EchoApp.Token]);
+        var upstream = new EchoingUpstream([ApiKey, Password, HeaderSecret, TestApp.Token]);
         await using var server = await LoopbackUpstream.StartAsync(upstream.Map);
-        await using var app = new EchoApp(new Dictionary<string, string?>
+        await using var app = new TestApp(new Dictionary<string, string?>
         {
             ["Logging:LogLevel:Default"] = "Debug",
             ["Dashboard:Backends:0:Name"] = "gen",
@@ -52,7 +52,10 @@ public sealed class SecretEchoTests
             ["Dashboard:Backends:1:BaseUrl"] = server.BaseUrlAt("openai/v1"),
             ["Dashboard:Backends:1:ApiKey"] = ApiKey,
             ["Dashboard:Backends:1:Model"] = "echo-model",
-        });
+        })
+        {
+            Demo = false,
+        };
         using var api = app.CreateApiClient();
         using var subscription = app.Services.GetRequiredService<IEventHub>().Subscribe(capacity: 1_000_000);
 
@@ -85,8 +88,9 @@ public sealed class SecretEchoTests
         AssertClean("api", secrets, answers);
 
         // Pages, as the server renders them for a signed-in browser.
-        using var browser = app.CreateBrowserClient();
-        using (var login = await browser.GetAsync(new Uri($"/login?t={EchoApp.Token}", UriKind.Relative)))
+        // Keeps cookies, like a browser.
+        using var browser = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = new Uri(app.BaseUrl), HandleCookies = true });
+        using (var login = await browser.GetAsync(new Uri($"/login?t={TestApp.Token}", UriKind.Relative)))
         {
             Assert.True(login.IsSuccessStatusCode || login.StatusCode == HttpStatusCode.Redirect, $"sign-in: {login.StatusCode}");
         }
@@ -260,79 +264,6 @@ public sealed class SecretEchoTests
             await LoopbackUpstream.WriteAsync(context, sse.ToString());
 
             object Chunk(object delta, string model = "m") => new { id = "chatcmpl-" + all, model, choices = new[] { new { index = 0, delta } } };
-        }
-    }
-
-    /// <summary>The real app on a loopback socket with a fixed sign-in token and every log line captured.</summary>
-    private sealed class EchoApp : WebApplicationFactory<Program>
-    {
-        public const string Token = "echo-signin-token-5f1e2d3c4b5a6978";
-
-        private readonly Dictionary<string, string?> _settings;
-
-        public EchoApp(IDictionary<string, string?> settings)
-        {
-            _settings = new Dictionary<string, string?>(settings, StringComparer.OrdinalIgnoreCase)
-            {
-                ["Dashboard:Demo:Enabled"] = "false",
-                ["Dashboard:Auth:Token"] = Token,
-            };
-            UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-        }
-
-        public ConcurrentQueue<string> LogLines { get; } = new();
-
-        private Uri Address
-        {
-            get
-            {
-                StartServer();
-                return new Uri(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-            }
-        }
-
-        public HttpClient CreateApiClient()
-        {
-            var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = Address });
-            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token);
-            return client;
-        }
-
-        /// <summary>Keeps cookies, like a browser.</summary>
-        public HttpClient CreateBrowserClient() =>
-            CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = Address, HandleCookies = true });
-
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            builder.UseEnvironment("Development");
-            foreach (var (key, value) in _settings)
-            {
-                builder.UseSetting(key, value);
-            }
-
-            builder.ConfigureTestServices(services => services.AddSingleton<ILoggerProvider>(new CapturingLoggerProvider(LogLines)));
-        }
-    }
-
-    private sealed class CapturingLoggerProvider(ConcurrentQueue<string> lines) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, lines);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                var values = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(", ", pairs.Select(p => $"{p.Key}={p.Value}")) : "";
-                lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} [{values}] {exception}");
-            }
         }
     }
 }

@@ -22,7 +22,7 @@ public sealed class CodeDreamerDecoder : IStreamDecoder
             return;
         }
 
-        using var doc = JsonDocument.Parse(item.Data);
+        using var doc = JsonDocument.Parse(item.Utf8());
         var root = JsonFields.RequireObject(doc.RootElement);
         if (JsonFields.String(root, "type") != "update")
         {

@@ -85,7 +85,7 @@ public static class BrowserLatency
 
         var retainedWith = ProcessMeter.RetainedManagedBytes();
         var workingSetWith = ProcessMeter.WorkingSetBytes;
-        log($"{options.Pages} page(s) open on run {runId}: {circuits.Open} circuits, {(hub is EventHub h ? h.SubscriberCount : -1)} hub subscriptions");
+        log($"{options.Pages} page(s) open on run {runId}: {circuits.Open} circuits, {(hub is EventHub h ? h.SubscriberCount + h.WatchCount : -1)} hub subscriptions and watches");
 
         var cpuBefore = ProcessMeter.CpuTime;
         var stream = FollowAsync(app, upstream, hub, runId);

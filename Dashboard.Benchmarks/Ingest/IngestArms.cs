@@ -56,12 +56,12 @@ public sealed class IngestArms : IAsyncDisposable
     public static async Task<IngestArms> StartAsync(IEventJournal journal) => new(await CodegenUpstream.StartAsync(), journal);
 
     /// <summary>Bytes of the stream of <paramref name="events"/> events.</summary>
-    public long StreamBytes(int events) => _upstream.StreamOf(events).Length;
+    public long StreamBytes(int events, IngestWorkload workload = IngestWorkload.Codegen) => _upstream.StreamBytes(workload, events);
 
     /// <summary>Reference: the socket read into a buffer and thrown away. Returns the bytes read.</summary>
-    public async Task<long> TransportAsync(int events)
+    public async Task<long> TransportAsync(int events, IngestWorkload workload = IngestWorkload.Codegen)
     {
-        using var response = await GetAsync(events);
+        using var response = await GetAsync(events, workload);
         await using var body = await response.Content.ReadAsStreamAsync();
         var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
         try
@@ -82,9 +82,9 @@ public sealed class IngestArms : IAsyncDisposable
     }
 
     /// <summary>Arm A (the limit): the product's parser on the socket, each item's fields touched. Returns the items.</summary>
-    public async Task<long> BareParserAsync(int events)
+    public async Task<long> BareParserAsync(int events, IngestWorkload workload = IngestWorkload.Codegen)
     {
-        using var response = await GetAsync(events);
+        using var response = await GetAsync(events, workload);
         await using var body = await response.Content.ReadAsStreamAsync();
         var touch = new TouchingHandler();
         using var parser = new SseParser(SseParserLimits.Default, touch);
@@ -93,18 +93,18 @@ public sealed class IngestArms : IAsyncDisposable
     }
 
     /// <summary>Breakdown: parser and decoder only, decoded events counted and dropped. Returns the events decoded.</summary>
-    public async Task<long> DecodeOnlyAsync(int events, IStreamDecoder decoder)
+    public async Task<long> DecodeOnlyAsync(int events, IStreamDecoder decoder, IngestWorkload workload = IngestWorkload.Codegen)
     {
         var sink = new CountingSink();
-        await ParseIntoAsync(events, decoder, new DecodeContext(Backend, "not-published", sink, TimeProvider.System));
+        await ParseIntoAsync(events, decoder, new DecodeContext(Backend, "not-published", sink, TimeProvider.System), workload);
         return sink.Count;
     }
 
     /// <summary>Breakdown: parser, decoder, hub, projections and the subscriber, without the runner's bookkeeping.</summary>
-    public async Task<RunView> DecodeToHubAsync(int events, IStreamDecoder decoder)
+    public async Task<RunView> DecodeToHubAsync(int events, IStreamDecoder decoder, IngestWorkload workload = IngestWorkload.Codegen)
     {
         var runId = NewRun();
-        await ParseIntoAsync(events, decoder, new DecodeContext(Backend, runId, _hub, TimeProvider.System));
+        await ParseIntoAsync(events, decoder, new DecodeContext(Backend, runId, _hub, TimeProvider.System), workload);
         return await SettledRunAsync(runId);
     }
 
@@ -112,10 +112,10 @@ public sealed class IngestArms : IAsyncDisposable
     /// Arm B: the same socket through the runner, the dialect's decoder, the hub and one subscriber
     /// that has read every notification before this returns. Returns the run as the projections show it.
     /// </summary>
-    public async Task<RunView> FullPathAsync(int events, IStreamDecoder decoder)
+    public async Task<RunView> FullPathAsync(int events, IStreamDecoder decoder, IngestWorkload workload = IngestWorkload.Codegen)
     {
         var runId = NewRun();
-        var uri = _upstream.StreamUri(events);
+        var uri = _upstream.StreamUri(workload, events);
         var outcome = await _runner.RunAsync(
             new SseStreamSpec
             {
@@ -147,9 +147,9 @@ public sealed class IngestArms : IAsyncDisposable
         return _hub.State.GetRun(runId) ?? throw new InvalidOperationException($"run {runId} vanished from the projections");
     }
 
-    private async Task ParseIntoAsync(int events, IStreamDecoder decoder, DecodeContext context)
+    private async Task ParseIntoAsync(int events, IStreamDecoder decoder, DecodeContext context, IngestWorkload workload)
     {
-        using var response = await GetAsync(events);
+        using var response = await GetAsync(events, workload);
         await using var body = await response.Content.ReadAsStreamAsync();
         using var parser = new SseParser(SseParserLimits.Default, new DecodingHandler(decoder, context));
         await parser.ParseAsync(body, CancellationToken.None);
@@ -158,9 +158,9 @@ public sealed class IngestArms : IAsyncDisposable
     /// <summary>Notifications the subscriber lost to its bounded queue (the projection still has them).</summary>
     public long SubscriberDropped => _subscriber.Subscription.Dropped;
 
-    private async Task<HttpResponseMessage> GetAsync(int events)
+    private async Task<HttpResponseMessage> GetAsync(int events, IngestWorkload workload)
     {
-        var response = await _http.GetAsync(_upstream.StreamUri(events), HttpCompletionOption.ResponseHeadersRead);
+        var response = await _http.GetAsync(_upstream.StreamUri(workload, events), HttpCompletionOption.ResponseHeadersRead);
         response.EnsureSuccessStatusCode();
         return response;
     }
@@ -194,6 +194,8 @@ public sealed class IngestArms : IAsyncDisposable
     private sealed class DecodingHandler(IStreamDecoder decoder, DecodeContext context) : ISseParserHandler
     {
         public void OnItem(in SseItem item) => decoder.Decode(item, context);
+
+        public bool UsesItemsWithinCall => true;
 
         public void OnOversized(in SseOversized dropped) =>
             throw new InvalidOperationException($"the benchmark stream has no oversized event ({dropped.Reason})");

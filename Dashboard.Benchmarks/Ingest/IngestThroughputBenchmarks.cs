@@ -1,5 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Dashboard.Backends.Codegen;
+using Dashboard.Backends.OpenAiChat;
+using Dashboard.Ingest;
 using Dashboard.State;
 
 namespace Dashboard.Benchmarks.Ingest;
@@ -16,12 +18,18 @@ public class IngestThroughputBenchmarks
 
     private IngestArms _arms = null!;
 
+    /// <summary>Codegen progress events (~340 B), or OpenAI chat chunks of one token each (~200 B).</summary>
+    [Params(IngestWorkload.Codegen, IngestWorkload.OpenAiChatTokens)]
+    public IngestWorkload Workload { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
         _arms = IngestArms.StartAsync().GetAwaiter().GetResult();
-        EventBytes = (double)_arms.StreamBytes(Events) / Events;
+        EventBytes = (double)_arms.StreamBytes(Events, Workload) / Events;
     }
+
+    private IStreamDecoder Decoder() => Workload == IngestWorkload.Codegen ? new CodegenDecoder() : new OpenAiChatDecoder();
 
     /// <summary>Average wire bytes per event of the stream (read by the MB/s column).</summary>
     public static double EventBytes { get; private set; }
@@ -30,17 +38,17 @@ public class IngestThroughputBenchmarks
     public void Cleanup() => _arms.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     [Benchmark(OperationsPerInvoke = Events, Description = "Transport only (socket drained)")]
-    public Task<long> Transport() => _arms.TransportAsync(Events);
+    public Task<long> Transport() => _arms.TransportAsync(Events, Workload);
 
     [Benchmark(OperationsPerInvoke = Events, Baseline = true, Description = "A: bare parser")]
-    public Task<long> BareParser() => _arms.BareParserAsync(Events);
+    public Task<long> BareParser() => _arms.BareParserAsync(Events, Workload);
 
-    [Benchmark(OperationsPerInvoke = Events, Description = "breakdown: A + codegen decoder (events discarded)")]
-    public Task<long> DecodeOnly() => _arms.DecodeOnlyAsync(Events, new CodegenDecoder());
+    [Benchmark(OperationsPerInvoke = Events, Description = "breakdown: A + decoder (events discarded)")]
+    public Task<long> DecodeOnly() => _arms.DecodeOnlyAsync(Events, Decoder(), Workload);
 
     [Benchmark(OperationsPerInvoke = Events, Description = "breakdown: A + decoder + hub + projections + 1 subscriber (no runner)")]
-    public Task<RunView> DecodeToHub() => _arms.DecodeToHubAsync(Events, new CodegenDecoder());
+    public Task<RunView> DecodeToHub() => _arms.DecodeToHubAsync(Events, Decoder(), Workload);
 
-    [Benchmark(OperationsPerInvoke = Events, Description = "B: full path (runner, codegen decoder, hub, projections, 1 subscriber)")]
-    public Task<RunView> FullPath() => _arms.FullPathAsync(Events, new CodegenDecoder());
+    [Benchmark(OperationsPerInvoke = Events, Description = "B: full path (runner, decoder, hub, projections, 1 subscriber)")]
+    public Task<RunView> FullPath() => _arms.FullPathAsync(Events, Decoder(), Workload);
 }

@@ -59,7 +59,7 @@ public static class SoakBenchmark
         _ = app.BaseUrl;
         var circuits = app.Services.GetRequiredService<CircuitCounter>();
         var hub = (EventHub)app.Services.GetRequiredService<IEventHub>();
-        SoakCounts Counts() => new(hub.SubscriberCount, circuits.Open);
+        SoakCounts Counts() => new(hub.SubscriberCount + hub.WatchCount, circuits.Open);
 
         var runId = "soak-" + Guid.NewGuid().ToString("N")[..8];
         hub.Publish(new RunCreated { Backend = Backend, At = DateTimeOffset.UtcNow, RunId = runId, Prompt = "soak" });
@@ -110,7 +110,7 @@ public static class SoakBenchmark
         // The circuit's components are disposed around the moment it closes: give their
         // subscriptions a bounded time to go, and report what is left after it.
         var settle = Stopwatch.StartNew();
-        while (hub.SubscriberCount > beforePage.Subscriptions && settle.Elapsed < SubscriptionSettle)
+        while (hub.SubscriberCount + hub.WatchCount > beforePage.Subscriptions && settle.Elapsed < SubscriptionSettle)
         {
             await Task.Delay(50);
         }

@@ -10,15 +10,13 @@ public sealed class RenderThrottleTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
     private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
-    private readonly Channel<SequencedEvent> _events = Channel.CreateUnbounded<SequencedEvent>();
+    private readonly DirtyFlagWatch _events = new(_ => true, e => e is RunEnded, _ => { });
     private readonly Channel<int> _renders = Channel.CreateUnbounded<int>();
-    private long _sequence;
     private int _renderCount;
 
     private Task Start(CancellationToken token = default) =>
         new RenderThrottle(_time, TimeSpan.FromMilliseconds(40)).RunAsync(
-            _events.Reader,
-            e => e is RunEnded,
+            _events,
             () =>
             {
                 _renders.Writer.TryWrite(Interlocked.Increment(ref _renderCount));
@@ -26,7 +24,7 @@ public sealed class RenderThrottleTests
             },
             token);
 
-    private void Publish(DashboardEvent e) => _events.Writer.TryWrite(new SequencedEvent(++_sequence, e));
+    private void Publish(DashboardEvent e) => _events.Offer(e);
 
     private RunStageReported Stage() => new() { Backend = "b", At = _time.GetUtcNow(), RunId = "r", Stage = "s", Status = StageStatus.Running };
 
@@ -46,7 +44,7 @@ public sealed class RenderThrottleTests
         _time.Advance(TimeSpan.FromMilliseconds(40));
 
         Assert.Equal(2, await _renders.Reader.ReadAsync().AsTask().WaitAsync(Timeout));
-        _events.Writer.Complete();
+        _events.Dispose();
         await pump.WaitAsync(Timeout);
         Assert.Equal(2, _renderCount);
     }
@@ -61,7 +59,7 @@ public sealed class RenderThrottleTests
         Publish(new RunEnded { Backend = "b", At = _time.GetUtcNow(), RunId = "r", Status = RunStatus.Completed });
 
         Assert.Equal(2, await _renders.Reader.ReadAsync().AsTask().WaitAsync(Timeout));
-        _events.Writer.Complete();
+        _events.Dispose();
         await pump.WaitAsync(Timeout);
     }
 

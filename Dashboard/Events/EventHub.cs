@@ -25,6 +25,7 @@ public sealed class EventHub : IEventHub
 
     // Copy-on-write: publish walks a stable array without allocating; (un)subscribe is rare.
     private Subscriber[] _subscribers = [];
+    private DirtyFlagWatch[] _watches = [];
 
     private readonly IDomainEventSink _entrance;
 
@@ -84,6 +85,11 @@ public sealed class EventHub : IEventHub
                 subscriber.Offer(item);
             }
 
+            foreach (var watch in _watches)
+            {
+                watch.Offer(e);
+            }
+
             return sequence;
         }
     }
@@ -129,6 +135,29 @@ public sealed class EventHub : IEventHub
             var subscriber = new Subscriber(this, filter, bound, _sequence);
             _subscribers = [.. _subscribers, subscriber];
             return subscriber;
+        }
+    }
+
+    public HubWatch Watch(Func<DashboardEvent, bool> accepts, Func<DashboardEvent, bool> isUrgent)
+    {
+        ArgumentNullException.ThrowIfNull(accepts);
+        ArgumentNullException.ThrowIfNull(isUrgent);
+        lock (_gate)
+        {
+            var watch = new DirtyFlagWatch(accepts, isUrgent, Remove);
+            _watches = [.. _watches, watch];
+            return watch;
+        }
+    }
+
+    /// <summary>Views watching (telemetry and tests).</summary>
+    public int WatchCount => Volatile.Read(ref _watches).Length;
+
+    private void Remove(DirtyFlagWatch watch)
+    {
+        lock (_gate)
+        {
+            _watches = Array.FindAll(_watches, w => !ReferenceEquals(w, watch));
         }
     }
 

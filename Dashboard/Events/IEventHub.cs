@@ -20,6 +20,14 @@ public interface IEventHub : IDomainEventSink
     /// <param name="filter">Only events it accepts are queued (evaluated on the publisher's thread: keep it cheap).</param>
     /// <param name="capacity">Queue bound; default from Dashboard:Limits:SubscriberQueueCapacity.</param>
     HubSubscription Subscribe(Func<DashboardEvent, bool>? filter = null, int? capacity = null);
+
+    /// <summary>
+    /// A view's wake-up (see <see cref="HubWatch"/>): set once by any number of events it
+    /// <paramref name="accepts"/>, whatever their rate. For pages, which re-read the state anyway.
+    /// </summary>
+    /// <param name="accepts">Which events change what the view shows (publisher's thread: keep it cheap).</param>
+    /// <param name="isUrgent">Which of those should show without waiting for the next render tick.</param>
+    HubWatch Watch(Func<DashboardEvent, bool> accepts, Func<DashboardEvent, bool> isUrgent);
 }
 
 public readonly record struct SequencedEvent(long Sequence, DashboardEvent Event);

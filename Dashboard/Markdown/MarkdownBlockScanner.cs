@@ -4,8 +4,9 @@ namespace Dashboard.Markdown;
 /// Finds top-level block boundaries in a growing Markdown text, looking at each complete line once.
 /// A block ends at a blank line followed by an unindented line (an indented one continues a list
 /// item or code), or right after a closing fence that opened unindented. Blank lines inside a
-/// fence never split. Heuristic by design: a boundary only has to be a place where rendering the
-/// two halves separately gives the same picture as rendering them together.
+/// fence never split, nor does a blank line between two items of the same list (they make one loose
+/// list). A boundary has to be a place where rendering the two halves separately gives exactly
+/// the HTML of rendering them together (a property test holds it to that).
 /// </summary>
 public sealed class MarkdownBlockScanner
 {
@@ -16,6 +17,7 @@ public sealed class MarkdownBlockScanner
     private char _fenceChar;
     private int _fenceLength;
     private bool _fenceTopLevel;
+    private char _listMarker; // the last top-level list item's marker in the open block ('.' or ')' for ordered), or 0
 
     /// <summary>Start of the open (unfinished) block.</summary>
     public int OpenBlockStart => _blockStart;
@@ -34,7 +36,8 @@ public sealed class MarkdownBlockScanner
             {
                 // The first character of a partial line already tells whether a blank line ended the block:
                 // finish it now rather than when the (possibly long) next line completes.
-                if (_sawBlank && _fenceLength == 0 && !char.IsWhiteSpace(text[_scanned]))
+                // A list marker may continue the list: wait for the whole line then.
+                if (_sawBlank && _fenceLength == 0 && !char.IsWhiteSpace(text[_scanned]) && !MayContinueList(text[_scanned]))
                 {
                     Finish(_scanned, onBlockFinished);
                 }
@@ -72,9 +75,15 @@ public sealed class MarkdownBlockScanner
         }
 
         var indent = Indent(line);
-        if (_sawBlank && indent == 0)
+        var marker = indent == 0 ? ListMarker(line) : '\0';
+        if (_sawBlank && indent == 0 && (marker == '\0' || marker != _listMarker))
         {
             Finish(lineStart, onBlockFinished);
+        }
+
+        if (marker != '\0')
+        {
+            _listMarker = marker;
         }
 
         _sawBlank = false;
@@ -88,6 +97,32 @@ public sealed class MarkdownBlockScanner
         _blockStart = end;
         _blockHasContent = false;
         _sawBlank = false;
+        _listMarker = '\0';
+    }
+
+    private bool MayContinueList(char first) =>
+        _listMarker != '\0' && (first == _listMarker || char.IsAsciiDigit(first));
+
+    /// <summary>The marker of a list item line: '-', '*' or '+', or the delimiter of an ordered one; else 0.</summary>
+    private static char ListMarker(ReadOnlySpan<char> line)
+    {
+        if (line[0] is '-' or '*' or '+')
+        {
+            return line.Length == 1 || line[1] is ' ' or '\t' ? line[0] : '\0';
+        }
+
+        var digits = 0;
+        while (digits < line.Length && digits < 10 && char.IsAsciiDigit(line[digits]))
+        {
+            digits++;
+        }
+
+        if (digits is 0 or > 9 || digits == line.Length || line[digits] is not ('.' or ')'))
+        {
+            return '\0';
+        }
+
+        return digits + 1 == line.Length || line[digits + 1] is ' ' or '\t' ? line[digits] : '\0';
     }
 
     private void TryOpenFence(ReadOnlySpan<char> line, int indent)

@@ -23,7 +23,7 @@ public sealed class CodeDreamerDecoder(Action<int>? onNodes = null) : IStreamDec
             return;
         }
 
-        using var doc = JsonDocument.Parse(item.Data);
+        using var doc = JsonDocument.Parse(item.Utf8());
         var root = JsonFields.RequireObject(doc.RootElement);
         if (JsonFields.String(root, "type") != "update")
         {

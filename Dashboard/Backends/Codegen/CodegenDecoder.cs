@@ -59,22 +59,17 @@ public sealed class CodegenDecoder : IRunStreamDecoder
             return;
         }
 
-        using var doc = JsonDocument.Parse(item.Data);
-        var root = JsonFields.RequireObject(doc.RootElement);
-        if (JsonFields.Value(root, "error") is { } error)
+        // One forward pass over the received bytes; a document only for the rare error event.
+        var utf8 = item.Utf8();
+        var fields = CodegenFields.Read(utf8.Span);
+        if (fields.HasError || fields.Type == "error")
         {
-            Fail(context, UpstreamError.FromElement(error) ?? "upstream reported an error");
+            FailFromDocument(utf8, context);
             return;
         }
 
-        if (JsonFields.String(root, "type") == "error")
-        {
-            Fail(context, UpstreamError.FromElement(root) ?? "upstream reported an error");
-            return;
-        }
-
-        var stage = JsonFields.String(root, "stage");
-        var status = JsonFields.String(root, "status");
+        var stage = fields.Stage;
+        var status = fields.Status;
         if (stage is null && status is null)
         {
             return;
@@ -89,9 +84,9 @@ public sealed class CodegenDecoder : IRunStreamDecoder
         }
 
         _connected |= stage == ConnectedStage;
-        var message = JsonFields.String(root, "message");
-        var progress = JsonFields.Number(root, "progress");
-        var timestamp = JsonFields.Number(root, "timestamp");
+        var message = fields.Message;
+        var progress = fields.Progress;
+        var timestamp = fields.Timestamp;
         if (!Remember(new EventKey(timestamp, stage, status, progress, message)))
         {
             return;
@@ -106,7 +101,7 @@ public sealed class CodegenDecoder : IRunStreamDecoder
             context.Stage(report.Stage, report.Status, report.Message, report.Progress);
         }
 
-        if (JsonFields.String(root, "partial_output") is { } output)
+        if (fields.PartialOutput is { } output)
         {
             context.Text(output, TextMode.Replace);
         }
@@ -136,6 +131,14 @@ public sealed class CodegenDecoder : IRunStreamDecoder
         }
 
         return _seen.Add(key);
+    }
+
+    private void FailFromDocument(ReadOnlyMemory<byte> utf8, DecodeContext context)
+    {
+        using var doc = JsonDocument.Parse(utf8);
+        var root = doc.RootElement;
+        Fail(context, (JsonFields.Value(root, "error") is { } error ? UpstreamError.FromElement(error) : UpstreamError.FromElement(root))
+            ?? "upstream reported an error");
     }
 
     private void Fail(DecodeContext context, string error)

@@ -29,13 +29,13 @@ public abstract class DoneTerminatedDecoder(string errorFallback) : IRunStreamDe
             return;
         }
 
-        if (item.Data.Trim() == "[DONE]")
+        if (IsDone(item))
         {
             Outcome = RunOutcome.Completed;
             return;
         }
 
-        using var doc = JsonDocument.Parse(item.Data);
+        using var doc = JsonDocument.Parse(item.Utf8());
         var root = JsonFields.RequireObject(doc.RootElement);
         if (JsonFields.Value(root, "error") is { } error)
         {
@@ -45,6 +45,9 @@ public abstract class DoneTerminatedDecoder(string errorFallback) : IRunStreamDe
 
         OnMessage(root, context);
     }
+
+    /// <summary>The <c>[DONE]</c> sentinel (surrounding white space allowed).</summary>
+    public static bool IsDone(in SseItem item) => item.Data.AsSpan().Trim().SequenceEqual("[DONE]");
 
     /// <summary>One message that is neither an error nor the end: a JSON object.</summary>
     protected abstract void OnMessage(JsonElement message, DecodeContext context);

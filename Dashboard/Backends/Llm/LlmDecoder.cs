@@ -95,5 +95,5 @@ public abstract class LlmDecoder : IRunStreamDecoder
     }
 
     /// <summary>Parses an item's data; malformed JSON throws <see cref="JsonException"/> for the runner to count.</summary>
-    protected static JsonDocument Parse(in SseItem item) => JsonDocument.Parse(item.Data);
+    protected static JsonDocument Parse(in SseItem item) => JsonDocument.Parse(item.Utf8());
 }

@@ -19,7 +19,7 @@ public sealed class OpenAiChatDecoder : LlmDecoder
 
     protected override void DecodeItem(in SseItem item, DecodeContext context)
     {
-        if (item.Data.Trim() == "[DONE]")
+        if (DoneTerminatedDecoder.IsDone(item))
         {
             foreach (var id in _toolIds.Values)
             {
@@ -27,6 +27,13 @@ public sealed class OpenAiChatDecoder : LlmDecoder
             }
 
             Complete(context, _finishReason);
+            return;
+        }
+
+        // The common chunk in one pass over the received bytes; the rest through a document.
+        if (OpenAiChatChunk.TryRead(item.Utf8().Span, out var chunk))
+        {
+            Apply(chunk, context);
             return;
         }
 
@@ -51,6 +58,23 @@ public sealed class OpenAiChatDecoder : LlmDecoder
         if (root.Obj("usage") is { } usage)
         {
             Usage(context, new Usage(usage.Int("prompt_tokens"), usage.Int("completion_tokens"), usage.Int("total_tokens")));
+        }
+    }
+
+    private void Apply(in OpenAiChatChunk chunk, DecodeContext context)
+    {
+        UpstreamId(context, chunk.Id);
+        Timeline.Accepted(context, StageStatus.Completed, chunk.Model);
+        if (chunk.HasChoice)
+        {
+            Text(context, chunk.Thinking, channel: TextChannel.Thinking);
+            Text(context, chunk.Content);
+            _finishReason = chunk.FinishReason ?? _finishReason;
+        }
+
+        if (chunk.Usage is { } usage)
+        {
+            Usage(context, usage);
         }
     }
 

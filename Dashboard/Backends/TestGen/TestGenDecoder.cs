@@ -32,7 +32,7 @@ public sealed class TestGenDecoder : IRunStreamDecoder
             return;
         }
 
-        using var doc = JsonDocument.Parse(item.Data);
+        using var doc = JsonDocument.Parse(item.Utf8());
         var root = JsonFields.RequireObject(doc.RootElement);
         switch (JsonFields.String(root, "type"))
         {

@@ -8,13 +8,15 @@ namespace Dashboard.Components.Controls;
 
 /// <summary>
 /// A component that follows the hub: subscribes in <see cref="OnInitialized"/> with
-/// <see cref="Accepts"/>, renders at most ~25 times a second through a <see cref="RenderThrottle"/>,
-/// renders a run's end at once, and unsubscribes when the circuit disposes it.
+/// <see cref="Accepts"/> as a <see cref="HubWatch"/> (one wake-up for any number of events, so a
+/// page is woken only when what it shows changed, at most once per render), renders through a
+/// <see cref="RenderThrottle"/> (at once after a quiet spell, at most ~25 times a second during a
+/// burst, a run's end at once), and stops watching when the circuit disposes it.
 /// </summary>
 public abstract class LiveComponentBase : ComponentBase, IDisposable
 {
     private readonly CancellationTokenSource _stop = new();
-    private HubSubscription? _subscription;
+    private HubWatch? _watch;
 
     [Inject]
     protected IEventHub Hub { get; set; } = null!;
@@ -40,9 +42,9 @@ public abstract class LiveComponentBase : ComponentBase, IDisposable
 
     protected override void OnInitialized()
     {
-        _subscription = Hub.Subscribe(Accepts);
+        _watch = Hub.Watch(Accepts, IsUrgent);
         var throttle = new RenderThrottle(Time, RenderOptions.Value.MinInterval);
-        _ = throttle.RunAsync(_subscription.Events, IsUrgent, RenderLiveAsync, _stop.Token);
+        _ = throttle.RunAsync(_watch, RenderLiveAsync, _stop.Token);
     }
 
     private Task RenderLiveAsync() => InvokeAsync(() =>
@@ -59,7 +61,7 @@ public abstract class LiveComponentBase : ComponentBase, IDisposable
     public void Dispose()
     {
         _stop.Cancel();
-        _subscription?.Dispose();
+        _watch?.Dispose();
         _stop.Dispose();
         Dispose(true);
         GC.SuppressFinalize(this);

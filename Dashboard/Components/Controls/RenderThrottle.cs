@@ -1,59 +1,54 @@
-using System.Threading.Channels;
-using Dashboard.Domain;
 using Dashboard.Events;
 
 namespace Dashboard.Components.Controls;
 
 /// <summary>
-/// Turns a burst of hub notifications into at most one render per <see cref="MinInterval"/>.
-/// The render reads the current state, so merged notifications lose nothing. An urgent event (a
-/// run ending) renders at once, so the final state never waits for the next tick.
+/// Turns a view's wake-ups into renders: the first change after a quiet spell (nothing rendered
+/// for a whole <see cref="MinInterval"/>) renders at once; changes during a burst wait at most
+/// until one interval after the previous render started, and every change in between is merged
+/// into that render. The render reads the current state, so merging loses nothing. An urgent
+/// change (a run ending) renders at once, so the final state never waits for the next tick.
 /// </summary>
 public sealed class RenderThrottle(TimeProvider time, TimeSpan minInterval)
 {
-    /// <summary>40 ms: at most 25 renders per second per component.</summary>
+    /// <summary>40 ms: during a burst at most 25 renders per second per component.</summary>
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromMilliseconds(40);
 
     public TimeSpan MinInterval { get; } = minInterval;
 
-    /// <summary>Runs until <paramref name="events"/> completes or <paramref name="cancellationToken"/> is cancelled.</summary>
-    public async Task RunAsync(
-        ChannelReader<SequencedEvent> events,
-        Func<DashboardEvent, bool> isUrgent,
-        Func<Task> render,
-        CancellationToken cancellationToken)
+    /// <summary>Runs until <paramref name="watch"/> is disposed or <paramref name="cancellationToken"/> is cancelled.</summary>
+    public async Task RunAsync(HubWatch watch, Func<Task> render, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(watch);
+        ArgumentNullException.ThrowIfNull(render);
         var lastRender = DateTimeOffset.MinValue;
         try
         {
-            while (await events.WaitToReadAsync(cancellationToken))
+            while (await watch.WaitAsync(cancellationToken))
             {
-                var urgent = Drain(events, isUrgent);
-                var wait = lastRender + MinInterval - time.GetUtcNow();
-                if (!urgent && wait > TimeSpan.Zero)
+                var changes = watch.Take();
+                if (changes == HubChanges.None)
                 {
-                    await Task.Delay(wait, time, cancellationToken);
-                    Drain(events, isUrgent);
+                    // A stale wake-up: its change was already merged into the previous render.
+                    continue;
                 }
 
-                await render();
+                var wait = lastRender == DateTimeOffset.MinValue ? TimeSpan.Zero : lastRender + MinInterval - time.GetUtcNow();
+                if (!changes.HasFlag(HubChanges.Urgent) && wait > TimeSpan.Zero)
+                {
+                    // Whatever changes meanwhile (an urgent one too) goes out with this render.
+                    await Task.Delay(wait, time, cancellationToken);
+                    watch.Take();
+                }
+
+                // Measured from the render's start, so a slow render does not stretch the interval.
                 lastRender = time.GetUtcNow();
+                await render();
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // The component went away: nothing left to render.
         }
-    }
-
-    private static bool Drain(ChannelReader<SequencedEvent> events, Func<DashboardEvent, bool> isUrgent)
-    {
-        var urgent = false;
-        while (events.TryRead(out var item))
-        {
-            urgent |= isUrgent(item.Event);
-        }
-
-        return urgent;
     }
 }

@@ -5,6 +5,13 @@ public interface ISseParserHandler
 {
     void OnItem(in SseItem item);
 
+    /// <summary>
+    /// True when this handler is done with each item before <see cref="OnItem"/> returns: then the
+    /// item carries <see cref="SseItem.Utf8Data"/>, a view of the parser's buffer that the next
+    /// item overwrites. A handler that keeps items gets them without it.
+    /// </summary>
+    bool UsesItemsWithinCall => false;
+
     /// <summary>An event was dropped because a line or the event exceeded the parser's limits.</summary>
     void OnOversized(in SseOversized dropped);
 }

@@ -18,6 +18,9 @@ internal sealed class PooledByteBuffer : IDisposable
 
     public ReadOnlySpan<byte> Span => _array.AsSpan(0, Length);
 
+    /// <summary>The content, valid until the next change to the buffer.</summary>
+    public ReadOnlyMemory<byte> Memory => _array.AsMemory(0, Length);
+
     public void Append(ReadOnlySpan<byte> bytes)
     {
         if (bytes.IsEmpty)

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Unicode;
 
 namespace Dashboard.Ingest.Sse;
 
@@ -321,10 +322,22 @@ public sealed class SseParser : IDisposable
             return;
         }
 
-        var data = Encoding.UTF8.GetString(_data.Span[..^1]);
+        var bytes = _data.Memory[..^1];
+        var data = Encoding.UTF8.GetString(bytes.Span);
         var type = CurrentEventType();
-        ResetEvent();
-        _handler.OnItem(new SseItem(type, data, LastEventId));
+        try
+        {
+            // The decoder reads the bytes themselves (valid UTF-8 only: otherwise the string's
+            // replacement characters are the data, as before) while the buffer still holds them.
+            _handler.OnItem(new SseItem(type, data, LastEventId)
+            {
+                Utf8Data = _handler.UsesItemsWithinCall && Utf8.IsValid(bytes.Span) ? bytes : default,
+            });
+        }
+        finally
+        {
+            ResetEvent();
+        }
     }
 
     private void ReportOversized()

@@ -8,6 +8,9 @@ internal sealed class StreamItemHandler(BackendMonitor monitor, SseStreamSpec sp
 {
     public bool Terminal { get; private set; }
 
+    // The inspector copies what it keeps and the decoder is done with the item when OnItem returns.
+    public bool UsesItemsWithinCall => true;
+
     /// <summary>Items delivered since the last <see cref="ResetDelivered"/>.</summary>
     public int Delivered { get; private set; }
 

@@ -1,0 +1,171 @@
+using System.Collections.Concurrent;
+using Bunit;
+using Dashboard.Backends;
+using Dashboard.Components.Controls;
+using Dashboard.Components.Pages;
+using Dashboard.Domain;
+using Dashboard.Events;
+using Dashboard.Runs;
+using Dashboard.State;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Dashboard.Tests.Components;
+
+/// <summary>
+/// A page is woken and renders only when what it shows changed: while one run streams text at
+/// 1,000 deltas a second (simulated time), the Overview, the Runs page and a different run's page
+/// are never woken and do not render; the watching run's page renders at most once per interval.
+/// Wake-ups are counted where the hub evaluates each page's filter (synchronously, in Publish),
+/// live renders where the page's throttle takes a change. (bUnit's RenderCount of another run's
+/// page also counts renders of its subtree that the hub does not cause; it is not used there.)
+/// </summary>
+public sealed class PageWakeUpTests : LiveTestContext
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(40);
+    private readonly ConcurrentDictionary<object, int> _wakes = new();
+    private readonly ConcurrentDictionary<object, int> _renders = new();
+
+    public PageWakeUpTests()
+    {
+        Services.Configure<LiveRenderOptions>(o => o.MinInterval = Interval);
+        Services.AddSingleton<IEventHub>(sp => new CountingHub(sp.GetRequiredService<EventHub>(), _wakes, _renders));
+        Services.AddSingleton<IRunLauncher>(sp => new TestRunLauncher(
+            sp.GetRequiredService<IEventHub>(), Time, [new RunBackend("chat", "openai-chat", false, [])], _ => []));
+    }
+
+    private int Wakes(object page) => _wakes.GetValueOrDefault(page);
+
+    private int LiveRenders(object page) => _renders.GetValueOrDefault(page);
+
+    [Fact]
+    public void Pages_that_do_not_show_the_streaming_text_are_never_woken_and_do_not_render()
+    {
+        Publish(Created("streaming", 0), Created("other", 0));
+        var overview = Render<Overview>();
+        var runs = Render<RunsPage>();
+        var other = Render<RunDetail>(p => p.Add(x => x.Id, "other"));
+        var before = (overview.RenderCount, runs.RenderCount);
+
+        StreamThreeSeconds();
+
+        Assert.Equal(0, Wakes(overview.Instance));
+        Assert.Equal(0, Wakes(runs.Instance));
+        Assert.Equal(0, Wakes(other.Instance));
+        Assert.Equal(0, LiveRenders(overview.Instance) + LiveRenders(runs.Instance) + LiveRenders(other.Instance));
+        Assert.Equal(before, (overview.RenderCount, runs.RenderCount));
+    }
+
+    [Fact]
+    public void The_streaming_runs_page_renders_at_most_once_per_interval_not_once_per_delta()
+    {
+        Publish(Created("streaming", 0));
+        var watching = Render<RunDetail>(p => p.Add(x => x.Id, "streaming"));
+
+        StreamThreeSeconds();
+        watching.WaitForAssertion(() => Assert.EndsWith("w END", watching.Find(".md-body p").TextContent.TrimEnd(), StringComparison.Ordinal));
+
+        Assert.Equal(3_001, Wakes(watching.Instance));
+        // One render per 40 ms interval over 3 s (75), +1 at the start after the quiet spell: never one per delta.
+        Assert.InRange(LiveRenders(watching.Instance), 2, 76 + 1);
+    }
+
+    [Fact]
+    public void A_change_the_page_shows_wakes_it_once_however_many_events_carried_it()
+    {
+        Publish(Created("a", 0));
+        var overview = Render<Overview>();
+
+        Publish(Created("b", 1));
+        overview.WaitForAssertion(() => Assert.Equal(1, LiveRenders(overview.Instance)));
+
+        // Within one interval of that render: merged into one render when the interval is up.
+        for (var i = 0; i < 50; i++)
+        {
+            Publish(Stage("b", $"stage{i}", 1 + (i * 0.01)));
+        }
+
+        Time.Advance(Interval);
+        overview.WaitForAssertion(() => Assert.Contains("stage49", overview.Markup, StringComparison.Ordinal));
+        Assert.Equal(2, LiveRenders(overview.Instance));
+        Assert.Equal(51, Wakes(overview.Instance));
+    }
+
+    /// <summary>Three simulated seconds of one run's text at 1,000 deltas a second, then its last delta.</summary>
+    private void StreamThreeSeconds()
+    {
+        for (var i = 0; i < 3_000; i++)
+        {
+            Publish(Text("streaming", "w "));
+            Time.Advance(TimeSpan.FromMilliseconds(1));
+        }
+
+        Publish(Text("streaming", "END"));
+        Time.Advance(Interval);
+    }
+
+    private RunCreated Created(string id, double at) => new() { Backend = "chat", At = At(at), RunId = id, Prompt = "Explain" };
+
+    private RunTextReceived Text(string id, string text) =>
+        new() { Backend = "chat", At = Time.GetUtcNow(), RunId = id, Text = text, Mode = TextMode.Append, Channel = TextChannel.Output };
+
+    private RunStageReported Stage(string id, string stage, double at) =>
+        new() { Backend = "chat", At = At(at), RunId = id, Stage = stage, Status = StageStatus.Running };
+
+    /// <summary>
+    /// The real hub, counting per watching component (the filter's target) each event it accepts
+    /// and each live render its throttle makes (a wake-up that takes a change renders once).
+    /// </summary>
+    private sealed class CountingHub(EventHub inner, ConcurrentDictionary<object, int> wakes, ConcurrentDictionary<object, int> renders) : IEventHub
+    {
+        public IDashboardState State => inner.State;
+
+        public long Publish(DashboardEvent e) => inner.Publish(e);
+
+        public HubSubscription Subscribe(Func<DashboardEvent, bool>? filter = null, int? capacity = null) => inner.Subscribe(filter, capacity);
+
+        public HubWatch Watch(Func<DashboardEvent, bool> accepts, Func<DashboardEvent, bool> isUrgent)
+        {
+            var page = accepts.Target!;
+            var watch = inner.Watch(
+                e =>
+                {
+                    var accepted = accepts(e);
+                    if (accepted)
+                    {
+                        wakes.AddOrUpdate(page, 1, (_, n) => n + 1);
+                    }
+
+                    return accepted;
+                },
+                isUrgent);
+            return new CountingWatch(watch, () => renders.AddOrUpdate(page, 1, (_, n) => n + 1));
+        }
+    }
+
+    private sealed class CountingWatch(HubWatch inner, Action rendered) : HubWatch
+    {
+        private bool _woken;
+
+        public override async ValueTask<bool> WaitAsync(CancellationToken cancellationToken)
+        {
+            var woken = await inner.WaitAsync(cancellationToken);
+            _woken = woken;
+            return woken;
+        }
+
+        // The throttle takes once when woken (a change there means one render) and again after its wait.
+        public override HubChanges Take()
+        {
+            var changes = inner.Take();
+            if (_woken && changes != HubChanges.None)
+            {
+                rendered();
+            }
+
+            _woken = false;
+            return changes;
+        }
+
+        public override void Dispose() => inner.Dispose();
+    }
+}

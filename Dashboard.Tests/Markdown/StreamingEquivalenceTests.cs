@@ -1,0 +1,153 @@
+using System.Text;
+using Dashboard.Markdown;
+using Dashboard.State;
+
+namespace Dashboard.Tests.Markdown;
+
+/// <summary>
+/// Prefix equivalence: for random documents cut at random points, the finished blocks plus the
+/// incrementally rendered tail are, character for character, one full render of the same prefix.
+/// A small split threshold makes the open-paragraph split happen constantly.
+/// </summary>
+public sealed class StreamingEquivalenceTests
+{
+    private static readonly MarkdownHtml Html = new();
+
+    private static readonly string[] Words =
+    [
+        "alpha", "beta", "gamma", "delta", "snake_case", "x", "Plan", "value", "über", "naïve",
+        "*em*", "**strong**", "_under_", "`code`", "``a`b``", "~~gone~~", "[link](https://example.com)",
+        "https://example.com/a", "a*b", "*", "_", "[", "]", "`", "<", ">", "&", "&amp;", "\\*", "==mark==",
+        "++ins++", "^sup^", "~sub~", "x^2", "1.", "#", "-", "|", "<b>raw</b>", "<script>alert(1)</script>",
+        "![img](https://example.com/i.png)", "<https://example.com>", "javascript:alert(1)", "[bad](javascript:alert(1))",
+    ];
+
+    private static string Sentence(Random random, int words)
+    {
+        var sb = new StringBuilder();
+        for (var i = 0; i < words; i++)
+        {
+            if (i > 0)
+            {
+                sb.Append(random.Next(12) == 0 ? "\n" : " ");
+            }
+
+            sb.Append(Words[random.Next(Words.Length)]);
+        }
+
+        return sb.ToString();
+    }
+
+    private static string Plain(Random random, int words)
+    {
+        var sb = new StringBuilder();
+        for (var i = 0; i < words; i++)
+        {
+            if (i > 0)
+            {
+                sb.Append(random.Next(10) == 0 ? "\n" : " ");
+            }
+
+            sb.Append(Words[random.Next(14)]);
+            if (random.Next(15) == 0)
+            {
+                sb.Append(" **bold** and `code`");
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    private static string Block(Random random) => random.Next(13) switch
+    {
+        0 => "# " + Sentence(random, random.Next(1, 5)).Replace('\n', ' '),
+        1 => "## " + Sentence(random, random.Next(1, 5)).Replace('\n', ' '),
+        2 => string.Join("\n", Enumerable.Range(0, random.Next(1, 5)).Select(_ => "- " + Sentence(random, random.Next(1, 6)).Replace('\n', ' '))),
+        3 => string.Join("\n", Enumerable.Range(1, random.Next(1, 5)).Select(i => $"{i}. " + Sentence(random, random.Next(1, 6)).Replace('\n', ' '))),
+        4 => "```python\ndef f():\n\n    return \"*\" # " + Sentence(random, 3).Replace('\n', ' ') + "\n```",
+        5 => "> " + Sentence(random, random.Next(2, 10)).Replace("\n", "\n> ", StringComparison.Ordinal),
+        6 => "| a | b |\n|---|---|\n| " + Words[random.Next(Words.Length)].Replace("|", "", StringComparison.Ordinal) + " | 2 |",
+        7 => "---",
+        8 => Sentence(random, random.Next(3, 12)) + "\n===",
+        9 => "- item\n\n  more of the item\n\n      code",
+        10 => Plain(random, random.Next(50, 400)),
+        11 => string.Concat(Enumerable.Range(0, random.Next(20, 200)).Select(_ => Words[random.Next(14)] + " ")).TrimEnd(),
+        _ => Sentence(random, random.Next(3, 60)),
+    };
+
+    private static string Document(Random random)
+    {
+        var sb = new StringBuilder();
+        var blocks = random.Next(1, 12);
+        for (var i = 0; i < blocks; i++)
+        {
+            if (i > 0)
+            {
+                sb.Append(random.Next(4) == 0 ? "\n" : random.Next(6) == 0 ? "\n\n\n" : "\n\n");
+            }
+
+            sb.Append(Block(random));
+        }
+
+        return sb.ToString();
+    }
+
+    private static string Rendered(MarkdownStream stream) =>
+        string.Concat(stream.Finished.Select(b => b.Html)) + stream.Tail?.Html;
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(32)]
+    [InlineData(2_048)]
+    public void Finished_blocks_plus_the_incremental_tail_equal_one_full_render_of_every_prefix(int splitThreshold)
+    {
+        var random = new Random(15 + splitThreshold);
+        for (var doc = 0; doc < 120; doc++)
+        {
+            var text = Document(random);
+            var buffer = new TextBuffer(1_000_000);
+            var stream = new MarkdownStream(Html, splitThreshold);
+            var position = 0;
+            var checks = 0;
+            while (position < text.Length)
+            {
+                var delta = Math.Min(text.Length - position, random.Next(1, 40));
+                buffer.Append(text.AsSpan(position, delta));
+                position += delta;
+                var (generation, current) = buffer.Read();
+                stream.Update(generation, current);
+                if (random.Next(6) == 0 || position == text.Length)
+                {
+                    var prefix = text[..position];
+                    Assert.True(Html.ToHtml(prefix) == Rendered(stream), $"document {doc}, prefix of {position}:\n{prefix}\n---\nfull:\n{Html.ToHtml(prefix)}\n---\nstreamed:\n{Rendered(stream)}");
+                    checks++;
+                }
+            }
+
+            Assert.True(checks > 0);
+        }
+    }
+
+    [Fact]
+    public void A_long_open_paragraph_converts_about_its_unfinished_end_per_update()
+    {
+        var buffer = new TextBuffer(2_000_000);
+        var stream = new MarkdownStream(Html);
+        const string words = "streamed words go on and on without a blank line ";
+        var updates = 0;
+        while (buffer.Length < 200_000)
+        {
+            buffer.Append(words);
+            var (generation, text) = buffer.Read();
+            stream.Update(generation, text);
+            updates++;
+        }
+
+        Assert.Empty(stream.Finished);
+        Assert.Equal(Html.ToHtml(buffer.ToString()), stream.Tail!.Html);
+        // Whole-paragraph conversion per update would be ~updates * n / 2 (hundreds of millions of
+        // chars); frozen prefixes keep each update's conversion within about two split thresholds.
+        Assert.True(stream.ConvertedChars < (long)updates * 3 * MarkdownStream.DefaultSplitThreshold, $"{stream.ConvertedChars} chars converted in {updates} updates");
+    }
+}

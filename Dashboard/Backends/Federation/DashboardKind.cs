@@ -24,7 +24,7 @@ public sealed class DashboardKind : IBackendKind
         options,
         BackendServices.EventSink(services),
         BackendServices.Clock(services),
-        services.GetRequiredService<Events.IEventReplay>(),
+        () => services.GetRequiredService<Events.IEventReplay>().Instance,
         services.GetService<Ingest.Monitoring.BackendMonitors>(),
         services.GetRequiredService<ILoggerFactory>().CreateLogger<DashboardLinkClient>());
 }

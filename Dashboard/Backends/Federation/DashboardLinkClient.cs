@@ -2,7 +2,6 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Dashboard.Configuration;
 using Dashboard.Domain;
-using Dashboard.Events;
 using Dashboard.Ingest.Monitoring;
 using Microsoft.AspNetCore.SignalR.Client;
 
@@ -21,7 +20,7 @@ public sealed class DashboardLinkClient : IAlwaysOnStream, IAsyncDisposable
 
     private readonly IDomainEventSink _sink;
     private readonly TimeProvider _clock;
-    private readonly IEventReplay _own;
+    private readonly Func<string> _ownInstance;
     private readonly BackendMonitors? _monitors;
     private readonly ILogger _logger;
     private readonly Uri _base;
@@ -31,12 +30,13 @@ public sealed class DashboardLinkClient : IAlwaysOnStream, IAsyncDisposable
 
     private const long NoCursor = -1;
 
-    public DashboardLinkClient(BackendOptions options, IDomainEventSink sink, TimeProvider clock, IEventReplay own, BackendMonitors? monitors, ILogger<DashboardLinkClient> logger)
+    /// <param name="ownInstance">This dashboard's store instance (asked when the link starts): a link that leads back to it is a loop.</param>
+    public DashboardLinkClient(BackendOptions options, IDomainEventSink sink, TimeProvider clock, Func<string> ownInstance, BackendMonitors? monitors, ILogger<DashboardLinkClient> logger)
     {
         Options = options;
         _sink = sink;
         _clock = clock;
-        _own = own;
+        _ownInstance = ownInstance;
         _monitors = monitors;
         _logger = logger;
         _base = new Uri(options.BaseUrl!.TrimEnd('/') + "/", UriKind.Absolute);
@@ -104,7 +104,7 @@ public sealed class DashboardLinkClient : IAlwaysOnStream, IAsyncDisposable
             .Build();
         await connection.StartAsync(cancellationToken);
         tracker?.Set(BackendState.Connected);
-        _translator ??= new RemoteEventTranslator(Options.Name, _own.Instance, _sink, _clock);
+        _translator ??= new RemoteEventTranslator(Options.Name, _ownInstance(), _sink, _clock);
 
         var request = new { backends = (string[]?)null, runId = (string?)null, fromSequence = Cursor, instance = _translator.RemoteInstance };
         long? snapshotAt = null;

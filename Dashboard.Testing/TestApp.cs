@@ -48,6 +48,9 @@ public sealed class TestApp : WebApplicationFactory<Program>
     /// <summary>False: the in-memory test server (for tests that bind no port or check refused addresses).</summary>
     public bool Kestrel { get; init; } = true;
 
+    /// <summary>The loopback port with <see cref="Kestrel"/> (0: any free one). Two apps that link to each other need theirs known before they start.</summary>
+    public int Port { get; init; }
+
     /// <summary>Test-only backend kinds (stand-ins for upstream dialects), added to the app's own.</summary>
     public IReadOnlyList<IBackendKind> Kinds { get; init; } = [];
 
@@ -111,7 +114,7 @@ public sealed class TestApp : WebApplicationFactory<Program>
     {
         if (Kestrel)
         {
-            UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+            UseKestrel(o => o.Listen(IPAddress.Loopback, Port));
         }
 
         builder.UseEnvironment(Environment);

@@ -18,7 +18,17 @@ public sealed record BackendDto(
     bool IsDemo,
     long OversizedDropped,
     long ValuesCut = 0,
-    long IdsNotResent = 0);
+    long IdsNotResent = 0)
+{
+    /// <summary>The dashboards this backend came through (empty: it is this dashboard's own).</summary>
+    public IReadOnlyList<string> Via { get; init; } = [];
+
+    /// <summary>What can be done with it: <c>runs</c> (start runs), <c>iterate</c>, <c>cancel</c>, <c>graph</c>.</summary>
+    public IReadOnlyList<string> Capabilities { get; init; } = [];
+
+    /// <summary>The run option fields of the start form.</summary>
+    public IReadOnlyList<RunOptionField> Options { get; init; } = [];
+}
 
 public sealed record RawEventDto(long Seq, string Type, string Id, string Data, DateTimeOffset ReceivedAt, bool Truncated, string? Note);
 

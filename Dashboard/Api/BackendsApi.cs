@@ -35,9 +35,10 @@ internal static class BackendsApi
         foreach (var entry in catalog.All)
         {
             // Known but never connected (or a kind without a stream): stopped until a monitor says otherwise.
-            list.Add(health.Remove(entry.Name, out var h)
+            var item = health.Remove(entry.Name, out var h)
                 ? ToDto(h, redactor)
-                : new BackendDto(entry.Name, entry.Kind.Kind, BackendState.Stopped, null, 0, 0, 0, null, entry.IsDemo, 0));
+                : new BackendDto(entry.Name, entry.Kind.Kind, BackendState.Stopped, null, 0, 0, 0, null, entry.IsDemo, 0);
+            list.Add(item with { Capabilities = CapabilityNames(entry), Options = entry.Runs?.RunOptions ?? [] });
         }
 
         list.AddRange(health.Values.Select(h => ToDto(h, redactor)));
@@ -89,5 +90,34 @@ internal static class BackendsApi
 
     internal static BackendDto ToDto(BackendHealth h, SecretRedactor redactor) => new(
         h.Name, h.Kind, h.State, h.LastEventAt, h.EventsReceived, h.DecodeErrors, h.Reconnects,
-        h.LastError is null ? null : redactor.Redact(h.LastError), h.IsDemo, h.OversizedDropped, h.ValuesCut, h.IdsNotResent);
+        h.LastError is null ? null : redactor.Redact(h.LastError), h.IsDemo, h.OversizedDropped, h.ValuesCut, h.IdsNotResent)
+    {
+        Via = h.Via,
+    };
+
+    private static List<string> CapabilityNames(BackendEntry entry)
+    {
+        var names = new List<string>();
+        if (entry.Has(BackendCapabilities.Runs))
+        {
+            names.Add("runs");
+        }
+
+        if (entry.Has(BackendCapabilities.Iterations))
+        {
+            names.Add("iterate");
+        }
+
+        if (entry.Client is IUpstreamCancel)
+        {
+            names.Add("cancel");
+        }
+
+        if (entry.Has(BackendCapabilities.GraphStats))
+        {
+            names.Add("graph");
+        }
+
+        return names;
+    }
 }

@@ -48,4 +48,7 @@ public sealed record BackendHealth(
 
     /// <summary>Reconnects that left out Last-Event-ID because the id was over its byte budget.</summary>
     public long IdsNotResent { get; init; }
+
+    /// <summary>The dashboards (store instances) a federated backend came through, nearest last; empty for a backend of this dashboard.</summary>
+    public IReadOnlyList<string> Via { get; init; } = [];
 }

@@ -1,0 +1,221 @@
+using System.Globalization;
+using Dashboard.Domain;
+
+namespace Dashboard.Backends.Federation;
+
+/// <summary>
+/// Turns another dashboard's live events into this dashboard's domain events: its backend
+/// <c>x</c> becomes <c>&lt;link&gt;/x</c>, each of its runs one run here (an id of our own, the
+/// other's id kept as the run's upstream id), and a backend that came through this dashboard
+/// already is refused (a loop). One per link; not thread-safe (the link reads one stream).
+/// </summary>
+public sealed class RemoteEventTranslator(string link, string ownInstance, IDomainEventSink sink, TimeProvider clock)
+{
+    private const int MaxRuns = 10_000;
+
+    private readonly Dictionary<string, string> _runs = new(StringComparer.Ordinal);
+    private readonly Queue<string> _runOrder = new();
+    private readonly Dictionary<(string Run, string Tool), int> _toolArguments = [];
+
+    /// <summary>The other dashboard's store instance, once its first snapshot arrived.</summary>
+    public string? RemoteInstance { get; private set; }
+
+    /// <summary>Our id of the other dashboard's run, if it was seen.</summary>
+    public string? LocalRunId(string remoteRunId) => _runs.GetValueOrDefault(remoteRunId);
+
+    public string LocalBackend(string remote) => $"{link}/{remote}";
+
+    /// <summary>
+    /// Publishes what <paramref name="e"/> means here. Returns the other dashboard's ids of runs we
+    /// followed that a snapshot no longer lists in flight (they ended while the link was away).
+    /// </summary>
+    /// <exception cref="FederationLoopException">The other dashboard is this one, or brings this one's backends back.</exception>
+    public IReadOnlyList<string> Apply(RemoteEvent e)
+    {
+        var at = DateTimeOffset.TryParse(e.At, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed) ? parsed : clock.GetUtcNow();
+        switch (e.Type)
+        {
+            case "snapshot":
+                return Snapshot(RemoteJson.Read<RemoteSnapshot>(e.Data), at);
+            case "backend.state":
+                Backend(RemoteJson.Read<RemoteBackend>(e.Data), at);
+                break;
+            case "graph.stats" when e.Backend is { } backend:
+                var g = RemoteJson.Read<RemoteGraph>(e.Data);
+                sink.Publish(new GraphStatsObserved { Backend = LocalBackend(backend), At = at, Stats = Stats(g) });
+                break;
+            case "run.created":
+                Created(RemoteJson.Read<RemoteRun>(e.Data), at);
+                break;
+            default:
+                if (e.Backend is { } runBackend && e.RunId is { } remoteRun && _runs.TryGetValue(remoteRun, out var local))
+                {
+                    RunEvent(e, LocalBackend(runBackend), local, at);
+                }
+
+                break;
+        }
+
+        return [];
+    }
+
+    private List<string> Snapshot(RemoteSnapshot snapshot, DateTimeOffset at)
+    {
+        if (string.Equals(snapshot.Instance, ownInstance, StringComparison.Ordinal))
+        {
+            throw new FederationLoopException($"Link {link} leads back to this dashboard itself (instance {ownInstance}); it is refused.");
+        }
+
+        RemoteInstance = snapshot.Instance;
+        foreach (var backend in snapshot.Backends ?? [])
+        {
+            Backend(backend, at);
+        }
+
+        foreach (var graph in snapshot.Graph ?? [])
+        {
+            if (graph.Backend is { } name)
+            {
+                sink.Publish(new GraphStatsObserved { Backend = LocalBackend(name), At = at, Stats = Stats(graph) });
+            }
+        }
+
+        var inFlight = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var run in snapshot.Runs ?? [])
+        {
+            inFlight.Add(run.Id);
+            Created(run, at);
+        }
+
+        return [.. _runs.Keys.Where(id => !inFlight.Contains(id))];
+    }
+
+    /// <summary>The link was away: the run ended there meanwhile, as the other dashboard's REST API says.</summary>
+    public void Settle(string remoteRunId, string remoteBackend, RunStatus status, string? error, string text, DateTimeOffset at)
+    {
+        if (!_runs.TryGetValue(remoteRunId, out var local))
+        {
+            return;
+        }
+
+        var backend = LocalBackend(remoteBackend);
+        sink.Publish(new RunTextReceived { Backend = backend, At = at, RunId = local, Text = text, Mode = TextMode.Replace });
+        sink.Publish(new RunEnded { Backend = backend, At = at, RunId = local, Status = status, Error = error });
+        Forget(remoteRunId, local);
+    }
+
+    private void Backend(RemoteBackend backend, DateTimeOffset at)
+    {
+        var via = (backend.Via ?? []).Append(RemoteInstance ?? "").Where(v => v.Length > 0).ToArray();
+        if (via.Contains(ownInstance, StringComparer.Ordinal))
+        {
+            throw new FederationLoopException(
+                $"Link {link} would bring this dashboard's own backends back: {backend.Name} came through this dashboard (via {string.Join(" → ", via)}). A loop of dashboards is refused; link in one direction only.");
+        }
+
+        var name = LocalBackend(backend.Name);
+        sink.Publish(new BackendHealthChanged
+        {
+            Backend = name,
+            At = at,
+            Health = new BackendHealth(name, backend.Kind ?? "unknown", backend.State, backend.LastEventAt, backend.EventsReceived, backend.DecodeErrors, backend.Reconnects, backend.OversizedDropped, backend.LastError, backend.IsDemo)
+            {
+                Via = via,
+            },
+        });
+    }
+
+    private void Created(RemoteRun run, DateTimeOffset at)
+    {
+        if (_runs.ContainsKey(run.Id))
+        {
+            return; // seen before (a snapshot after a reconnect): never twice
+        }
+
+        var local = Guid.NewGuid().ToString("N");
+        _runs[run.Id] = local;
+        _runOrder.Enqueue(run.Id);
+        while (_runOrder.Count > MaxRuns)
+        {
+            _runs.Remove(_runOrder.Dequeue());
+        }
+
+        var backend = LocalBackend(run.Backend);
+        sink.Publish(new RunCreated
+        {
+            Backend = backend,
+            At = at,
+            RunId = local,
+            Prompt = run.Prompt ?? "",
+            ParentRunId = run.ParentRunId is { } parent ? _runs.GetValueOrDefault(parent) : null,
+            Options = run.Options ?? new Dictionary<string, System.Text.Json.JsonElement>(),
+        });
+        sink.Publish(new RunUpstreamIdAssigned { Backend = backend, At = at, RunId = local, UpstreamId = run.Id });
+    }
+
+    private void RunEvent(RemoteEvent e, string backend, string run, DateTimeOffset at)
+    {
+        switch (e.Type)
+        {
+            case "run.stage":
+                var stage = RemoteJson.Read<RemoteStage>(e.Data);
+                sink.Publish(new RunStageReported { Backend = backend, At = at, RunId = run, Stage = stage.Stage, Status = stage.Status, Message = stage.Message, Progress = stage.Progress });
+                break;
+            case "run.text":
+                var text = RemoteJson.Read<RemoteText>(e.Data);
+                var channel = text.Channel == "thinking" ? TextChannel.Thinking : TextChannel.Output;
+                sink.Publish(text.Snapshot is { } whole
+                    ? new RunTextReceived { Backend = backend, At = at, RunId = run, Channel = channel, Text = whole, Mode = TextMode.Replace }
+                    : new RunTextReceived { Backend = backend, At = at, RunId = run, Channel = channel, Text = text.Delta ?? "" });
+                break;
+            case "run.tool":
+                var tool = RemoteJson.Read<RemoteTool>(e.Data);
+                // The other side sends the whole arguments so far; the hub here takes pieces.
+                var arguments = tool.Arguments ?? "";
+                var known = _toolArguments.GetValueOrDefault((run, tool.Id));
+                _toolArguments[(run, tool.Id)] = arguments.Length;
+                sink.Publish(new RunToolCallUpdated
+                {
+                    Backend = backend, At = at, RunId = run, ToolCallId = tool.Id, Name = tool.Name, Status = tool.Status, Detail = tool.Detail,
+                    ArgumentsDelta = arguments.Length > known ? arguments[known..] : null,
+                });
+                break;
+            case "run.usage":
+                var usage = RemoteJson.Read<RemoteUsage>(e.Data);
+                sink.Publish(new RunUsageReported { Backend = backend, At = at, RunId = run, Usage = new Usage(usage.InputTokens, usage.OutputTokens, usage.TotalTokens) });
+                break;
+            case "run.upstreamId":
+                // Our upstream id of this run is the other dashboard's run id; its own upstream id is kept as metadata.
+                var upstream = e.Data.GetProperty("upstreamId").GetString() ?? "";
+                sink.Publish(new RunMetadataReported { Backend = backend, At = at, RunId = run, Metadata = new Dictionary<string, string> { ["upstreamId"] = upstream } });
+                break;
+            case "run.metadata":
+                var key = e.Data.GetProperty("key").GetString() ?? "";
+                var value = e.Data.GetProperty("value").GetString() ?? "";
+                sink.Publish(new RunMetadataReported { Backend = backend, At = at, RunId = run, Metadata = new Dictionary<string, string> { [key] = value } });
+                break;
+            case "run.ended":
+                var ended = RemoteJson.Read<RemoteEnded>(e.Data);
+                sink.Publish(new RunEnded { Backend = backend, At = at, RunId = run, Status = ended.Status, Error = ended.Error });
+                Forget(e.RunId!, run);
+                break;
+        }
+    }
+
+    // An ended run gets no more events (the projection ignores them too): its tool state can go.
+    private void Forget(string remoteRunId, string local)
+    {
+        foreach (var key in _toolArguments.Keys.Where(k => k.Run == local).ToArray())
+        {
+            _toolArguments.Remove(key);
+        }
+
+        _runs.Remove(remoteRunId);
+    }
+
+    private static GraphStats Stats(RemoteGraph g) =>
+        new(g.Nodes, g.Edges, g.AvgEntanglement, g.Tiers ?? [], g.Types ?? []);
+}
+
+/// <summary>A link that would make a loop of dashboards; the link stops and says why.</summary>
+public sealed class FederationLoopException(string message) : Exception(message);

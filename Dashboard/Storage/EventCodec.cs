@@ -35,6 +35,8 @@ internal static class EventCodec
         typeof(RunEnded),
         typeof(GraphStatsObserved),
         typeof(BackendHealthChanged),
+        // Codes are never reused or reordered: new event types are added at the end.
+        typeof(RunStreamReconnected),
     ];
 
     private static readonly Dictionary<Type, int> Codes = Types

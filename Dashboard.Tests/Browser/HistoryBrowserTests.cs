@@ -40,7 +40,7 @@ public sealed class HistoryBrowserTests(ChromiumFixture chromium) : IDisposable
 
             await page.Locator($"tr[data-run='{first}'] a").First.ClickAsync();
             await Expect(page).ToHaveURLAsync($"{after.BaseUrl}/runs/{first}", new() { Timeout = WaitMs });
-            await Expect(page.Locator("[data-status]")).ToHaveAttributeAsync("data-status", "completed", new() { Timeout = WaitMs });
+            await Expect(page.Locator("[data-status]").First).ToHaveAttributeAsync("data-status", "completed", new() { Timeout = WaitMs });
             await Expect(page.Locator("#run-output")).ToContainTextAsync("alpha line", new() { Timeout = WaitMs });
 
             await OpenAsync(page, after, "/runs");

@@ -35,17 +35,14 @@ internal static class EventCodec
         typeof(RunEnded),
         typeof(GraphStatsObserved),
         typeof(BackendHealthChanged),
+        // Codes are never reused or reordered: new event types are added at the end.
         typeof(RunStreamReconnected),
-        // New event types go at the end: a code, once written to a store, names its type for good.
     ];
 
     private static readonly Dictionary<Type, int> Codes = Types
         .Select((type, code) => (type, code))
         .Where(p => p.code > CompactText)
         .ToDictionary(p => p.type, p => p.code);
-
-    /// <summary>Whether events of <paramref name="type"/> can be stored (every concrete event type must).</summary>
-    public static bool Encodes(Type type) => Codes.ContainsKey(type);
 
     public static (int Type, string Data) Encode(DashboardEvent e)
     {

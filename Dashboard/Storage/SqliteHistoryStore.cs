@@ -490,9 +490,10 @@ public sealed class SqliteHistoryStore : IHistoryStore
             {
                 WriteBatch(reader, flushes);
             }
-            catch (Exception ex) when (ex is SqliteException or InvalidOperationException or IOException)
+            catch (Exception ex) when (ex is SqliteException or InvalidOperationException or IOException or ArgumentException or NotSupportedException or JsonException)
             {
-                // A failed batch (disk full, I/O error) loses that batch only; ingest goes on.
+                // A failed batch (disk full, I/O error, an event it cannot encode) loses that batch
+                // only; the writer goes on, so history and every later flush keep working.
                 _logger.LogError("The history store could not write a batch: {Error}", _redactor.Redact(ex.Message));
             }
             finally

@@ -21,6 +21,7 @@ namespace Dashboard.Tests.Api;
 /// length (not the count) is not yet found, so the full size is not the suite's test.
 /// </summary>
 [Collection(AttackReplayCollection.Name)]
+[Trait("Isolation", "Process")] // it measures the process's managed memory: the test command runs it in a process of its own
 public sealed class AttackReplayTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const int Events = 60;

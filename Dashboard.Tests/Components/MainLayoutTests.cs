@@ -28,7 +28,7 @@ public sealed class MainLayoutTests : LiveTestContext
         var cut = RenderLayout();
 
         var links = cut.FindAll("nav a, .mud-nav-link").Select(a => a.GetAttribute("href")).Where(h => h is not null).Distinct().ToList();
-        Assert.Equal(["", "runs", "runs/new", "backends"], links);
+        Assert.Equal(["", "runs", "runs/new", "backends", "insights", "history"], links);
         Assert.NotNull(cut.Find("#body"));
     }
 

@@ -33,7 +33,7 @@ public sealed class ProcessLifecycleTests
         Assert.Equal(StartupRefusal.Heading, app.Err[0]);
         Assert.Equal(
         [
-            "Dashboard:Backends:0:Kind \"nope\" is unknown; known kinds: anthropic, codedreamer, codegen, forge, jobs, openai-chat, openai-responses, plain-chat, sse, testgen.",
+            "Dashboard:Backends:0:Kind \"nope\" is unknown; known kinds: anthropic, codedreamer, codegen, dashboard, forge, jobs, openai-chat, openai-responses, plain-chat, sse, testgen.",
             "Dashboard:Backends:0:Name is required.",
             "Dashboard:ForwardedHeaders:KnownProxies:0 must be an IP address such as 10.0.0.5 (is \"not-an-ip\").",
             "Dashboard:Limits:MaxRuns must be positive (is 0).",

@@ -1,4 +1,5 @@
 using System.Text;
+using Dashboard.Configuration;
 using Dashboard.State;
 using Dashboard.Domain;
 using Dashboard.Storage;
@@ -49,6 +50,25 @@ public sealed class SqliteHistoryStoreTests : HistoryStoreContractTests
         Assert.Contains("Dashboard:Storage:Path", error.Message, StringComparison.Ordinal);
         Assert.Contains("Another Dashboard process", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Fact]
+    public async Task A_start_that_overlaps_the_previous_process_closing_the_file_waits_for_it_instead_of_being_refused()
+    {
+        var first = Harness.Open();
+        var opened = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // The second start asks while the first still holds the file; the first lets go afterwards.
+        var second = Task.Run(() =>
+        {
+            opened.SetResult();
+            return Harness.Open();
+        });
+        await opened.Task;
+        first.Dispose();
+
+        using var store = await second.WaitAsync(SqliteStoreFile.LockWait * 3);
+        Assert.Equal(StorageOptions.Sqlite, store.Provider);
     }
 
     [Fact]

@@ -22,6 +22,11 @@ internal static class SqliteStoreFile
         DefaultTimeout = 30,
     }.ToString();
 
+    /// <summary>How long a start waits for another process to let go of the file before it is refused.</summary>
+    public static readonly TimeSpan LockWait = TimeSpan.FromSeconds(5);
+
+    private static readonly TimeSpan LockRetry = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Takes the process lock, creates the file if needed and checks it; the caller owns both results.</summary>
     public static (FileStream Lock, SqliteConnection Connection) Open(string path)
     {
@@ -72,17 +77,28 @@ internal static class SqliteStoreFile
             options.UnixCreateMode = OwnerOnly;
         }
 
-        try
+        // A restart can overlap the previous process's last seconds (it writes what it had queued
+        // before it closes the file), so the lock is asked for again for a short while before
+        // this start is refused.
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
         {
-            return new FileStream(path + ".lock", options);
-        }
-        catch (UnauthorizedAccessException ex)
-        {
-            throw Refused($"The history folder of {path} is not writable ({ex.Message}). Set {PathKey} to a file in a writable folder, or Dashboard:Storage:Provider=memory to keep no history.", ex);
-        }
-        catch (IOException ex)
-        {
-            throw Refused($"Another Dashboard process is using the history file {path}. Stop it, or give this one its own file with {PathKey}.", ex);
+            try
+            {
+                return new FileStream(path + ".lock", options);
+            }
+            catch (UnauthorizedAccessException ex)
+            {
+                throw Refused($"The history folder of {path} is not writable ({ex.Message}). Set {PathKey} to a file in a writable folder, or Dashboard:Storage:Provider=memory to keep no history.", ex);
+            }
+            catch (IOException ex) when (waited.Elapsed >= LockWait)
+            {
+                throw Refused($"Another Dashboard process is using the history file {path}. Stop it, or give this one its own file with {PathKey}.", ex);
+            }
+            catch (IOException)
+            {
+                Thread.Sleep(LockRetry);
+            }
         }
     }
 

@@ -208,6 +208,10 @@ public static class HistoryCommand
         {
             ["Dashboard:Storage:Provider"] = "sqlite",
             ["Dashboard:Storage:Path"] = path,
+
+            // The store is measured holding all of them: with the default (10,000) the retention
+            // pass at start-up would be deleting 90% of them while the queries are timed.
+            ["Dashboard:Storage:MaxRuns"] = count.ToString(System.Globalization.CultureInfo.InvariantCulture),
         })
         {
             Demo = false,

@@ -172,6 +172,120 @@ public sealed class SqliteHistoryStoreTests : HistoryStoreContractTests
 
         using var connection = new SqliteConnection($"Data Source={Harness.Path};Pooling=False");
         connection.Open();
-        Assert.Equal(2L, SqliteSchema.Scalar(connection, "PRAGMA user_version;"));
+        Assert.Equal((long)SqliteSchema.Current, SqliteSchema.Scalar(connection, "PRAGMA user_version;"));
+    }
+
+    [Fact]
+    public void Above_the_full_check_size_a_file_closed_cleanly_gets_the_cheap_checks_and_a_truncated_one_is_refused()
+    {
+        WriteRunsAndClose(200);
+        using (var connection = new SqliteConnection($"Data Source={Harness.Path};Pooling=False"))
+        {
+            connection.Open();
+            Assert.Equal("0", SqliteSchema.Scalar(connection, "SELECT value FROM meta WHERE key = 'open';"));
+            SqliteStoreFile.Check(connection, Harness.Path, fullCheckUpToBytes: 0);
+        }
+
+        // A copy cut short: the header counts more pages than the file holds.
+        var bytes = File.ReadAllBytes(Harness.Path);
+        File.WriteAllBytes(Harness.Path, bytes[..(bytes.Length - (3 * 4096))]);
+        using (var connection = new SqliteConnection($"Data Source={Harness.Path};Pooling=False;Mode=ReadOnly"))
+        {
+            connection.Open();
+            var error = Assert.Throws<StoreRefusedException>(() => SqliteStoreFile.Check(connection, Harness.Path, fullCheckUpToBytes: 0));
+            Assert.Contains("damaged", error.Message, StringComparison.Ordinal);
+            Assert.Contains(Harness.Path, error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Above_the_full_check_size_a_file_not_closed_cleanly_gets_the_full_check_and_a_damaged_page_is_refused()
+    {
+        WriteRunsAndClose(200);
+        using (var connection = new SqliteConnection($"Data Source={Harness.Path};Pooling=False"))
+        {
+            connection.Open();
+            SqliteStoreFile.MarkOpen(connection);
+        }
+
+        var bytes = File.ReadAllBytes(Harness.Path);
+        for (var i = (bytes.Length / 2) + 100; i < bytes.Length - 4096; i += 7)
+        {
+            bytes[i] = 0xA5;
+        }
+
+        File.WriteAllBytes(Harness.Path, bytes);
+        using var damaged = new SqliteConnection($"Data Source={Harness.Path};Pooling=False;Mode=ReadOnly");
+        damaged.Open();
+
+        var error = Assert.Throws<StoreRefusedException>(() => SqliteStoreFile.Check(damaged, Harness.Path, fullCheckUpToBytes: 0));
+
+        Assert.Contains("damaged", error.Message, StringComparison.Ordinal);
+        Assert.Equal(bytes, File.ReadAllBytes(Harness.Path));
+    }
+
+    [Fact]
+    public async Task Pages_found_through_the_list_index_and_the_word_checks_match_a_plain_ordering()
+    {
+        // Runs whose start order differs from their write order, a common and a rare word, and
+        // every filter: both ways of finding a page give the same runs in the same order.
+        using var store = Harness.Open();
+        var (hub, _) = Harness.Hub(store);
+        for (var i = 0; i < 30; i++)
+        {
+            var start = (i * 7) % 30;
+            var words = i % 10 == 0 ? new[] { "common rare " } : new[] { "common " };
+            foreach (var e in StoreHarness.Run($"run-{i:D2}", "prompt", words, i % 3 == 0 ? RunStatus.Failed : RunStatus.Completed, start))
+            {
+                hub.Publish(e);
+            }
+        }
+
+        await store.FlushAsync();
+        var all = store.QueryEnded(new RunQuery { Limit = 1000 }).Items.Select(i => i.Run).ToList();
+        Assert.Equal(30, all.Count);
+        Assert.Equal(all.OrderByDescending(r => r.StartedAt).ThenByDescending(r => r.Id, StringComparer.Ordinal).Select(r => r.Id), all.Select(r => r.Id));
+        var since = all.OrderBy(r => r.StartedAt).ElementAt(5).StartedAt;
+        var failed = all.Where(r => r.Status == RunStatus.Failed).Select(r => r.Id).ToList();
+        var rareIds = new[] { "run-00", "run-10", "run-20" };
+
+        // Few matches (fetched and ordered directly), then every word taken as common (index walk and checks).
+        foreach (var threshold in new[] { SqliteHistoryStore.DefaultCommonWordMatches, 1 })
+        {
+            store.CommonWordMatches = threshold;
+            Assert.Equal(failed, Pages(store, new RunQuery { Text = "common", Backends = ["ALPHA"], Statuses = [RunStatus.Failed], Limit = 4 }));
+            Assert.Equal(all.Where(r => r.StartedAt >= since).Select(r => r.Id), Pages(store, new RunQuery { Text = "COMMON", Since = since, Limit = 3 }));
+            Assert.Equal(all.Where(r => rareIds.Contains(r.Id)).Select(r => r.Id), Pages(store, new RunQuery { Text = "rare", Limit = 1 }));
+            Assert.Empty(store.QueryEnded(new RunQuery { Text = "absent" }).Items);
+            var byDuration = Pages(store, new RunQuery { Text = "common", Sort = RunSort.Duration, Limit = 7 });
+            Assert.Equal(all.OrderByDescending(r => r.EndedAt - r.StartedAt).ThenByDescending(r => r.Id, StringComparer.Ordinal).Select(r => r.Id), byDuration);
+            Assert.All(store.QueryEnded(new RunQuery { Text = "rare" }).Items, i => Assert.Contains(SearchText.MarkStart + "rare" + SearchText.MarkEnd, i.Match, StringComparison.Ordinal));
+        }
+    }
+
+    private static List<string> Pages(IHistoryStore store, RunQuery query)
+    {
+        var ids = new List<string>();
+        for (var page = store.QueryEnded(query); ; page = store.QueryEnded(query with { Before = page.Next }))
+        {
+            ids.AddRange(page.Items.Select(i => i.Run.Id));
+            if (page.Next is null)
+            {
+                return ids;
+            }
+        }
+    }
+
+    private void WriteRunsAndClose(int runs)
+    {
+        using var store = Harness.Open();
+        var (hub, _) = Harness.Hub(store);
+        for (var i = 0; i < runs; i++)
+        {
+            foreach (var e in StoreHarness.Run($"run-{i:D4}", "prompt " + i, [string.Concat(Enumerable.Repeat($"answer {i} ", 300))], start: i))
+            {
+                hub.Publish(e);
+            }
+        }
     }
 }

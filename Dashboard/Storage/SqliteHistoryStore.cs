@@ -74,6 +74,7 @@ public sealed class SqliteHistoryStore : IHistoryStore
             SqliteSchema.Migrate(_write);
             SqliteSchema.Execute(_write, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
             InstanceId = ReadOrCreateInstanceId();
+            SqliteStoreFile.MarkOpen(_write);
 
             // Every number up to the last reservation may have been used before a crash: start after it.
             _sequenceConnection = OpenConnection(synchronousFull: true);
@@ -195,16 +196,86 @@ public sealed class SqliteHistoryStore : IHistoryStore
     {
         ArgumentNullException.ThrowIfNull(query);
         var words = SearchText.Words(query.Text);
-        var sql = new StringBuilder("SELECT r.id, r.prompt, r.summary, r.pinned, r.started_at, r.duration");
-        sql.Append(words.Count > 0 ? ", snippet(runs_fts, -1, char(57344), char(57345), '…', 12) FROM runs_fts f JOIN runs r ON r.rowid = f.rowid" : ", NULL FROM runs r");
-        sql.Append(CultureInfo.InvariantCulture, $" WHERE r.status NOT IN ({Statuses})");
-
         using var connection = OpenConnection();
+
+        // Two steps, so a page costs about its own size whatever the store holds: first the rowids
+        // of the page (from the narrow list index, never the wide rows), then the page's rows and
+        // their snippets. Ranking or snippeting every match before the LIMIT made a common word
+        // cost the whole store.
+        var rowids = PageRowids(connection, query, words);
+        var items = new List<RunListItem>(Math.Min(rowids.Count, query.Limit));
+        RunCursor? next = null;
+        using var row = connection.CreateCommand();
+        row.CommandText = "SELECT id, prompt, summary, pinned FROM runs WHERE rowid = $r;";
+        var rowParameter = row.Parameters.Add(new SqliteParameter("$r", null));
+        using var snippet = connection.CreateCommand();
+        snippet.CommandText = "SELECT snippet(runs_fts, -1, char(57344), char(57345), '…', 12) FROM runs_fts WHERE runs_fts MATCH $q AND rowid = $r;";
+        snippet.Parameters.AddWithValue("$q", words.Count > 0 ? SearchText.FtsQuery(words) : "");
+        var snippetParameter = snippet.Parameters.Add(new SqliteParameter("$r", null));
+        foreach (var rowid in rowids)
+        {
+            if (items.Count == query.Limit)
+            {
+                var last = items[^1].Run;
+                next = new RunCursor(query.Sort, RunFilter.Key(last, query.Sort), last.Id);
+                break;
+            }
+
+            rowParameter.Value = rowid;
+            string? match = null;
+            if (words.Count > 0)
+            {
+                snippetParameter.Value = rowid;
+                match = snippet.ExecuteScalar() as string;
+            }
+
+            using var reader = row.ExecuteReader();
+            if (reader.Read())
+            {
+                var view = RunRecord.ToView(reader.GetString(0), reader.GetString(1), "", Summary(reader.GetString(2)), null);
+                items.Add(new RunListItem(view, match, reader.GetInt64(3) != 0));
+            }
+        }
+
+        return new RunPage(items, next);
+    }
+
+    /// <summary>Matches of a search counted at most, to choose how the page is found (see <see cref="PageRowids"/>).</summary>
+    public const int DefaultCommonWordMatches = 4000;
+
+    /// <summary>Settable so tests can take either way of finding a page with few runs.</summary>
+    internal int CommonWordMatches { get; set; } = DefaultCommonWordMatches;
+
+    /// <summary>
+    /// The rowids of one page (Limit + 1, in the page's order). Without search words, or when the
+    /// words match many runs, the list index is walked in order (covering every filter) and each
+    /// candidate is checked against the full-text index, stopping once the page is full: a common
+    /// word fills it within the first candidates. When they match fewer than
+    /// <see cref="CommonWordMatches"/> runs, the matches are few enough to fetch and order directly,
+    /// which a walk of the whole index would not beat.
+    /// </summary>
+    private List<long> PageRowids(SqliteConnection connection, RunQuery query, IReadOnlyList<string> words)
+    {
         using var command = connection.CreateCommand();
+        var fewMatches = false;
         if (words.Count > 0)
         {
-            sql.Append(" AND runs_fts MATCH $q");
             command.Parameters.AddWithValue("$q", SearchText.FtsQuery(words));
+            command.CommandText = $"SELECT count(*) FROM (SELECT rowid FROM runs_fts WHERE runs_fts MATCH $q LIMIT {CommonWordMatches});";
+            fewMatches = (long)command.ExecuteScalar()! < CommonWordMatches;
+        }
+
+        var byDuration = query.Sort == RunSort.Duration;
+        var key = byDuration ? "r.duration" : "r.started_at";
+        var source = fewMatches ? "runs r NOT INDEXED" : byDuration ? "runs r INDEXED BY runs_list_duration" : "runs r INDEXED BY runs_list";
+        var sql = new StringBuilder().Append(CultureInfo.InvariantCulture, $"SELECT r.rowid FROM {source} WHERE r.status NOT IN ({Statuses})");
+        if (words.Count > 0)
+        {
+            // A correlated scalar subquery is checked per candidate, after the cheaper terms (an
+            // IN or EXISTS could be turned into a full list of the matches).
+            sql.Append(fewMatches
+                ? " AND r.rowid IN (SELECT rowid FROM runs_fts WHERE runs_fts MATCH $q)"
+                : " AND (SELECT 1 FROM runs_fts WHERE runs_fts MATCH $q AND rowid = r.rowid) IS NOT NULL");
         }
 
         AppendIn(sql, command, "r.backend", "$b", query.Backends.Select(b => (object)b).ToList(), " COLLATE NOCASE");
@@ -221,8 +292,7 @@ public sealed class SqliteHistoryStore : IHistoryStore
             command.Parameters.AddWithValue("$until", until.UtcTicks);
         }
 
-        var key = query.Sort == RunSort.Duration ? "r.duration" : "r.started_at";
-        if (query.Sort == RunSort.Duration)
+        if (byDuration)
         {
             sql.Append(" AND r.duration IS NOT NULL");
         }
@@ -237,25 +307,14 @@ public sealed class SqliteHistoryStore : IHistoryStore
         sql.Append(CultureInfo.InvariantCulture, $" ORDER BY {key} DESC, r.id DESC LIMIT $limit;");
         command.Parameters.AddWithValue("$limit", query.Limit + 1);
         command.CommandText = sql.ToString();
-
-        var items = new List<RunListItem>();
-        RunCursor? next = null;
+        var rowids = new List<long>(query.Limit + 1);
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            var id = reader.GetString(0);
-            if (items.Count == query.Limit)
-            {
-                var last = items[^1].Run;
-                next = new RunCursor(query.Sort, RunFilter.Key(last, query.Sort), last.Id);
-                break;
-            }
-
-            var view = RunRecord.ToView(id, reader.GetString(1), "", Summary(reader.GetString(2)), null);
-            items.Add(new RunListItem(view, reader.IsDBNull(6) ? null : reader.GetString(6), reader.GetInt64(3) != 0));
+            rowids.Add(reader.GetInt64(0));
         }
 
-        return new RunPage(items, next);
+        return rowids;
     }
 
     public bool DeleteRun(string runId)
@@ -420,7 +479,8 @@ public sealed class SqliteHistoryStore : IHistoryStore
         var runs = 0;
         var cut = (now - TimeSpan.FromDays(_options.RetentionDays)).UtcTicks;
         runs += Batched(connection, $"DELETE FROM runs WHERE rowid IN (SELECT rowid FROM runs WHERE pinned = 0 AND status NOT IN ({Statuses}) AND ended_at < $cut LIMIT {RetentionBatch});", ("$cut", cut));
-        var over = (long)SqliteSchema.Scalar(connection, $"SELECT count(*) FROM runs WHERE status NOT IN ({Statuses});")! - _options.MaxRuns;
+        // Counted from the small indexes (all runs less those in flight): a filter on status would read every row.
+        var over = (long)SqliteSchema.Scalar(connection, $"SELECT (SELECT count(*) FROM runs) - (SELECT count(*) FROM runs WHERE status IN ({Statuses}));")! - _options.MaxRuns;
         while (over > 0)
         {
             var removed = Batched(connection,
@@ -468,6 +528,19 @@ public sealed class SqliteHistoryStore : IHistoryStore
         catch (AggregateException ex)
         {
             _logger.LogError("The history writer stopped with an error: {Error}", ex.InnerException?.Message);
+        }
+
+        if (_writer is { IsCompletedSuccessfully: true } && _write is not null)
+        {
+            try
+            {
+                // Only now is the file known to be whole: the next start may skip the full check.
+                SqliteStoreFile.MarkClosed(_write);
+            }
+            catch (SqliteException ex)
+            {
+                _logger.LogWarning("The history file could not be marked as closed cleanly; the next start checks it in full: {Error}", ex.Message);
+            }
         }
 
         _insertEvent?.Dispose();

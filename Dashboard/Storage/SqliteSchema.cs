@@ -9,7 +9,7 @@ namespace Dashboard.Storage;
 /// </summary>
 internal static class SqliteSchema
 {
-    public const int Current = 2;
+    public const int Current = 3;
 
     private static readonly string[] Steps =
     [
@@ -63,6 +63,18 @@ internal static class SqliteSchema
             INSERT INTO runs_fts(rowid, prompt, output) VALUES (new.rowid, new.prompt, new.output);
         END;
         INSERT INTO runs_fts(runs_fts) VALUES ('rebuild');
+        """,
+
+        // v3: list indexes that cover every column a page is filtered and ordered on, so finding a
+        // page walks only the narrow index and never the wide rows (a run's output and detail fill
+        // its row and overflow pages: reading a column after them walks the whole chain); and a
+        // small partial index for the runs in flight, which start-up looks for.
+        """
+        CREATE INDEX runs_list ON runs(started_at DESC, id DESC, status, backend);
+        CREATE INDEX runs_list_duration ON runs(duration DESC, id DESC, status, backend, started_at) WHERE duration IS NOT NULL;
+        DROP INDEX runs_started;
+        DROP INDEX runs_duration;
+        CREATE INDEX runs_in_flight ON runs(status) WHERE status IN ('pending','running');
         """,
     ];
 

@@ -372,6 +372,41 @@ public sealed class SseParserTests
     }
 
     [Fact]
+    public void Id_and_event_values_over_their_budget_are_cut_while_read_not_buffered()
+    {
+        var limits = new SseParserLimits(MaxLineBytes: 4 * 1024 * 1024, MaxEventBytes: 4 * 1024 * 1024) { MaxFieldBytes = 1024 };
+        var handler = new RecordingSseHandler();
+        using var parser = new SseParser(limits, handler);
+        var chunk = new byte[16 * 1024];
+        chunk.AsSpan().Fill((byte)'x');
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        foreach (var field in new[] { "id: "u8.ToArray(), "event: "u8.ToArray() })
+        {
+            parser.Feed(field);
+            for (var i = 0; i < 128; i++)
+            {
+                parser.Feed(chunk);
+            }
+
+            parser.Feed("\n"u8);
+        }
+
+        // A retry value whose discarded part is not all digits is invalid, as a whole line would be.
+        parser.Feed("retry: 1"u8);
+        parser.Feed(chunk);
+        parser.Feed("\ndata: ok\n\n"u8);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        var item = Assert.Single(handler.Items);
+        Assert.Equal("ok", item.Data);
+        // A few bytes over the budget: still seen (and cut, and counted) as over budget downstream.
+        Assert.InRange(item.LastEventId.Length, 1025, 1024 + 16);
+        Assert.InRange(item.EventType.Length, 1025, 1024 + 16);
+        Assert.Null(parser.ReconnectionTime);
+        Assert.True(allocated < 256 * 1024, $"allocated {allocated} bytes for two 2 MiB lines");
+    }
+
+    [Fact]
     public void Eof_inside_an_oversized_event_still_counts_it()
     {
         var limits = new SseParserLimits(MaxLineBytes: 32, MaxEventBytes: 64);

@@ -87,7 +87,7 @@ public sealed class CodegenDecoder : IRunStreamDecoder
         var message = fields.Message;
         var progress = fields.Progress;
         var timestamp = fields.Timestamp;
-        if (!Remember(new EventKey(timestamp, stage, status, progress, message)))
+        if (!Remember(new EventKey(timestamp, stage, status, progress, message?.Length ?? -1, message is null ? 0 : string.GetHashCode(message, StringComparison.Ordinal))))
         {
             return;
         }
@@ -149,7 +149,10 @@ public sealed class CodegenDecoder : IRunStreamDecoder
     }
 
     // What makes a replayed event the same event (a value, so remembering one allocates nothing).
-    private readonly record struct EventKey(double? Timestamp, string? Stage, string? Status, double? Progress, string? Message);
+    // The message by length and hash, not the string: remembering 1,024 messages of megabytes
+    // each held gigabytes for the life of the run (stage and status are cut at the hub, but
+    // the decoder sees them before).
+    private readonly record struct EventKey(double? Timestamp, string? Stage, string? Status, double? Progress, int MessageLength, int MessageHash);
 
     private sealed record StageReport(string Stage, StageStatus Status, string? Message, double? Progress);
 }

@@ -3,9 +3,11 @@ using System.Buffers;
 namespace Dashboard.Ingest.Sse;
 
 /// <summary>
-/// A growable byte buffer rented from <see cref="ArrayPool{T}.Shared"/>. Callers enforce their own
-/// bound before appending; large arrays are handed back on <see cref="Clear"/> so one huge event
-/// does not pin memory for the life of a stream.
+/// A growable byte buffer; small arrays are rented from <see cref="ArrayPool{T}.Shared"/>. Callers
+/// enforce their own bound before appending. Arrays above <see cref="KeepCapacity"/> are allocated,
+/// never pooled, and dropped on <see cref="Clear"/>: the shared pool keeps returned arrays per
+/// thread and per core, so pooling the megabyte buffers of huge events kept several of them per
+/// size long after the stream moved on (a 4 MB line attack held hundreds of megabytes).
 /// </summary>
 internal sealed class PooledByteBuffer : IDisposable
 {
@@ -67,7 +69,8 @@ internal sealed class PooledByteBuffer : IDisposable
             return;
         }
 
-        var next = ArrayPool<byte>.Shared.Rent(Math.Max(needed, Math.Max(256, _array.Length * 2)));
+        var size = Math.Max(needed, Math.Max(256, _array.Length * 2));
+        var next = size <= KeepCapacity ? ArrayPool<byte>.Shared.Rent(size) : GC.AllocateUninitializedArray<byte>(size);
         _array.AsSpan(0, Length).CopyTo(next);
         ReturnArray();
         _array = next;
@@ -75,7 +78,7 @@ internal sealed class PooledByteBuffer : IDisposable
 
     private void ReturnArray()
     {
-        if (_array.Length > 0)
+        if (_array.Length is > 0 and <= KeepCapacity)
         {
             ArrayPool<byte>.Shared.Return(_array);
         }

@@ -48,6 +48,12 @@ public sealed class SseParser : IDisposable
     private long _eventBytes;
     private string? _oversizedReason;
 
+    // A line other than data is kept only up to its field's budget; the rest is discarded as it
+    // arrives, noting what the field rules still need to know about it.
+    private bool _lineCut;
+    private bool _cutNonDigit;
+    private bool _cutHasNul;
+
     public SseParser(SseParserLimits limits, ISseParserHandler handler)
     {
         ArgumentNullException.ThrowIfNull(limits);
@@ -111,6 +117,7 @@ public sealed class SseParser : IDisposable
         }
 
         _line.Clear();
+        ResetLineCut();
         _lineBytes = 0;
         _skippingLine = false;
         _afterCr = false;
@@ -171,7 +178,57 @@ public sealed class SseParser : IDisposable
             return;
         }
 
+        AppendLine(segment);
+    }
+
+    // Data lines are kept whole (bounded by the line and event limits: decoders need the whole
+    // payload); of any other line only the head: an id or event value a few bytes over its budget,
+    // enough to be seen as over budget, cut and counted downstream; a retry or unknown field
+    // needs no more either. The cut keeps memory per field bounded whatever the line length.
+    private void AppendLine(ReadOnlySpan<byte> segment)
+    {
+        if (_lineCut)
+        {
+            NoteDiscarded(segment);
+            return;
+        }
+
+        var cap = ValueCap + 8;
+        if (_line.Length + segment.Length > cap && !IsDataLine(_line.Span, segment))
+        {
+            var keep = Math.Max(0, cap - _line.Length);
+            _line.Append(segment[..keep]);
+            _lineCut = true;
+            NoteDiscarded(segment[keep..]);
+            return;
+        }
+
         _line.Append(segment);
+    }
+
+    private int ValueCap => _limits.MaxFieldBytes + 8;
+
+    private void NoteDiscarded(ReadOnlySpan<byte> discarded)
+    {
+        _cutNonDigit |= discarded.IndexOfAnyExceptInRange((byte)'0', (byte)'9') >= 0;
+        _cutHasNul |= discarded.Contains((byte)0);
+    }
+
+    private static bool IsDataLine(ReadOnlySpan<byte> head, ReadOnlySpan<byte> rest)
+    {
+        Span<byte> start = stackalloc byte[5];
+        var fromHead = Math.Min(head.Length, start.Length);
+        head[..fromHead].CopyTo(start);
+        var fromRest = Math.Min(rest.Length, start.Length - fromHead);
+        rest[..fromRest].CopyTo(start[fromHead..]);
+        return ((ReadOnlySpan<byte>)start[..(fromHead + fromRest)]).SequenceEqual("data:"u8);
+    }
+
+    private void ResetLineCut()
+    {
+        _lineCut = false;
+        _cutNonDigit = false;
+        _cutHasNul = false;
     }
 
     private void EndLine(ReadOnlySpan<byte> segment)
@@ -183,6 +240,7 @@ public sealed class SseParser : IDisposable
         if (_skippingLine)
         {
             _skippingLine = false;
+            ResetLineCut();
             _eventBytes += lineBytes;
             return;
         }
@@ -202,15 +260,17 @@ public sealed class SseParser : IDisposable
             return;
         }
 
-        _line.Append(segment);
+        AppendLine(segment);
         ProcessLine(_line.Span);
         _line.Clear();
+        ResetLineCut();
     }
 
     private void StartSkippingLine()
     {
         _skippingLine = true;
         _line.Clear();
+        ResetLineCut();
         DropEvent(LineTooLong);
     }
 
@@ -257,18 +317,21 @@ public sealed class SseParser : IDisposable
         }
         else if (field.SequenceEqual("event"u8))
         {
-            _eventType.Set(value);
+            _eventType.Set(value[..Math.Min(value.Length, ValueCap)]);
         }
         else if (field.SequenceEqual("id"u8))
         {
-            if (!value.Contains((byte)0))
+            if (!value.Contains((byte)0) && !_cutHasNul)
             {
-                _pendingId.Set(value);
+                _pendingId.Set(value[..Math.Min(value.Length, ValueCap)]);
             }
         }
         else if (field.SequenceEqual("retry"u8))
         {
-            SetRetry(value);
+            if (!_cutNonDigit)
+            {
+                SetRetry(value);
+            }
         }
     }
 

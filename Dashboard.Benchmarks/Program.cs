@@ -25,6 +25,8 @@ public static class BenchmarkProgram
         ["markdown-micro"] = MarkdownMicroCommand.RunAsync,
         ["history"] = Dashboard.Benchmarks.History.HistoryCommand.RunAsync,
         ["store-append"] = Dashboard.Benchmarks.Storage.StoreAppendCommand.RunAsync,
+        ["live-fanout"] = Dashboard.Benchmarks.LiveApi.LiveFanOutCommand.RunAsync,
+        ["sse-export"] = Dashboard.Benchmarks.LiveApi.SseExportCommand.RunAsync,
     };
 
     public static async Task<int> Main(string[] args)

@@ -1,0 +1,64 @@
+using Dashboard.Domain;
+using Dashboard.Events;
+using Dashboard.Testing;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Dashboard.Benchmarks.LiveApi;
+
+/// <summary>
+/// The real app on a real loopback socket (no backends, no demo, no logs), with its hub's entrance
+/// (the sink a decoder publishes into) and the clients the live API's users would use.
+/// </summary>
+public sealed class LiveBenchApp : IAsyncDisposable
+{
+    private readonly TestApp _app;
+
+    private LiveBenchApp(TestApp app)
+    {
+        _app = app;
+        BaseUri = new Uri(app.BaseUrl + "/");
+    }
+
+    public Uri BaseUri { get; }
+
+    /// <summary>Where a decoder publishes: redaction and budgets, then the hub and the replay log.</summary>
+    public IDomainEventSink Sink => _app.Services.GetRequiredService<IDomainEventSink>();
+
+    public IEventReplay Replay => _app.Services.GetRequiredService<IEventReplay>();
+
+    /// <param name="replayMaxEvents">The replay window; a benchmark that reads from a cursor keeps all it published inside it.</param>
+    public static LiveBenchApp Start(int? replayMaxEvents = null)
+    {
+        var settings = new Dictionary<string, string?>();
+        if (replayMaxEvents is { } max)
+        {
+            settings["Dashboard:LiveApi:ReplayMaxEvents"] = max.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return new LiveBenchApp(new TestApp(settings) { Demo = false, QuietLogs = true });
+    }
+
+    /// <summary>A plain HttpClient on the socket with the API's bearer token, as curl would send it.</summary>
+    public HttpClient Http() => new()
+    {
+        BaseAddress = BaseUri,
+        Timeout = Timeout.InfiniteTimeSpan,
+        DefaultRequestHeaders = { Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", TestApp.Token) },
+    };
+
+    public HubConnection Hub(bool messagePack)
+    {
+        var builder = new HubConnectionBuilder()
+            .WithUrl(new Uri(BaseUri, "hubs/events"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(TestApp.Token))
+            .WithStatefulReconnect();
+        if (messagePack)
+        {
+            builder.AddMessagePackProtocol();
+        }
+
+        return builder.Build();
+    }
+
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
+}

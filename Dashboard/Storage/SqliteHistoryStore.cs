@@ -726,22 +726,20 @@ public sealed class SqliteHistoryStore : IHistoryStore
         {
             foreach (var row in rows)
             {
-                var (replayed, events) = Rebuild(row.Id);
-                var rebuilt = replayed ?? RunRecord.ToView(row.Id, row.Prompt, row.Output, Summary(row.Summary), Detail(row.Detail));
-                var lastSeen = rebuilt.Timeline.Count > 0 ? rebuilt.Timeline[^1].At : rebuilt.StartedAt;
-                var ended = LastEventAt(row.Id) is { } at && at > lastSeen ? at : lastSeen;
-                if (replayed is not null && resume?.Invoke(replayed) == true)
+                var events = StoredEvents(row.Id);
+                var (handedOver, interrupted) = InFlightSettlement.Settle(
+                    InFlightSettlement.Project(row.Id, events),
+                    events,
+                    () => RunRecord.ToView(row.Id, row.Prompt, row.Output, Summary(row.Summary), Detail(row.Detail)),
+                    LastEventAt(row.Id),
+                    resume);
+                if (handedOver is not null)
                 {
-                    resumable.Add(new InFlightRun(replayed, events, ended));
+                    resumable.Add(handedOver);
                     continue;
                 }
 
-                var interrupted = rebuilt with
-                {
-                    Status = RunStatus.Interrupted,
-                    EndedAt = ended,
-                    Error = InterruptedMessage,
-                };
+                var ended = interrupted!.EndedAt!.Value;
                 var p = upsert.Parameters;
                 p[0].Value = StatusName(RunStatus.Interrupted);
                 p[1].Value = ended.UtcTicks;
@@ -767,22 +765,21 @@ public sealed class SqliteHistoryStore : IHistoryStore
         "The dashboard stopped (shut down or crashed) while this run was in flight, and its stream cannot be resumed; the text received until then is kept.";
 
     /// <summary>The run as its stored events build it (null without its creation, e.g. pruned), and those events.</summary>
-    private (RunView? Run, List<SequencedEvent> Events) Rebuild(string runId)
+    /// <summary>The run's stored events, in sequence order.</summary>
+    private List<SequencedEvent> StoredEvents(string runId)
     {
         using var command = _write.CreateCommand();
         command.CommandText = "SELECT seq, at, type, backend, run_id, data FROM events WHERE run_id = $id ORDER BY seq;";
         command.Parameters.AddWithValue("$id", runId);
-        var projection = new DashboardState(Microsoft.Extensions.Options.Options.Create(new Configuration.DashboardOptions()));
         var events = new List<SequencedEvent>();
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
             var e = EventCodec.Decode((int)reader.GetInt64(2), reader.GetInt64(1), reader.GetString(3), reader.GetString(4), reader.GetString(5));
-            projection.Apply(e, reader.GetInt64(0));
             events.Add(new SequencedEvent(reader.GetInt64(0), e));
         }
 
-        return (projection.GetLiveRun(runId), events);
+        return events;
     }
 
     private DateTimeOffset? LastEventAt(string runId)

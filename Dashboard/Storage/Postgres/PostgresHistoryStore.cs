@@ -724,17 +724,20 @@ public sealed class PostgresHistoryStore : IHistoryStore
         var resumable = new List<InFlightRun>();
         foreach (var row in rows)
         {
-            var (replayed, events) = Rebuild(connection, row.Id);
-            var rebuilt = replayed ?? RunRecord.ToView(row.Id, row.Prompt, row.Output, Summary(row.Summary), Detail(row.Detail));
-            var lastSeen = rebuilt.Timeline.Count > 0 ? rebuilt.Timeline[^1].At : rebuilt.StartedAt;
-            var ended = LastEventAt(connection, row.Id) is { } at && at > lastSeen ? at : lastSeen;
-            if (replayed is not null && resume?.Invoke(replayed) == true)
+            var events = StoredEvents(connection, row.Id);
+            var (handedOver, interrupted) = InFlightSettlement.Settle(
+                InFlightSettlement.Project(row.Id, events),
+                events,
+                () => RunRecord.ToView(row.Id, row.Prompt, row.Output, Summary(row.Summary), Detail(row.Detail)),
+                LastEventAt(connection, row.Id),
+                resume);
+            if (handedOver is not null)
             {
-                resumable.Add(new InFlightRun(replayed, events, ended));
+                resumable.Add(handedOver);
                 continue;
             }
 
-            var interrupted = rebuilt with { Status = RunStatus.Interrupted, EndedAt = ended, Error = SqliteHistoryStore.InterruptedMessage };
+            var ended = interrupted!.EndedAt!.Value;
             using var update = new NpgsqlCommand(
                 $"UPDATE runs SET status = $1, ended_at = $2, duration = $3, output = $4, summary = $5, detail = $6 WHERE id = $7 AND status IN ({InFlight});",
                 connection);
@@ -766,21 +769,20 @@ public sealed class PostgresHistoryStore : IHistoryStore
         return (settled, resumable);
     }
 
-    private static (RunView? Run, List<SequencedEvent> Events) Rebuild(NpgsqlConnection connection, string runId)
+    /// <summary>The run's stored events, in sequence order.</summary>
+    private static List<SequencedEvent> StoredEvents(NpgsqlConnection connection, string runId)
     {
         using var command = new NpgsqlCommand("SELECT seq, at, type, backend, run_id, data FROM events WHERE run_id = $1 ORDER BY seq;", connection);
         command.Parameters.Add(new NpgsqlParameter { Value = runId });
-        var projection = new DashboardState(Microsoft.Extensions.Options.Options.Create(new DashboardOptions()));
         var events = new List<SequencedEvent>();
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
             var e = EventCodec.Decode(reader.GetInt32(2), reader.GetInt64(1), reader.GetString(3), reader.GetString(4), reader.GetString(5));
-            projection.Apply(e, reader.GetInt64(0));
             events.Add(new SequencedEvent(reader.GetInt64(0), e));
         }
 
-        return (projection.GetLiveRun(runId), events);
+        return events;
     }
 
     private static DateTimeOffset? LastEventAt(NpgsqlConnection connection, string runId)

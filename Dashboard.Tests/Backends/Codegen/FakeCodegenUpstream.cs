@@ -129,7 +129,9 @@ internal sealed class FakeCodegenUpstream
                     await pause(i);
                 }
 
-                await LoopbackUpstream.WriteAsync(context, $"data: {Script[i]}\n\n");
+                // Concatenated, not interpolated: an interpolated megabyte event rents char arrays
+                // that the shared pool keeps, and tests measuring memory count this process.
+                await LoopbackUpstream.WriteAsync(context, "data: " + Script[i] + "\n\n");
                 _sent = Math.Max(_sent, i + 1);
             }
 

@@ -79,4 +79,8 @@ public enum StreamEnd
 /// <param name="Error">Human-readable reason, secrets redacted.</param>
 /// <param name="HttpStatus">Status of the last refused response, if any.</param>
 /// <param name="ErrorBody">Start of the last refused response body (bounded), for the upstream's own message.</param>
-public sealed record StreamOutcome(StreamEnd End, string? Error = null, int? HttpStatus = null, string? ErrorBody = null);
+public sealed record StreamOutcome(StreamEnd End, string? Error = null, int? HttpStatus = null, string? ErrorBody = null)
+{
+    /// <summary>The stream stopped because no complete event arrived within its stall timeout (bytes may still have trickled in).</summary>
+    public bool Stalled { get; init; }
+}

@@ -106,6 +106,38 @@ public sealed class LlmClientFailureTests
 
     [Theory]
     [MemberData(nameof(Kinds))]
+    public async Task A_trickle_of_bytes_that_never_completes_an_event_fails_the_run_as_stalled(string kind, string prefix, string partial)
+    {
+        var stall = TimeSpan.FromSeconds(45);
+        var textSeen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var trickled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var upstream = await LoopbackUpstream.StartAsync(async (context, _) =>
+        {
+            await LoopbackUpstream.SseAsync(context, partial);
+            await context.Response.Body.FlushAsync();
+            await textSeen.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+            // Bytes keep coming, an event never completes.
+            await LoopbackUpstream.WriteAsync(context, "data: {");
+            trickled.SetResult();
+            await LoopbackUpstream.HoldOpenAsync(context);
+        });
+        var harness = new ClientHarness(kind, upstream.BaseUrlAt(prefix), configure: o => o.StallTimeout = stall);
+
+        var running = harness.Client.RunAsync(harness.Run, CancellationToken.None);
+        await harness.Sink.WaitForAsync(e => e is RunTextReceived);
+        textSeen.SetResult();
+        await trickled.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await harness.Clock.DriveAsync(running, TimeSpan.FromSeconds(20));
+
+        await running;
+        Assert.Equal(RunStatus.Failed, harness.Ended.Status);
+        Assert.Equal("stalled: no complete event for 45 s", harness.Ended.Error);
+        Assert.Single(upstream.Requests);
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
     public async Task Cancel_aborts_the_request_and_leaves_the_end_to_the_caller(string kind, string prefix, string partial)
     {
         var disconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -76,7 +76,8 @@ public abstract class LlmBackendClient(BackendOptions options, ISseStreamRunner 
                 run.End(RunStatus.Cancelled);
                 break;
             case StreamEnd.EndedWithoutTerminal:
-                Fail(run, decoder, context, ConnectionLost);
+                // A trickle that never completes an event is a stall, not a lost connection: say which.
+                Fail(run, decoder, context, outcome.Stalled ? outcome.Error ?? ConnectionLost : ConnectionLost);
                 break;
             default:
                 var reason = outcome.HttpStatus is not null || outcome.ErrorBody is not null

@@ -26,4 +26,5 @@ internal sealed record AttemptResult(
     string? ErrorBody = null,
     TimeSpan? RetryAfter = null,
     bool Accepted = false,
-    bool Delivered = false);
+    bool Delivered = false,
+    bool Stalled = false);

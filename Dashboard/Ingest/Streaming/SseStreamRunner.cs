@@ -100,7 +100,7 @@ public sealed partial class SseStreamRunner(
 
             if (result.Accepted && !spec.ResumeAfterDrop)
             {
-                return new StreamOutcome(StreamEnd.EndedWithoutTerminal, result.Error);
+                return new StreamOutcome(StreamEnd.EndedWithoutTerminal, result.Error) { Stalled = result.Stalled };
             }
 
             var healthy = result.Delivered || clock.GetElapsedTime(started) >= timings.HealthyConnection;
@@ -324,7 +324,7 @@ public sealed partial class SseStreamRunner(
                                 response.Dispose();
                                 await ObserveAsync(read).ConfigureAwait(false);
                                 parser.Complete();
-                                return new AttemptResult(AttemptKind.Transient, $"stalled: no complete event for {stall.TotalSeconds:0.###} s");
+                                return new AttemptResult(AttemptKind.Transient, $"stalled: no complete event for {stall.TotalSeconds:0.###} s", Stalled: true);
                             }
 
                             idle = true;

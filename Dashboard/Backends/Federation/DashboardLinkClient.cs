@@ -125,6 +125,11 @@ public sealed class DashboardLinkClient : IAlwaysOnStream, IFederatedRuns, IAsyn
         var translator = Translator();
         LoadKept(translator);
 
+        if (Cursor is not null)
+        {
+            translator.ApplyBackends(await connection.InvokeAsync<System.Text.Json.JsonElement>("GetSnapshot", cancellationToken));
+        }
+
         var request = new { backends = (string[]?)null, runId = (string?)null, fromSequence = Cursor, instance = translator.RemoteInstance };
         long? snapshotAt = null;
         await foreach (var e in connection.StreamAsync<RemoteEvent>("Subscribe", request, cancellationToken))

@@ -47,6 +47,37 @@ public sealed class RemoteEventTranslator(string link, string ownInstance, IDoma
     }
 
     /// <summary>
+    /// A resume by cursor brings no snapshot: the other side's backends (their health, abilities and
+    /// option fields here) and graphs come from its <c>GetSnapshot</c> data instead; its runs come in
+    /// the stream.
+    /// </summary>
+    public void ApplyBackends(System.Text.Json.JsonElement snapshotData)
+    {
+        var snapshot = RemoteJson.Read<RemoteSnapshot>(snapshotData);
+        lock (_gate)
+        {
+            if (string.Equals(snapshot.Instance, ownInstance, StringComparison.Ordinal))
+            {
+                throw new FederationLoopException($"Link {link} leads back to this dashboard itself (instance {ownInstance}); it is refused.");
+            }
+
+            var at = clock.GetUtcNow();
+            foreach (var backend in snapshot.Backends ?? [])
+            {
+                Backend(backend, at);
+            }
+
+            foreach (var graph in snapshot.Graph ?? [])
+            {
+                if (graph.Backend is { } name)
+                {
+                    sink.Publish(new GraphStatsObserved { Backend = LocalBackend(name), At = at, Stats = Stats(graph) });
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// After a restart of this dashboard: the link resumes from its kept cursor, so the runs it
     /// followed (back in the projections from the store) must be known again, with the tool
     /// arguments they already have (the other side sends whole arguments, this side appends).

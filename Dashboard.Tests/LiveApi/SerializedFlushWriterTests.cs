@@ -47,9 +47,9 @@ public sealed class SerializedFlushWriterTests
     [Fact]
     public async Task On_a_bare_pipe_a_second_flush_while_one_is_pending_fails_as_the_hub_connection_did()
     {
+        // The pipe's state is broken either way; which call notices first (and so the message) depends on timing.
         var error = await TwoFlushesWhileTheReaderIsBehindAsync(writer => writer);
-        Assert.NotNull(error);
-        Assert.Contains("Concurrent reads or writes are not supported", error.Message, StringComparison.Ordinal);
+        Assert.IsType<InvalidOperationException>(error);
     }
 
     [Fact]

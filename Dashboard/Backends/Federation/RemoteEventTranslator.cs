@@ -19,6 +19,11 @@ public sealed class RemoteEventTranslator(string link, string ownInstance, IDoma
     private readonly Dictionary<(string Run, string Tool), int> _toolArguments = [];
     private readonly Lock _gate = new();
 
+    // Runs that ended lately, still matched by Claim: a short run can end there before its POST's answer is read here.
+    private readonly Dictionary<string, string> _ended = new(StringComparer.Ordinal);
+    private readonly Queue<string> _endedOrder = new();
+    private const int MaxEnded = 1024;
+
     /// <summary>The other dashboard's store instance, once its first snapshot arrived.</summary>
     public string? RemoteInstance { get; private set; }
 
@@ -113,7 +118,7 @@ public sealed class RemoteEventTranslator(string link, string ownInstance, IDoma
         ArgumentNullException.ThrowIfNull(request);
         lock (_gate)
         {
-            if (_runs.TryGetValue(remoteRunId, out var known))
+            if (_runs.TryGetValue(remoteRunId, out var known) || _ended.TryGetValue(remoteRunId, out known))
             {
                 return known;
             }
@@ -332,6 +337,14 @@ public sealed class RemoteEventTranslator(string link, string ownInstance, IDoma
         }
 
         _runs.Remove(remoteRunId);
+        if (_ended.TryAdd(remoteRunId, local))
+        {
+            _endedOrder.Enqueue(remoteRunId);
+            while (_endedOrder.Count > MaxEnded)
+            {
+                _ended.Remove(_endedOrder.Dequeue());
+            }
+        }
     }
 
     private static GraphStats Stats(RemoteGraph g) =>

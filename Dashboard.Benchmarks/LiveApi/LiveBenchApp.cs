@@ -28,7 +28,8 @@ public sealed class LiveBenchApp : IAsyncDisposable
     public IEventReplay Replay => _app.Services.GetRequiredService<IEventReplay>();
 
     /// <param name="replayMaxEvents">The replay window; a benchmark that reads from a cursor keeps all it published inside it.</param>
-    public static LiveBenchApp Start(int? replayMaxEvents = null)
+    /// <param name="logs">Keep the app's log (warnings and errors are printed by <see cref="PrintTrouble"/>): for finding a failure, not for figures.</param>
+    public static LiveBenchApp Start(int? replayMaxEvents = null, bool logs = false)
     {
         var settings = new Dictionary<string, string?>();
         if (replayMaxEvents is { } max)
@@ -36,7 +37,7 @@ public sealed class LiveBenchApp : IAsyncDisposable
             settings["Dashboard:LiveApi:ReplayMaxEvents"] = max.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        return new LiveBenchApp(new TestApp(settings) { Demo = false, QuietLogs = true });
+        return new LiveBenchApp(new TestApp(settings) { Demo = false, QuietLogs = !logs });
     }
 
     /// <summary>A plain HttpClient on the socket with the API's bearer token, as curl would send it.</summary>
@@ -58,6 +59,17 @@ public sealed class LiveBenchApp : IAsyncDisposable
         }
 
         return builder.Build();
+    }
+
+    /// <summary>The app's warnings and errors so far (empty unless started with logs).</summary>
+    public void PrintTrouble(TextWriter output)
+    {
+        var trouble = _app.LogLines.Where(l => l.StartsWith("Warning", StringComparison.Ordinal) || l.StartsWith("Error", StringComparison.Ordinal) || l.StartsWith("Critical", StringComparison.Ordinal)).ToList();
+        output.WriteLine($"server log: {trouble.Count} warnings and errors");
+        foreach (var line in trouble.Take(20))
+        {
+            output.WriteLine(line);
+        }
     }
 
     public ValueTask DisposeAsync() => _app.DisposeAsync();

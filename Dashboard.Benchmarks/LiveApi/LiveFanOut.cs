@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Dashboard.Benchmarks.LiveApi;
 
-public sealed record LiveFanOutOptions(int Subscribers, int EventsPerSecond, TimeSpan Duration, bool MessagePack = false);
+public sealed record LiveFanOutOptions(int Subscribers, int EventsPerSecond, TimeSpan Duration, bool MessagePack = false, bool Logs = false);
 
 /// <param name="Lost">Subscribers that missed, doubled or reordered any tick, or did not get them all.</param>
 /// <param name="CpuTime">Process CPU from the first publish to the last delivery: the server and all the clients (one process).</param>
@@ -43,7 +43,7 @@ public static class LiveFanOut
         var total = (long)(options.EventsPerSecond * options.Duration.TotalSeconds);
         var sentAt = new long[total];
 
-        await using var app = LiveBenchApp.Start();
+        await using var app = LiveBenchApp.Start(logs: options.Logs);
         var sink = app.Sink;
         sink.Publish(new RunCreated { Backend = Backend, At = DateTimeOffset.UtcNow, RunId = RunId, Prompt = "live fan-out" });
 
@@ -84,6 +84,10 @@ public static class LiveFanOut
             }
 
             var cpu = ProcessMeter.CpuTime - cpuBefore;
+            foreach (var error in subscribers.Select(s => s.Error).OfType<string>().GroupBy(e => e).Select(g => $"{g.Count()} subscribers: {g.Key}"))
+            {
+                Console.WriteLine("subscription ended early: " + error);
+            }
 
             var lag = new LatencyHistogram();
             foreach (var s in subscribers)
@@ -107,6 +111,11 @@ public static class LiveFanOut
             foreach (var s in subscribers.Where(s => s is not null))
             {
                 await s.DisposeAsync();
+            }
+
+            if (options.Logs)
+            {
+                app.PrintTrouble(Console.Out);
             }
         }
     }
@@ -153,6 +162,9 @@ public static class LiveFanOut
         public long Received { get; private set; }
 
         public long OutOfOrder { get; private set; }
+
+        /// <summary>Why its stream ended early, or null.</summary>
+        public string? Error { get; private set; }
 
         public Task Done => _done.Task;
 
@@ -201,10 +213,23 @@ public static class LiveFanOut
             catch (OperationCanceledException)
             {
             }
+            catch (Exception ex)
+            {
+                // Counted as lost (it did not get every tick) and printed, not thrown: one broken
+                // subscription must not hide the others' figures.
+                Error = ex.GetType().Name + ": " + ex.Message;
+            }
             finally
             {
                 _done.TrySetResult();
-                await items.DisposeAsync();
+                try
+                {
+                    await items.DisposeAsync();
+                }
+                catch (Exception ex) when (Error is not null)
+                {
+                    Error += " (then on dispose: " + ex.Message + ")";
+                }
             }
         }
 

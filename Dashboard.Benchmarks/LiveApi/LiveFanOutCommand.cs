@@ -4,7 +4,7 @@ using Dashboard.Benchmarks.Infrastructure;
 namespace Dashboard.Benchmarks.LiveApi;
 
 /// <summary>
-/// <c>live-fanout [--subscribers 200] [--rate 1000] [--seconds 30] [--protocol json|messagepack]</c>: the
+/// <c>live-fanout [--subscribers 200] [--rate 1000] [--seconds 30] [--protocol json|messagepack] [--logs on]</c>: the
 /// in-process hub fan-out (the limit) and then the SignalR live API at the same size, side by side.
 /// </summary>
 public static class LiveFanOutCommand
@@ -15,7 +15,8 @@ public static class LiveFanOutCommand
             args.Int("subscribers", 200),
             args.Int("rate", 1000),
             TimeSpan.FromSeconds(args.Double("seconds", 30)),
-            string.Equals(args.Value("protocol"), "messagepack", StringComparison.OrdinalIgnoreCase));
+            string.Equals(args.Value("protocol"), "messagepack", StringComparison.OrdinalIgnoreCase),
+            args.Value("logs") == "on");
         Console.WriteLine($"live fan-out: {options.Subscribers} subscribers, {options.EventsPerSecond} events/s for {options.Duration.TotalSeconds} s, SignalR {(options.MessagePack ? "MessagePack" : "JSON")} over 127.0.0.1, clients in this process");
 
         var limit = await HubFanOut.RunAsync(new HubFanOutOptions(options.Subscribers, options.EventsPerSecond, options.Duration, Stalled: 0));

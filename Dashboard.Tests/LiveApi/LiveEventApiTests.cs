@@ -319,6 +319,19 @@ public sealed class LiveEventApiTests(LiveApiFixture fixture) : IClassFixture<Li
         Assert.Equal(["blazorpack"], circuit.SupportedProtocols ?? []);
     }
 
+    [Fact]
+    public void The_event_hubs_stateful_reconnect_window_is_its_own_and_the_circuits_is_unchanged()
+    {
+        // SignalR's default window (100,000 bytes, acknowledged about once a second) held each subscriber near 100 KB/s.
+        var events = fixture.Server.Services.GetRequiredService<IOptions<HubOptions<Dashboard.LiveApi.LiveEventsHub>>>().Value;
+        Assert.Equal(new Dashboard.LiveApi.LiveApiOptions().StatefulReconnectBufferBytes, events.StatefulReconnectBufferSize);
+        Assert.Equal(1024 * 1024, events.StatefulReconnectBufferSize);
+        var componentHub = typeof(Microsoft.AspNetCore.Components.Server.CircuitOptions).Assembly.GetType("Microsoft.AspNetCore.Components.Server.ComponentHub", throwOnError: true)!;
+        var optionsType = typeof(IOptions<>).MakeGenericType(typeof(HubOptions<>).MakeGenericType(componentHub));
+        var circuit = (HubOptions)optionsType.GetProperty("Value")!.GetValue(fixture.Server.Services.GetRequiredService(optionsType))!;
+        Assert.Equal(new HubOptions().StatefulReconnectBufferSize, circuit.StatefulReconnectBufferSize);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

@@ -190,6 +190,36 @@ public abstract class HistoryStoreContractTests : IDisposable
     }
 
     [Fact]
+    public async Task A_kept_value_is_written_with_the_events_queued_before_it_and_read_back_after_a_restart()
+    {
+        var published = StoreHarness.Run("run-kept", "prompt", ["a", "b"]).ToList();
+        using (var store = Open())
+        {
+            Assert.Null(store.ReadValue("federation:lab"));
+            var (hub, _) = Harness.Hub(store);
+            foreach (var e in published)
+            {
+                hub.Publish(e);
+            }
+
+            // Saved after the events, as a link saves its cursor: the last save of a key wins.
+            store.SaveValue("federation:lab", "41 child-instance");
+            store.SaveValue("federation:lab", "42 child-instance");
+            store.SaveValue("federation:other", "7 another");
+            await store.FlushAsync();
+            Assert.Equal("42 child-instance", store.ReadValue("federation:lab"));
+        }
+
+        using var reopened = Open();
+        Assert.Equal("42 child-instance", reopened.ReadValue("federation:lab"));
+        Assert.Equal("7 another", reopened.ReadValue("federation:other"));
+        Assert.Null(reopened.ReadValue("instance_id"));
+        // The events queued before the value were written with it.
+        Assert.Equal(published.Count, (await reopened.ReplayAsync(0, 1000)).Events.Count(e => e.Event is RunEvent { RunId: "run-kept" }));
+        Assert.Equal(RunStatus.Completed, reopened.FindRun("run-kept")?.Status);
+    }
+
+    [Fact]
     public async Task A_run_in_flight_when_the_store_closed_is_interrupted_at_the_next_start_with_its_text_so_far()
     {
         using (var store = Open())

@@ -38,12 +38,22 @@ internal static class BackendsApi
             var item = health.Remove(entry.Name, out var h)
                 ? ToDto(h, redactor)
                 : new BackendDto(entry.Name, entry.Kind.Kind, BackendState.Stopped, null, 0, 0, 0, null, entry.IsDemo, 0);
-            list.Add(item with { Capabilities = CapabilityNames(entry), Options = entry.Runs?.RunOptions ?? [] });
+            list.Add(WithAbilities(item, entry));
         }
 
         list.AddRange(health.Values.Select(h => ToDto(h, redactor)));
         return list;
     }
+
+    /// <summary>
+    /// One item of GET /api/backends from a health report (the <c>backend.state</c> live event):
+    /// a backend of this dashboard takes its abilities from its kind, a federated one brings its own.
+    /// </summary>
+    internal static BackendDto Item(BackendCatalog catalog, BackendHealth h, SecretRedactor redactor) =>
+        catalog.Find(h.Name) is { } entry ? WithAbilities(ToDto(h, redactor), entry) : ToDto(h, redactor);
+
+    private static BackendDto WithAbilities(BackendDto item, BackendEntry entry) =>
+        item with { Capabilities = CapabilityNames(entry), Options = entry.Runs?.RunOptions ?? [] };
 
     public static async Task<IResult> EventsAsync(
         string name,
@@ -93,6 +103,8 @@ internal static class BackendsApi
         h.LastError is null ? null : redactor.Redact(h.LastError), h.IsDemo, h.OversizedDropped, h.ValuesCut, h.IdsNotResent)
     {
         Via = h.Via,
+        Capabilities = h.Capabilities ?? [],
+        Options = h.RunOptions ?? [],
     };
 
     private static List<string> CapabilityNames(BackendEntry entry)

@@ -41,7 +41,7 @@ internal static class RunsApi
         }
 
         await catalog.WaitReadyAsync(BackendsApi.CatalogWait, cancellationToken);
-        var result = runs.Start(request);
+        var result = await runs.StartAsync(request, cancellationToken);
         return result.Outcome switch
         {
             StartRunOutcome.Started => TypedResults.Accepted($"/api/runs/{result.RunId}", new StartedRunDto(result.RunId!)),

@@ -57,3 +57,26 @@ public interface IAlwaysOnStream : IBackendClient
     /// <summary>Follows the stream until <paramref name="cancellationToken"/> stops it.</summary>
     Task RunAlwaysOnAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// A link to another dashboard (the <c>dashboard</c> kind): its backends show here as
+/// <c>&lt;link&gt;/&lt;backend&gt;</c>, and their runs start and cancel on that dashboard's REST API.
+/// </summary>
+public interface IFederatedRuns : IBackendClient
+{
+    /// <summary>
+    /// Starts the run on the other dashboard's <c>POST /api/runs</c>. A started run is known here
+    /// at once (its id here is returned), and the other side's <c>run.created</c> is matched with it.
+    /// </summary>
+    /// <param name="remoteBackend">The backend's name on the other dashboard.</param>
+    /// <param name="parentUpstreamId">The parent run's id on the other dashboard, for an iteration.</param>
+    Task<FederatedStart> StartAsync(string remoteBackend, RunRequest request, string? parentUpstreamId, CancellationToken cancellationToken);
+
+    /// <summary>Asks the other dashboard to cancel its run; false when it refused (not in flight, unknown) or could not be reached.</summary>
+    Task<bool> CancelAsync(string remoteRunId, CancellationToken cancellationToken);
+}
+
+public enum FederatedStartOutcome { Started, Invalid, UnknownBackend, TooManyRuns, Unreachable }
+
+/// <summary>What the other dashboard answered; <see cref="Errors"/> are its own field errors, passed through.</summary>
+public sealed record FederatedStart(FederatedStartOutcome Outcome, string? RunId, IReadOnlyList<FieldError> Errors);

@@ -51,4 +51,13 @@ public sealed record BackendHealth(
 
     /// <summary>The dashboards (store instances) a federated backend came through, nearest last; empty for a backend of this dashboard.</summary>
     public IReadOnlyList<string> Via { get; init; } = [];
+
+    /// <summary>
+    /// A federated backend's abilities as its own dashboard lists them (<c>runs</c>, <c>iterate</c>,
+    /// <c>cancel</c>, <c>graph</c>); null for this dashboard's own backends, whose kind says.
+    /// </summary>
+    public IReadOnlyList<string>? Capabilities { get; init; }
+
+    /// <summary>A federated backend's run option fields as its own dashboard lists them; null for this dashboard's own.</summary>
+    public IReadOnlyList<RunOptionField>? RunOptions { get; init; }
 }

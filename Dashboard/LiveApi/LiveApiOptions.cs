@@ -11,6 +11,14 @@ public sealed class LiveApiOptions
     /// <summary>Estimated memory of the kept events.</summary>
     public long ReplayMaxBytes { get; set; } = 64L * 1024 * 1024;
 
+    /// <summary>
+    /// Bytes a SignalR subscriber may have unacknowledged (stateful reconnect keeps them to resend
+    /// after a blip). The client acknowledges about once a second, so this bounds one subscriber's
+    /// throughput too: SignalR's default of 100,000 bytes held a subscriber near 100 KB/s, about 600
+    /// small text events a second, whatever the machine could do.
+    /// </summary>
+    public long StatefulReconnectBufferBytes { get; set; } = 1024 * 1024;
+
     /// <summary>Seconds between SSE heartbeat comments.</summary>
     public int HeartbeatSeconds { get; set; } = 15;
 }

@@ -2,6 +2,8 @@ using Dashboard.Events;
 using Dashboard.Security;
 using Dashboard.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
 namespace Dashboard.LiveApi;
@@ -25,7 +27,10 @@ public static class LiveApiServiceCollectionExtensions
             : sp.GetRequiredService<InMemoryEventReplay>());
         services.TryAddSingleton<IEventRecorder>(sp => sp.GetRequiredService<InMemoryEventReplay>());
         services.TryAddSingleton<LiveEventFeed>();
-        services.AddSignalR().AddMessagePackProtocol();
+        // This hub's own options only: the Blazor circuit's hub keeps its settings.
+        services.AddSignalR().AddMessagePackProtocol().AddHubOptions<LiveEventsHub>(_ => { });
+        services.AddOptions<HubOptions<LiveEventsHub>>().Configure<IOptions<LiveApiOptions>>((hub, live) =>
+            hub.StatefulReconnectBufferSize = Math.Max(64 * 1024, live.Value.StatefulReconnectBufferBytes));
         return services;
     }
 
@@ -33,7 +38,11 @@ public static class LiveApiServiceCollectionExtensions
     public static IEndpointRouteBuilder MapLiveApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGroup(DashboardAuth.ApiPath).MapGet("/events", EventsEndpoint.HandleAsync).RequireDashboardApi();
-        endpoints.MapHub<LiveEventsHub>(DashboardAuth.EventsHubPath, o => o.AllowStatefulReconnects = true)
+        // MapHub with one connection middleware in front of the hub (see SerializedFlushes).
+        endpoints.MapConnections(DashboardAuth.EventsHubPath, new HttpConnectionDispatcherOptions { AllowStatefulReconnects = true }, connection => connection
+                .UseSerializedFlushes()
+                .UseHub<LiveEventsHub>())
+            .WithMetadata(new HubMetadata(typeof(LiveEventsHub)))
             .RequireAuthorization(DashboardAuth.ApiPolicy);
         return endpoints;
     }

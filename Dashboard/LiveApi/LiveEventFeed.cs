@@ -49,7 +49,7 @@ public sealed class LiveEventFeed(
         bool endAtGap,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var mapper = new LiveEventMapper(redactor);
+        var mapper = new LiveEventMapper(redactor, catalog);
         long position;
         if (CanResume(cursor, instance))
         {
@@ -83,7 +83,7 @@ public sealed class LiveEventFeed(
                     yield break;
                 }
 
-                mapper = new LiveEventMapper(redactor);
+                mapper = new LiveEventMapper(redactor, catalog);
                 var snapshot = await CaptureAsync(filter, cancellationToken);
                 foreach (var item in snapshot.Items(mapper, clock.GetUtcNow()))
                 {

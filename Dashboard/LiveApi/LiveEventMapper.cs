@@ -12,7 +12,8 @@ namespace Dashboard.LiveApi;
 /// carries pieces), and which runs ended (the projection drops later run events, so does this).
 /// Long texts are split so that no message outgrows an SSE reader's event limit.
 /// </summary>
-public sealed class LiveEventMapper(SecretRedactor redactor)
+/// <param name="catalog">This dashboard's backends: a <c>backend.state</c> item carries their abilities and option fields, as GET /api/backends does.</param>
+public sealed class LiveEventMapper(SecretRedactor redactor, Backends.BackendCatalog catalog)
 {
     /// <summary>Characters of text per message; a JSON-escaped UTF-8 chunk stays well under 1 MB.</summary>
     public const int MaxChunkChars = 128 * 1024;
@@ -62,7 +63,7 @@ public sealed class LiveEventMapper(SecretRedactor redactor)
 
         return e switch
         {
-            BackendHealthChanged h => One(item, LiveEventTypes.BackendState, BackendsApi.ToDto(h.Health, redactor)),
+            BackendHealthChanged h => One(item, LiveEventTypes.BackendState, BackendsApi.Item(catalog, h.Health, redactor)),
             GraphStatsObserved g => One(item, LiveEventTypes.GraphStats,
                 new GraphStatsData(g.Stats.Nodes, g.Stats.Edges, g.Stats.AvgEntanglement, g.Stats.Tiers, g.Stats.Types, g.At)),
             RunCreated c => One(item, LiveEventTypes.RunCreated, Summary(c)),

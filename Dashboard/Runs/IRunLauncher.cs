@@ -18,6 +18,12 @@ public interface IRunLauncher
     /// <summary>Validates, creates the run (RunCreated) and follows it in the background.</summary>
     StartRunResult Start(RunRequest request);
 
+    /// <summary>
+    /// <see cref="Start"/> for callers that can wait (the form, POST /api/runs): a run on a
+    /// federated backend is first started on its own dashboard, whose refusals pass through.
+    /// </summary>
+    Task<StartRunResult> StartAsync(RunRequest request, CancellationToken cancellationToken = default) => Task.FromResult(Start(request));
+
     /// <summary>False when the run is unknown or already ended.</summary>
     Task<bool> CancelAsync(string runId, CancellationToken cancellationToken = default);
 }

@@ -33,7 +33,10 @@ public sealed class RunManager(
     private bool _stopping;
 
     public IReadOnlyList<RunBackend> RunBackends =>
-        [.. catalog.All.Where(e => e.Has(BackendCapabilities.Runs)).Select(e => new RunBackend(e.Name, e.Kind.Kind, e.IsDemo, e.Runs!.RunOptions, e.Kind.Capabilities))];
+    [
+        .. catalog.All.Where(e => e.Has(BackendCapabilities.Runs)).Select(e => new RunBackend(e.Name, e.Kind.Kind, e.IsDemo, e.Runs!.RunOptions, e.Kind.Capabilities)),
+        .. state.Backends.Select(h => FederatedBackend.Find(catalog, h)).OfType<FederatedBackend>().Where(f => f.StartsRuns).Select(f => f.ToRunBackend()),
+    ];
 
     /// <summary>Runs in flight (for tests and diagnostics).</summary>
     public int ActiveCount => _active.Count;
@@ -42,6 +45,13 @@ public sealed class RunManager(
 
     public StartRunResult Start(RunRequest request)
     {
+        if (Federated(request.Backend) is { } federated)
+        {
+            // Its own dashboard answers over HTTP: only the waiting path can pass its answer on.
+            return new StartRunResult(StartRunOutcome.Invalid, null,
+                [new FieldError(RunFields.Backend, $"Backend \"{federated.Health.Name}\" is on another dashboard: its runs are started with StartAsync.")]);
+        }
+
         var errors = Validate(request, out var backend);
         if (!string.IsNullOrWhiteSpace(request.Backend) && catalog.Find(request.Backend) is null)
         {
@@ -90,6 +100,46 @@ public sealed class RunManager(
         return StartRunResult.Started(run.Id);
     }
 
+    public async Task<StartRunResult> StartAsync(RunRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (Federated(request.Backend) is not { } federated)
+        {
+            return Start(request);
+        }
+
+        var errors = Validate(request);
+        if (errors.Count > 0)
+        {
+            return new StartRunResult(StartRunOutcome.Invalid, null, errors);
+        }
+
+        var normalized = request with { Backend = federated.Health.Name, ParentRunId = string.IsNullOrEmpty(request.ParentRunId) ? null : request.ParentRunId };
+        var parentUpstreamId = normalized.ParentRunId is { } parent ? state.GetRun(parent)?.UpstreamId : null;
+        var answer = await federated.Link.StartAsync(federated.RemoteName, normalized, parentUpstreamId, cancellationToken);
+        if (answer.Outcome == FederatedStartOutcome.Started && answer.RunId is { } runId)
+        {
+            logger.LogInformation("Run {RunId} started on {Backend} (on its own dashboard); parent {ParentRunId}, prompt {PromptChars} characters",
+                runId, federated.Health.Name, normalized.ParentRunId, normalized.Prompt.Length);
+            return StartRunResult.Started(runId);
+        }
+
+        return new StartRunResult(
+            answer.Outcome switch
+            {
+                FederatedStartOutcome.UnknownBackend => StartRunOutcome.UnknownBackend,
+                FederatedStartOutcome.TooManyRuns => StartRunOutcome.TooManyRuns,
+                _ => StartRunOutcome.Invalid,
+            },
+            null,
+            answer.Errors);
+    }
+
+    private FederatedBackend? Federated(string? name) =>
+        name is null || !name.Contains('/', StringComparison.Ordinal)
+            ? null
+            : state.Backends.FirstOrDefault(h => BackendNames.Comparer.Equals(h.Name, name)) is { } health ? FederatedBackend.Find(catalog, health) : null;
+
     /// <summary>
     /// Start-up: a run that was in flight when the dashboard last stopped (already back in the
     /// projections) is followed again when its backend's client can re-attach (<see cref="IRunReattach"/>)
@@ -99,6 +149,13 @@ public sealed class RunManager(
     public bool Resume(RunView run, DateTimeOffset lastSeen, string interruptedMessage)
     {
         ArgumentNullException.ThrowIfNull(run);
+        if (FederatedBackend.IsLinked(catalog, run.Backend))
+        {
+            // Its link follows it again from its kept cursor (or settles it from the other side's REST API).
+            logger.LogInformation("Run {RunId} on {Backend} was in flight at the last stop: its link follows it again", run.Id, run.Backend);
+            return true;
+        }
+
         var backend = catalog.Find(run.Backend);
         if (backend?.Runs is not IRunReattach || run.UpstreamId is not { } upstreamId)
         {
@@ -128,7 +185,12 @@ public sealed class RunManager(
 
     public async Task<bool> CancelAsync(string runId, CancellationToken cancellationToken = default)
     {
-        if (!_active.TryGetValue(runId, out var run) || !run.TryBeginCancel())
+        if (!_active.TryGetValue(runId, out var run))
+        {
+            return await CancelFederatedAsync(runId, cancellationToken);
+        }
+
+        if (!run.TryBeginCancel())
         {
             return false;
         }
@@ -151,6 +213,31 @@ public sealed class RunManager(
         run.Abort();
         End(run, RunStatus.Cancelled, null);
         return true;
+    }
+
+    /// <summary>
+    /// A run on a federated backend is followed by its link, not here: its own dashboard cancels it,
+    /// and its run.ended comes back through the link.
+    /// </summary>
+    private async Task<bool> CancelFederatedAsync(string runId, CancellationToken cancellationToken)
+    {
+        if (state.GetRun(runId) is not { } run || run.Status.IsTerminal() || run.UpstreamId is not { } remoteRunId || Federated(run.Backend) is not { } federated)
+        {
+            return false;
+        }
+
+        logger.LogInformation("Run {RunId} on {Backend}: cancel requested (on its own dashboard)", runId, run.Backend);
+        try
+        {
+            using var timeout = new CancellationTokenSource(UpstreamCancelTimeout, clock);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
+            return await federated.Link.CancelAsync(remoteRunId, linked.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            logger.LogWarning("Cancel of run {RunId} on {Backend} got no answer in time", runId, run.Backend);
+            return false;
+        }
     }
 
     /// <summary>
@@ -185,9 +272,18 @@ public sealed class RunManager(
     {
         var errors = new List<FieldError>();
         backend = catalog.Find(request.Backend);
+        var federated = backend is null ? Federated(request.Backend) : null;
         if (string.IsNullOrWhiteSpace(request.Backend))
         {
             errors.Add(new FieldError(RunFields.Backend, "Backend is required."));
+        }
+        else if (federated is not null)
+        {
+            // Its options are checked by its own dashboard, whose field errors pass through on start.
+            if (!federated.StartsRuns)
+            {
+                errors.Add(new FieldError(RunFields.Backend, $"Backend \"{federated.Health.Name}\" ({federated.Health.Kind}, on another dashboard) does not start runs."));
+            }
         }
         else if (backend is null)
         {
@@ -216,9 +312,9 @@ public sealed class RunManager(
             {
                 errors.Add(new FieldError(RunFields.ParentRunId, $"Unknown parent run \"{parentId}\"."));
             }
-            else if (backend is not null && !BackendNames.Comparer.Equals(parent.Backend, backend.Name))
+            else if ((backend?.Name ?? federated?.Health.Name) is { } name && !BackendNames.Comparer.Equals(parent.Backend, name))
             {
-                errors.Add(new FieldError(RunFields.ParentRunId, $"Parent run {parentId} ran on \"{parent.Backend}\", not on \"{backend.Name}\"."));
+                errors.Add(new FieldError(RunFields.ParentRunId, $"Parent run {parentId} ran on \"{parent.Backend}\", not on \"{name}\"."));
             }
             else if (parent.UpstreamId is null)
             {

@@ -9,7 +9,7 @@ namespace Dashboard.Storage;
 /// the same interface). Writes arrive through <see cref="IEventJournal"/> and never wait on disk;
 /// reads serve the API, the pages and replays.
 /// </summary>
-public interface IHistoryStore : IEventJournal, IRunArchive, IDisposable
+public interface IHistoryStore : IEventJournal, IRunArchive, IKeptValues, IDisposable
 {
     /// <summary><c>sqlite</c> or <c>memory</c>.</summary>
     string Provider { get; }

@@ -30,6 +30,7 @@ public sealed class MemoryHistoryStore : IHistoryStore
     private readonly Dictionary<string, (GraphStats Stats, Queue<GraphPoint> Points)> _graphs = new(StringComparer.Ordinal);
     private long _last;
     private long _evicted;
+    private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
 
     public MemoryHistoryStore(TimeProvider clock, int maxRuns, int graphPoints)
     {
@@ -37,6 +38,22 @@ public sealed class MemoryHistoryStore : IHistoryStore
         StartAfter = _last = clock.GetUtcNow().ToUnixTimeMilliseconds() * 1000;
         _maxRuns = Math.Max(1, maxRuns);
         _graphPoints = Math.Max(1, graphPoints);
+    }
+
+    public void SaveValue(string key, string value)
+    {
+        lock (_gate)
+        {
+            _values[key] = value;
+        }
+    }
+
+    public string? ReadValue(string key)
+    {
+        lock (_gate)
+        {
+            return _values.GetValueOrDefault(key);
+        }
     }
 
     public string Provider => StorageOptions.Memory;

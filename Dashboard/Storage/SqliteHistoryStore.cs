@@ -171,6 +171,26 @@ public sealed class SqliteHistoryStore : IHistoryStore
         }
     }
 
+    // Kept values live in meta under their own prefix, apart from the store's own keys.
+    internal const string ValuePrefix = "value:";
+
+    public void SaveValue(string key, string value)
+    {
+        if (!_queue.Writer.TryWrite(new ValueItem(key, value)))
+        {
+            _logger.LogWarning("Value {Key} was saved after the history store closed; it is not kept.", key);
+        }
+    }
+
+    public string? ReadValue(string key)
+    {
+        using var connection = OpenConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT value FROM meta WHERE key = $k;";
+        command.Parameters.AddWithValue("$k", ValuePrefix + key);
+        return command.ExecuteScalar() as string;
+    }
+
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -587,6 +607,8 @@ public sealed class SqliteHistoryStore : IHistoryStore
             command.Transaction = transaction;
         }
 
+        // A value saved many times in one batch (a cursor per event) is written once, with the events before it.
+        Dictionary<string, string>? values = null;
         for (var n = 0; n < BatchSize && reader.TryRead(out var item); n++)
         {
             switch (item)
@@ -598,11 +620,24 @@ public sealed class SqliteHistoryStore : IHistoryStore
                 case RunItem r:
                     WriteRun(r.Run);
                     break;
+                case ValueItem v:
+                    (values ??= new(StringComparer.Ordinal))[v.Key] = v.Value;
+                    break;
                 case FlushItem f:
                     flushes.Add(f.Done);
                     n = BatchSize;
                     break;
             }
+        }
+
+        foreach (var (key, value) in values ?? [])
+        {
+            using var command = _write.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "INSERT INTO meta(key, value) VALUES ($k, $v) ON CONFLICT(key) DO UPDATE SET value = excluded.value;";
+            command.Parameters.AddWithValue("$k", ValuePrefix + key);
+            command.Parameters.AddWithValue("$v", value);
+            command.ExecuteNonQuery();
         }
 
         WriteGaps(transaction);
@@ -896,4 +931,6 @@ public sealed class SqliteHistoryStore : IHistoryStore
     private sealed record RunItem(RunView Run) : WriteItem;
 
     private sealed record FlushItem(TaskCompletionSource Done) : WriteItem;
+
+    private sealed record ValueItem(string Key, string Value) : WriteItem;
 }

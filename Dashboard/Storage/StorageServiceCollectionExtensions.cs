@@ -24,6 +24,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton(Create);
         services.TryAddSingleton<IEventJournal>(sp => sp.GetRequiredService<IHistoryStore>());
         services.TryAddSingleton<IRunArchive>(sp => sp.GetRequiredService<IHistoryStore>());
+        services.TryAddSingleton<IKeptValues>(sp => sp.GetRequiredService<IHistoryStore>());
         services.TryAddSingleton<RunHistory>();
         services.TryAddSingleton<IStageHistory, StoredStageHistory>();
         services.TryAddSingleton<BackendInsights>();

@@ -148,7 +148,10 @@ public sealed class FederationTests
         var port = FreePort();
         await using var app = new TestApp(Link("me", $"http://127.0.0.1:{port}")) { Demo = false, Port = port };
         using var http = LiveClients.Http(LiveClients.BaseUri(app));
-        var items = await BackendsWhenAsync(http, items => Named(items, "me")?.GetProperty("lastError").GetString() is { } error && error.Contains("this dashboard itself", StringComparison.Ordinal));
+        // The error and the failed state are two updates of the link's health: wait for both.
+        var items = await BackendsWhenAsync(http, items => Named(items, "me") is { } me
+            && me.GetProperty("lastError").GetString() is { } error && error.Contains("this dashboard itself", StringComparison.Ordinal)
+            && me.GetProperty("state").GetString() == "failed");
         var link = Named(items.EnumerateArray().ToArray(), "me")!.Value;
         Assert.Contains("refused", link.GetProperty("lastError").GetString(), StringComparison.Ordinal);
         Assert.Equal("failed", link.GetProperty("state").GetString());

@@ -26,5 +26,7 @@ public sealed class DashboardKind : IBackendKind
         BackendServices.Clock(services),
         () => services.GetRequiredService<Events.IEventReplay>().Instance,
         services.GetService<Ingest.Monitoring.BackendMonitors>(),
-        services.GetRequiredService<ILoggerFactory>().CreateLogger<DashboardLinkClient>());
+        services.GetRequiredService<ILoggerFactory>().CreateLogger<DashboardLinkClient>(),
+        services.GetService<Events.IKeptValues>(),
+        services.GetService<State.IDashboardState>());
 }

@@ -21,7 +21,9 @@ internal sealed record RemoteBackend(
     string? LastError,
     bool IsDemo,
     long OversizedDropped,
-    IReadOnlyList<string>? Via);
+    IReadOnlyList<string>? Via,
+    IReadOnlyList<string>? Capabilities,
+    IReadOnlyList<RunOptionField>? Options);
 
 internal sealed record RemoteGraph(string? Backend, int Nodes, int? Edges, double? AvgEntanglement, Dictionary<string, int>? Tiers, Dictionary<string, int>? Types);
 

@@ -7,7 +7,8 @@ namespace Dashboard.Backends.Federation;
 /// Turns another dashboard's live events into this dashboard's domain events: its backend
 /// <c>x</c> becomes <c>&lt;link&gt;/x</c>, each of its runs one run here (an id of our own, the
 /// other's id kept as the run's upstream id), and a backend that came through this dashboard
-/// already is refused (a loop). One per link; not thread-safe (the link reads one stream).
+/// already is refused (a loop). One per link: the link's stream applies events while runs started
+/// here are claimed from other threads, so both take one lock.
 /// </summary>
 public sealed class RemoteEventTranslator(string link, string ownInstance, IDomainEventSink sink, TimeProvider clock)
 {
@@ -16,12 +17,24 @@ public sealed class RemoteEventTranslator(string link, string ownInstance, IDoma
     private readonly Dictionary<string, string> _runs = new(StringComparer.Ordinal);
     private readonly Queue<string> _runOrder = new();
     private readonly Dictionary<(string Run, string Tool), int> _toolArguments = [];
+    private readonly Lock _gate = new();
+
+    // Runs that ended lately, still matched by Claim: a short run can end there before its POST's answer is read here.
+    private readonly Dictionary<string, string> _ended = new(StringComparer.Ordinal);
+    private readonly Queue<string> _endedOrder = new();
+    private const int MaxEnded = 1024;
 
     /// <summary>The other dashboard's store instance, once its first snapshot arrived.</summary>
     public string? RemoteInstance { get; private set; }
 
     /// <summary>Our id of the other dashboard's run, if it was seen.</summary>
-    public string? LocalRunId(string remoteRunId) => _runs.GetValueOrDefault(remoteRunId);
+    public string? LocalRunId(string remoteRunId)
+    {
+        lock (_gate)
+        {
+            return _runs.GetValueOrDefault(remoteRunId);
+        }
+    }
 
     public string LocalBackend(string remote) => $"{link}/{remote}";
 
@@ -31,6 +44,103 @@ public sealed class RemoteEventTranslator(string link, string ownInstance, IDoma
     /// </summary>
     /// <exception cref="FederationLoopException">The other dashboard is this one, or brings this one's backends back.</exception>
     public IReadOnlyList<string> Apply(RemoteEvent e)
+    {
+        lock (_gate)
+        {
+            return ApplyLocked(e);
+        }
+    }
+
+    /// <summary>
+    /// A resume by cursor brings no snapshot: the other side's backends (their health, abilities and
+    /// option fields here) and graphs come from its <c>GetSnapshot</c> data instead; its runs come in
+    /// the stream.
+    /// </summary>
+    public void ApplyBackends(System.Text.Json.JsonElement snapshotData)
+    {
+        var snapshot = RemoteJson.Read<RemoteSnapshot>(snapshotData);
+        lock (_gate)
+        {
+            if (string.Equals(snapshot.Instance, ownInstance, StringComparison.Ordinal))
+            {
+                throw new FederationLoopException($"Link {link} leads back to this dashboard itself (instance {ownInstance}); it is refused.");
+            }
+
+            var at = clock.GetUtcNow();
+            foreach (var backend in snapshot.Backends ?? [])
+            {
+                Backend(backend, at);
+            }
+
+            foreach (var graph in snapshot.Graph ?? [])
+            {
+                if (graph.Backend is { } name)
+                {
+                    sink.Publish(new GraphStatsObserved { Backend = LocalBackend(name), At = at, Stats = Stats(graph) });
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// After a restart of this dashboard: the link resumes from its kept cursor, so the runs it
+    /// followed (back in the projections from the store) must be known again, with the tool
+    /// arguments they already have (the other side sends whole arguments, this side appends).
+    /// </summary>
+    public void Adopt(string remoteInstance, IEnumerable<(string RemoteRunId, string LocalRunId, IReadOnlyList<(string ToolId, int ArgumentChars)> Tools)> runs)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        lock (_gate)
+        {
+            RemoteInstance = remoteInstance;
+            foreach (var (remote, local, tools) in runs)
+            {
+                if (_runs.TryAdd(remote, local))
+                {
+                    _runOrder.Enqueue(remote);
+                }
+
+                foreach (var (tool, chars) in tools)
+                {
+                    _toolArguments[(local, tool)] = chars;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// A run this dashboard started on the other one (its POST /api/runs answered
+    /// <paramref name="remoteRunId"/>): known here from now on under the returned id. When the
+    /// other side's <c>run.created</c> came first, that run is the one: never two.
+    /// </summary>
+    public string Claim(string remoteRunId, string remoteBackend, RunRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        lock (_gate)
+        {
+            if (_runs.TryGetValue(remoteRunId, out var known) || _ended.TryGetValue(remoteRunId, out known))
+            {
+                return known;
+            }
+
+            var local = Remember(remoteRunId);
+            var backend = LocalBackend(remoteBackend);
+            var at = clock.GetUtcNow();
+            sink.Publish(new RunCreated
+            {
+                Backend = backend,
+                At = at,
+                RunId = local,
+                Prompt = request.Prompt,
+                ParentRunId = request.ParentRunId,
+                Options = request.Options ?? RunCreated.EmptyOptions,
+            });
+            sink.Publish(new RunUpstreamIdAssigned { Backend = backend, At = at, RunId = local, UpstreamId = remoteRunId });
+            return local;
+        }
+    }
+
+    private IReadOnlyList<string> ApplyLocked(RemoteEvent e)
     {
         var at = DateTimeOffset.TryParse(e.At, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed) ? parsed : clock.GetUtcNow();
         switch (e.Type)
@@ -93,6 +203,14 @@ public sealed class RemoteEventTranslator(string link, string ownInstance, IDoma
     /// <summary>The link was away: the run ended there meanwhile, as the other dashboard's REST API says.</summary>
     public void Settle(string remoteRunId, string remoteBackend, RunStatus status, string? error, string text, DateTimeOffset at)
     {
+        lock (_gate)
+        {
+            SettleLocked(remoteRunId, remoteBackend, status, error, text, at);
+        }
+    }
+
+    private void SettleLocked(string remoteRunId, string remoteBackend, RunStatus status, string? error, string text, DateTimeOffset at)
+    {
         if (!_runs.TryGetValue(remoteRunId, out var local))
         {
             return;
@@ -121,6 +239,8 @@ public sealed class RemoteEventTranslator(string link, string ownInstance, IDoma
             Health = new BackendHealth(name, backend.Kind ?? "unknown", backend.State, backend.LastEventAt, backend.EventsReceived, backend.DecodeErrors, backend.Reconnects, backend.OversizedDropped, backend.LastError, backend.IsDemo)
             {
                 Via = via,
+                Capabilities = backend.Capabilities ?? [],
+                RunOptions = backend.Options ?? [],
             },
         });
     }
@@ -132,14 +252,7 @@ public sealed class RemoteEventTranslator(string link, string ownInstance, IDoma
             return; // seen before (a snapshot after a reconnect): never twice
         }
 
-        var local = Guid.NewGuid().ToString("N");
-        _runs[run.Id] = local;
-        _runOrder.Enqueue(run.Id);
-        while (_runOrder.Count > MaxRuns)
-        {
-            _runs.Remove(_runOrder.Dequeue());
-        }
-
+        var local = Remember(run.Id);
         var backend = LocalBackend(run.Backend);
         sink.Publish(new RunCreated
         {
@@ -151,6 +264,19 @@ public sealed class RemoteEventTranslator(string link, string ownInstance, IDoma
             Options = run.Options ?? new Dictionary<string, System.Text.Json.JsonElement>(),
         });
         sink.Publish(new RunUpstreamIdAssigned { Backend = backend, At = at, RunId = local, UpstreamId = run.Id });
+    }
+
+    private string Remember(string remoteRunId)
+    {
+        var local = Guid.NewGuid().ToString("N");
+        _runs[remoteRunId] = local;
+        _runOrder.Enqueue(remoteRunId);
+        while (_runOrder.Count > MaxRuns)
+        {
+            _runs.Remove(_runOrder.Dequeue());
+        }
+
+        return local;
     }
 
     private void RunEvent(RemoteEvent e, string backend, string run, DateTimeOffset at)
@@ -211,6 +337,14 @@ public sealed class RemoteEventTranslator(string link, string ownInstance, IDoma
         }
 
         _runs.Remove(remoteRunId);
+        if (_ended.TryAdd(remoteRunId, local))
+        {
+            _endedOrder.Enqueue(remoteRunId);
+            while (_endedOrder.Count > MaxEnded)
+            {
+                _ended.Remove(_endedOrder.Dequeue());
+            }
+        }
     }
 
     private static GraphStats Stats(RemoteGraph g) =>

@@ -222,29 +222,46 @@ public sealed class StartRunForm
     {
         try
         {
-            var result = _launcher.Start(request);
-            if (result.Outcome == StartRunOutcome.Started && result.RunId is { } runId)
-            {
-                return runId;
-            }
-
-            Errors = result.Errors;
-            Rejection = result.Outcome switch
-            {
-                StartRunOutcome.TooManyRuns => "The backend is busy: too many runs in flight. Try again when one ends.",
-                StartRunOutcome.UnknownBackend => "That backend no longer exists.",
-                _ => "The run was not started: fix the fields marked below.",
-            };
-            if (result.Errors.Count > 0 && result.Outcome != StartRunOutcome.Invalid)
-            {
-                Rejection += " " + string.Join(" ", result.Errors.Select(e => e.Message));
-            }
-
-            return null;
+            return Outcome(_launcher.Start(request));
         }
         finally
         {
             Sending = false;
         }
+    }
+
+    /// <summary><see cref="Complete"/> through the launcher's waiting path (a federated backend's run starts on its own dashboard).</summary>
+    public async Task<string?> CompleteAsync(RunRequest request, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return Outcome(await _launcher.StartAsync(request, cancellationToken));
+        }
+        finally
+        {
+            Sending = false;
+        }
+    }
+
+    private string? Outcome(StartRunResult result)
+    {
+        if (result.Outcome == StartRunOutcome.Started && result.RunId is { } runId)
+        {
+            return runId;
+        }
+
+        Errors = result.Errors;
+        Rejection = result.Outcome switch
+        {
+            StartRunOutcome.TooManyRuns => "The backend is busy: too many runs in flight. Try again when one ends.",
+            StartRunOutcome.UnknownBackend => "That backend no longer exists.",
+            _ => "The run was not started: fix the fields marked below.",
+        };
+        if (result.Errors.Count > 0 && result.Outcome != StartRunOutcome.Invalid)
+        {
+            Rejection += " " + string.Join(" ", result.Errors.Select(e => e.Message));
+        }
+
+        return null;
     }
 }

@@ -53,7 +53,7 @@ public sealed partial class StartRun
 
         // Let the disabled "Starting…" button reach the browser before the launcher works.
         await Task.Yield();
-        if (_form.Complete(request) is { } runId)
+        if (await _form.CompleteAsync(request) is { } runId)
         {
             Navigation.NavigateTo(DashboardUrls.Run(runId));
         }

@@ -149,6 +149,22 @@ public sealed class PostgresHistoryStore : IHistoryStore
         }
     }
 
+    public void SaveValue(string key, string value)
+    {
+        if (!_queue.Writer.TryWrite(new ValueItem(key, value)))
+        {
+            _logger.LogWarning("Value {Key} was saved after the history store closed; it is not kept.", key);
+        }
+    }
+
+    public string? ReadValue(string key)
+    {
+        using var connection = _data.OpenConnection();
+        using var command = new NpgsqlCommand("SELECT value FROM meta WHERE key = $1;", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = SqliteHistoryStore.ValuePrefix + key });
+        return command.ExecuteScalar() as string;
+    }
+
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -627,6 +643,20 @@ public sealed class PostgresHistoryStore : IHistoryStore
             }
         }
 
+        // A value saved many times in one batch (a cursor per event) is written once, with the events before it.
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var item in batch.OfType<ValueItem>())
+        {
+            values[item.Key] = item.Value;
+        }
+
+        foreach (var (key, value) in values)
+        {
+            commands.BatchCommands.Add(Command(
+                "INSERT INTO meta(key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value;",
+                PostgresText.Clean(SqliteHistoryStore.ValuePrefix + key), PostgresText.Clean(value)));
+        }
+
         foreach (var (first, last) in gaps)
         {
             commands.BatchCommands.Add(Command("INSERT INTO gaps(first, last) VALUES ($1, $2) ON CONFLICT (first) DO UPDATE SET last = greatest(gaps.last, excluded.last);", first, last));
@@ -849,4 +879,6 @@ public sealed class PostgresHistoryStore : IHistoryStore
     private sealed record RunItem(RunView Run) : WriteItem;
 
     private sealed record FlushItem(TaskCompletionSource Done) : WriteItem;
+
+    private sealed record ValueItem(string Key, string Value) : WriteItem;
 }

@@ -206,7 +206,13 @@ public sealed class SqliteHistoryStore : IHistoryStore
         var items = new List<RunListItem>(Math.Min(rowids.Count, query.Limit));
         RunCursor? next = null;
         using var row = connection.CreateCommand();
-        row.CommandText = "SELECT id, prompt, summary, pinned FROM runs WHERE rowid = $r;";
+        // With words, the start of the output too: the match shown is cut from it here. FTS5's
+        // snippet() scores every place a word occurs in the whole document, which for a common
+        // word cost more than finding the page (over 1 ms a run); it is kept for a word found
+        // only further on, or only as the index's tokenizer folds it (diacritics).
+        row.CommandText = words.Count > 0
+            ? $"SELECT id, prompt, summary, pinned, substr(output, 1, {SnippetScanChars}) FROM runs WHERE rowid = $r;"
+            : "SELECT id, prompt, summary, pinned FROM runs WHERE rowid = $r;";
         var rowParameter = row.Parameters.Add(new SqliteParameter("$r", null));
         using var snippet = connection.CreateCommand();
         snippet.CommandText = "SELECT snippet(runs_fts, -1, char(57344), char(57345), '…', 12) FROM runs_fts WHERE runs_fts MATCH $q AND rowid = $r;";
@@ -222,16 +228,20 @@ public sealed class SqliteHistoryStore : IHistoryStore
             }
 
             rowParameter.Value = rowid;
-            string? match = null;
-            if (words.Count > 0)
-            {
-                snippetParameter.Value = rowid;
-                match = snippet.ExecuteScalar() as string;
-            }
-
             using var reader = row.ExecuteReader();
             if (reader.Read())
             {
+                string? match = null;
+                if (words.Count > 0)
+                {
+                    match = SearchText.Snippet(reader.GetString(1), reader.GetString(4), words);
+                    if (match is null)
+                    {
+                        snippetParameter.Value = rowid;
+                        match = snippet.ExecuteScalar() as string;
+                    }
+                }
+
                 var view = RunRecord.ToView(reader.GetString(0), reader.GetString(1), "", Summary(reader.GetString(2)), null);
                 items.Add(new RunListItem(view, match, reader.GetInt64(3) != 0));
             }
@@ -240,39 +250,59 @@ public sealed class SqliteHistoryStore : IHistoryStore
         return new RunPage(items, next);
     }
 
-    /// <summary>Matches of a search counted at most, to choose how the page is found (see <see cref="PageRowids"/>).</summary>
+    /// <summary>Characters of a listed run's output searched for the match shown.</summary>
+    private const int SnippetScanChars = 65_536;
+
+    /// <summary>Matches of a search at most for them to be fetched and ordered directly (see <see cref="PageRowids"/>).</summary>
     public const int DefaultCommonWordMatches = 4000;
 
     /// <summary>Settable so tests can take either way of finding a page with few runs.</summary>
     internal int CommonWordMatches { get; set; } = DefaultCommonWordMatches;
 
+    /// <summary>Matching rowids read from the full-text index at a time, newest first (settable so tests cross chunks with few runs).</summary>
+    internal int MatchChunk { get; set; } = 1024;
+
     /// <summary>
-    /// The rowids of one page (Limit + 1, in the page's order). Without search words, or when the
-    /// words match many runs, the list index is walked in order (covering every filter) and each
-    /// candidate is checked against the full-text index, stopping once the page is full: a common
-    /// word fills it within the first candidates. When they match fewer than
-    /// <see cref="CommonWordMatches"/> runs, the matches are few enough to fetch and order directly,
-    /// which a walk of the whole index would not beat.
+    /// The rowids of one page (Limit + 1, in the page's order). Without search words the list index
+    /// is walked in order (it covers every filter). With words, their matches are read from the
+    /// full-text index newest rowid first, in chunks: when they run out below
+    /// <see cref="CommonWordMatches"/>, the matches are few enough to fetch and order directly.
+    /// Otherwise (a common word) the list index is walked in the page's order and each candidate is
+    /// checked against the matches read so far, reading further chunks only while the candidate's
+    /// rowid is below the last one read: the check is exact whatever the rowids, and cheap because
+    /// a run's rowid is given when it is created, so rowid order follows start order and a page
+    /// needs about as many matches as it has candidates. A count or a sort over every match (what a
+    /// common word used to cost) is never made.
     /// </summary>
     private List<long> PageRowids(SqliteConnection connection, RunQuery query, IReadOnlyList<string> words)
     {
-        using var command = connection.CreateCommand();
-        var fewMatches = false;
-        if (words.Count > 0)
+        var matches = words.Count > 0 ? new MatchStream(connection, SearchText.FtsQuery(words), MatchChunk) : null;
+        try
         {
-            command.Parameters.AddWithValue("$q", SearchText.FtsQuery(words));
-            command.CommandText = $"SELECT count(*) FROM (SELECT rowid FROM runs_fts WHERE runs_fts MATCH $q LIMIT {CommonWordMatches});";
-            fewMatches = (long)command.ExecuteScalar()! < CommonWordMatches;
+            var fewMatches = matches is not null && matches.FewerThan(CommonWordMatches);
+            return ListRowids(connection, query, words, fewMatches, matches);
         }
+        finally
+        {
+            matches?.Dispose();
+        }
+    }
 
+    private List<long> ListRowids(SqliteConnection connection, RunQuery query, IReadOnlyList<string> words, bool fewMatches, MatchStream? matches)
+    {
+        using var command = connection.CreateCommand();
         var byDuration = query.Sort == RunSort.Duration;
         var key = byDuration ? "r.duration" : "r.started_at";
         var source = fewMatches ? "runs r NOT INDEXED" : byDuration ? "runs r INDEXED BY runs_list_duration" : "runs r INDEXED BY runs_list";
         var sql = new StringBuilder().Append(CultureInfo.InvariantCulture, $"SELECT r.rowid FROM {source} WHERE r.status NOT IN ({Statuses})");
-        if (words.Count > 0)
+
+        // By start, a common word's matches are checked while walking (see PageRowids); by duration,
+        // whose order the rowids do not follow, a correlated scalar subquery checks each candidate
+        // after the cheaper terms (an IN or EXISTS could be turned into a full list of the matches).
+        var checkWhileWalking = words.Count > 0 && !fewMatches && !byDuration;
+        if (words.Count > 0 && !checkWhileWalking)
         {
-            // A correlated scalar subquery is checked per candidate, after the cheaper terms (an
-            // IN or EXISTS could be turned into a full list of the matches).
+            command.Parameters.AddWithValue("$q", SearchText.FtsQuery(words));
             sql.Append(fewMatches
                 ? " AND r.rowid IN (SELECT rowid FROM runs_fts WHERE runs_fts MATCH $q)"
                 : " AND (SELECT 1 FROM runs_fts WHERE runs_fts MATCH $q AND rowid = r.rowid) IS NOT NULL");
@@ -304,17 +334,86 @@ public sealed class SqliteHistoryStore : IHistoryStore
             command.Parameters.AddWithValue("$cid", cursor.Id);
         }
 
-        sql.Append(CultureInfo.InvariantCulture, $" ORDER BY {key} DESC, r.id DESC LIMIT $limit;");
+        // Checked while walking, the walk has no LIMIT: it stops once the page is full.
+        sql.Append(CultureInfo.InvariantCulture, $" ORDER BY {key} DESC, r.id DESC{(checkWhileWalking ? "" : " LIMIT $limit")};");
         command.Parameters.AddWithValue("$limit", query.Limit + 1);
         command.CommandText = sql.ToString();
         var rowids = new List<long>(query.Limit + 1);
         using var reader = command.ExecuteReader();
-        while (reader.Read())
+        while (rowids.Count <= query.Limit && reader.Read())
         {
-            rowids.Add(reader.GetInt64(0));
+            var rowid = reader.GetInt64(0);
+            if (!checkWhileWalking || matches!.Contains(rowid))
+            {
+                rowids.Add(rowid);
+            }
         }
 
         return rowids;
+    }
+
+    /// <summary>
+    /// A search's matching rowids, read from the full-text index newest first, a chunk at a time
+    /// and only as far as asked (the index serves <c>ORDER BY rowid DESC</c> in its own order).
+    /// </summary>
+    private sealed class MatchStream : IDisposable
+    {
+        private readonly SqliteCommand _next;
+        private readonly SqliteParameter _below;
+        private readonly HashSet<long> _read = [];
+        private readonly int _chunk;
+        private bool _done;
+
+        public MatchStream(SqliteConnection connection, string ftsQuery, int chunk)
+        {
+            _chunk = Math.Max(1, chunk);
+            _next = connection.CreateCommand();
+            _next.CommandText = "SELECT rowid FROM runs_fts WHERE runs_fts MATCH $q AND rowid < $below ORDER BY rowid DESC LIMIT $n;";
+            _next.Parameters.AddWithValue("$q", ftsQuery);
+            _next.Parameters.AddWithValue("$n", _chunk);
+            _below = _next.Parameters.AddWithValue("$below", long.MaxValue);
+        }
+
+        /// <summary>True when the search has fewer than <paramref name="count"/> matches in all (reads at most that many).</summary>
+        public bool FewerThan(int count)
+        {
+            while (!_done && _read.Count < count)
+            {
+                ReadChunk();
+            }
+
+            return _done && _read.Count < count;
+        }
+
+        /// <summary>Whether the run of this rowid matches; reads on until the matches read reach below it.</summary>
+        public bool Contains(long rowid)
+        {
+            while (!_done && rowid < (long)_below.Value!)
+            {
+                ReadChunk();
+            }
+
+            return _read.Contains(rowid);
+        }
+
+        public void Dispose() => _next.Dispose();
+
+        private void ReadChunk()
+        {
+            var n = 0;
+            using (var reader = _next.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    var rowid = reader.GetInt64(0);
+                    _read.Add(rowid);
+                    _below.Value = rowid;
+                    n++;
+                }
+            }
+
+            _done = n < _chunk;
+        }
     }
 
     public bool DeleteRun(string runId)

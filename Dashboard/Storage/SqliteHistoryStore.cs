@@ -50,6 +50,7 @@ public sealed class SqliteHistoryStore : IHistoryStore
     private readonly SqliteCommand _insertPoint;
     private readonly SqliteCommand _upsertGraph;
     private long _queuedEvents;
+    private long _unwritten;
     private long _dropped;
     private long _last;
     private long _reserved;
@@ -155,8 +156,10 @@ public sealed class SqliteHistoryStore : IHistoryStore
 
     public void Record(in SequencedEvent item)
     {
+        Interlocked.Increment(ref _unwritten);
         if (Interlocked.Increment(ref _queuedEvents) > EventQueueCapacity || !_queue.Writer.TryWrite(new EventItem(item)))
         {
+            Interlocked.Decrement(ref _unwritten);
             Interlocked.Decrement(ref _queuedEvents);
             Interlocked.Increment(ref _dropped);
             AddGap(item.Sequence);
@@ -165,14 +168,23 @@ public sealed class SqliteHistoryStore : IHistoryStore
 
     public void SaveRun(RunView run)
     {
+        Interlocked.Increment(ref _unwritten);
         if (!_queue.Writer.TryWrite(new RunItem(run)))
         {
+            Interlocked.Decrement(ref _unwritten);
             _logger.LogWarning("Run {RunId} ended after the history store closed; it is not kept.", run.Id);
         }
     }
 
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
+        // Nothing queued or being written: nothing to wait for (every list request flushes first,
+        // and a round trip through a busy writer's thread was a good part of a page's time).
+        if (Interlocked.Read(ref _unwritten) == 0)
+        {
+            return;
+        }
+
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (_queue.Writer.TryWrite(new FlushItem(done)))
         {
@@ -658,9 +670,10 @@ public sealed class SqliteHistoryStore : IHistoryStore
         while (await reader.WaitToReadAsync())
         {
             var flushes = new List<TaskCompletionSource>();
+            var taken = 0;
             try
             {
-                WriteBatch(reader, flushes);
+                WriteBatch(reader, flushes, ref taken);
             }
             catch (Exception ex) when (ex is SqliteException or InvalidOperationException or IOException or ArgumentException or NotSupportedException or JsonException)
             {
@@ -670,6 +683,8 @@ public sealed class SqliteHistoryStore : IHistoryStore
             }
             finally
             {
+                // Written, or lost with a failed batch: either way no longer waited for.
+                Interlocked.Add(ref _unwritten, -taken);
                 foreach (var flush in flushes)
                 {
                     flush.TrySetResult();
@@ -678,7 +693,7 @@ public sealed class SqliteHistoryStore : IHistoryStore
         }
     }
 
-    private void WriteBatch(ChannelReader<WriteItem> reader, List<TaskCompletionSource> flushes)
+    private void WriteBatch(ChannelReader<WriteItem> reader, List<TaskCompletionSource> flushes, ref int taken)
     {
         using var transaction = _write.BeginTransaction();
         foreach (var command in new[] { _insertEvent, _upsertRun, _insertPoint, _upsertGraph })
@@ -692,9 +707,11 @@ public sealed class SqliteHistoryStore : IHistoryStore
             {
                 case EventItem e:
                     Interlocked.Decrement(ref _queuedEvents);
+                    taken++;
                     WriteEvent(e.Item);
                     break;
                 case RunItem r:
+                    taken++;
                     WriteRun(r.Run);
                     break;
                 case FlushItem f:

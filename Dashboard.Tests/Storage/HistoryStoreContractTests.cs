@@ -219,6 +219,39 @@ public abstract class HistoryStoreContractTests : IDisposable
     }
 
     [Fact]
+    public async Task A_run_interrupted_at_the_next_start_gets_its_run_ended_event_so_a_replay_from_before_the_stop_hears_it()
+    {
+        long cursor;
+        using (var store = Open())
+        {
+            var (hub, _) = Harness.Hub(store);
+            foreach (var e in StoreHarness.Run("run-live", "still going", ["part one"], RunStatus.Running))
+            {
+                hub.Publish(e);
+            }
+
+            await store.FlushAsync();
+            cursor = hub.LastSequence;
+        }
+
+        using var reopened = Open();
+        var replay = await reopened.ReplayAsync(cursor, 100);
+
+        var item = Assert.Single(replay.Events);
+        var ended = Assert.IsType<RunEnded>(item.Event);
+        Assert.Equal("run-live", ended.RunId);
+        Assert.Equal("alpha", ended.Backend);
+        Assert.Equal(RunStatus.Interrupted, ended.Status);
+        Assert.Equal(SqliteHistoryStore.InterruptedMessage, ended.Error);
+        Assert.Equal(StoreHarness.At(3), ended.At);
+        Assert.True(item.Sequence > cursor);
+        Assert.True(item.Sequence <= reopened.StartAfter, $"run.ended took {item.Sequence}, but the hub starts after {reopened.StartAfter}");
+        Assert.True(replay.LastSequence >= item.Sequence);
+        Assert.False(replay.Gap);
+        Assert.True(reopened.NextSequence() > item.Sequence);
+    }
+
+    [Fact]
     public async Task A_run_in_flight_that_can_be_followed_again_is_handed_over_with_its_events_and_the_others_are_interrupted()
     {
         using (var store = Open())

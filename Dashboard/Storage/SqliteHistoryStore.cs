@@ -79,10 +79,12 @@ public sealed class SqliteHistoryStore : IHistoryStore
 
             // Every number up to the last reservation may have been used before a crash: start after it.
             _sequenceConnection = OpenConnection(synchronousFull: true);
-            _last = StartAfter = long.Parse(Meta("sequence_reserved") ?? "0", CultureInfo.InvariantCulture);
-            Reserve(StartAfter + SequenceBlock);
+            _last = long.Parse(Meta("sequence_reserved") ?? "0", CultureInfo.InvariantCulture);
+            Reserve(_last + SequenceBlock);
 
+            // The runs ended here take the first numbers (their run.ended events); the hub goes on after them.
             (InterruptedAtStart, ResumableAtStart) = SettleInterruptedRuns(resume);
+            StartAfter = _last;
         }
         catch (SqliteException ex)
         {
@@ -830,45 +832,66 @@ public sealed class SqliteHistoryStore : IHistoryStore
 
         var settled = new List<string>();
         var resumable = new List<InFlightRun>();
-        if (rows.Count == 0)
+        var interrupted = new List<RunView>();
+        foreach (var row in rows)
+        {
+            var events = StoredEvents(row.Id);
+            var (handedOver, ended) = InFlightSettlement.Settle(
+                InFlightSettlement.Project(row.Id, events),
+                events,
+                () => RunRecord.ToView(row.Id, row.Prompt, row.Output, Summary(row.Summary), Detail(row.Detail)),
+                LastEventAt(row.Id),
+                resume);
+            if (handedOver is not null)
+            {
+                resumable.Add(handedOver);
+            }
+            else
+            {
+                interrupted.Add(ended!);
+            }
+        }
+
+        if (interrupted.Count == 0)
         {
             return (settled, resumable);
         }
 
-        var upsert = Prepare(
+        using var upsert = Prepare(
             "UPDATE runs SET status = $status, ended_at = $ended, duration = $duration, output = $output, summary = $summary, detail = $detail WHERE id = $id;",
             "$status", "$ended", "$duration", "$output", "$summary", "$detail", "$id");
-        using (upsert)
+        using var ending = Prepare("INSERT INTO events(seq, at, type, backend, run_id, data) VALUES ($seq, $at, $type, $backend, $run, $data);",
+            "$seq", "$at", "$type", "$backend", "$run", "$data");
+        using var transaction = _write.BeginTransaction();
+        upsert.Transaction = transaction;
+        ending.Transaction = transaction;
+        foreach (var run in interrupted)
         {
-            foreach (var row in rows)
-            {
-                var events = StoredEvents(row.Id);
-                var (handedOver, interrupted) = InFlightSettlement.Settle(
-                    InFlightSettlement.Project(row.Id, events),
-                    events,
-                    () => RunRecord.ToView(row.Id, row.Prompt, row.Output, Summary(row.Summary), Detail(row.Detail)),
-                    LastEventAt(row.Id),
-                    resume);
-                if (handedOver is not null)
-                {
-                    resumable.Add(handedOver);
-                    continue;
-                }
+            var ended = run.EndedAt!.Value;
+            var p = upsert.Parameters;
+            p[0].Value = StatusName(RunStatus.Interrupted);
+            p[1].Value = ended.UtcTicks;
+            p[2].Value = (ended - run.StartedAt).Ticks;
+            p[3].Value = run.Text.ToString();
+            p[4].Value = JsonSerializer.Serialize(RunRecord.Summary(run), StoreJson.Options);
+            p[5].Value = JsonSerializer.Serialize(RunRecord.Detail(run), StoreJson.Options);
+            p[6].Value = run.Id;
+            upsert.ExecuteNonQuery();
 
-                var ended = interrupted!.EndedAt!.Value;
-                var p = upsert.Parameters;
-                p[0].Value = StatusName(RunStatus.Interrupted);
-                p[1].Value = ended.UtcTicks;
-                p[2].Value = (ended - interrupted.StartedAt).Ticks;
-                p[3].Value = interrupted.Text.ToString();
-                p[4].Value = JsonSerializer.Serialize(RunRecord.Summary(interrupted), StoreJson.Options);
-                p[5].Value = JsonSerializer.Serialize(RunRecord.Detail(interrupted), StoreJson.Options);
-                p[6].Value = row.Id;
-                upsert.ExecuteNonQuery();
-                settled.Add(row.Id);
-            }
+            // Its end is an event like any other, so a client replaying from before the stop hears it.
+            var (type, data) = EventCodec.Encode(InFlightSettlement.Ended(run));
+            var e = ending.Parameters;
+            e[0].Value = ++_last;
+            e[1].Value = ended.UtcTicks;
+            e[2].Value = type;
+            e[3].Value = run.Backend;
+            e[4].Value = run.Id;
+            e[5].Value = _redactor.Redact(data);
+            ending.ExecuteNonQuery();
+            settled.Add(run.Id);
         }
 
+        transaction.Commit();
         if (settled.Count > 0)
         {
             _logger.LogWarning("{Count} runs were in flight when the dashboard last stopped; they are marked interrupted.", settled.Count);

@@ -69,11 +69,13 @@ public sealed class PostgresHistoryStore : IHistoryStore
                 }
 
                 InstanceId = ReadOrCreateInstanceId(connection);
-                (InterruptedAtStart, ResumableAtStart) = SettleInterruptedRuns(connection, resume);
-            }
+                _blockEnd = ReserveBlock();
+                _last = _blockEnd - PostgresSchema.SequenceBlock;
 
-            _blockEnd = ReserveBlock();
-            _last = StartAfter = _blockEnd - PostgresSchema.SequenceBlock;
+                // The runs ended here take the first numbers of the block (their run.ended events); the hub goes on after them.
+                (InterruptedAtStart, ResumableAtStart) = SettleInterruptedRuns(connection, resume);
+                StartAfter = _last;
+            }
         }
         catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException and not StoreRefusedException)
         {
@@ -738,9 +740,10 @@ public sealed class PostgresHistoryStore : IHistoryStore
             }
 
             var ended = interrupted!.EndedAt!.Value;
+            using var transaction = connection.BeginTransaction();
             using var update = new NpgsqlCommand(
                 $"UPDATE runs SET status = $1, ended_at = $2, duration = $3, output = $4, summary = $5, detail = $6 WHERE id = $7 AND status IN ({InFlight});",
-                connection);
+                connection, transaction);
             foreach (var value in new object[]
             {
                 SqliteHistoryStore.StatusName(RunStatus.Interrupted),
@@ -755,10 +758,23 @@ public sealed class PostgresHistoryStore : IHistoryStore
                 update.Parameters.Add(new NpgsqlParameter { Value = value });
             }
 
-            if (update.ExecuteNonQuery() == 1)
+            if (update.ExecuteNonQuery() != 1)
             {
-                settled.Add(row.Id);
+                // Another replica settled it first (and logged its end).
+                continue;
             }
+
+            // Its end is an event like any other, so a client replaying from before the stop hears it.
+            var (type, data) = EventCodec.Encode(InFlightSettlement.Ended(interrupted));
+            using var ending = new NpgsqlCommand("INSERT INTO events(seq, at, type, backend, run_id, data) VALUES ($1, $2, $3, $4, $5, $6);", connection, transaction);
+            foreach (var value in new object[] { ++_last, ended.UtcTicks, type, interrupted.Backend, row.Id, PostgresText.Clean(_redactor.Redact(data)) })
+            {
+                ending.Parameters.Add(new NpgsqlParameter { Value = value });
+            }
+
+            ending.ExecuteNonQuery();
+            transaction.Commit();
+            settled.Add(row.Id);
         }
 
         if (settled.Count > 0)

@@ -498,19 +498,24 @@ public sealed class SqliteHistoryStore : IHistoryStore
 
     public IReadOnlyList<GraphPoint> GraphHistory(string backend, DateTimeOffset since, int maxPoints)
     {
-        var now = _clock.GetUtcNow();
-        var bucket = Math.Max(1, (now - since).Ticks / Math.Max(1, maxPoints));
         using var connection = OpenConnection();
         using var command = connection.CreateCommand();
-        // The last point of each time bucket (SQLite returns the row that holds max(at)).
-        command.CommandText =
-            """
-            SELECT max(at), nodes FROM graph_points WHERE backend = $b AND at >= $since
-            GROUP BY (at - $since) / $bucket ORDER BY 1;
-            """;
         command.Parameters.AddWithValue("$b", backend);
         command.Parameters.AddWithValue("$since", since.UtcTicks);
-        command.Parameters.AddWithValue("$bucket", bucket);
+        command.CommandText = "SELECT count(*), min(at), max(at) FROM graph_points WHERE backend = $b AND at >= $since;";
+        long count, first, last;
+        using (var span = command.ExecuteReader())
+        {
+            span.Read();
+            (count, first, last) = (span.GetInt64(0), span.IsDBNull(1) ? 0 : span.GetInt64(1), span.IsDBNull(2) ? 0 : span.GetInt64(2));
+        }
+
+        // Downsampled only when there are more points than asked for, and over the time the points
+        // cover (see GraphDownsampling): buckets over the whole range squeezed a short history into a point or two.
+        command.Parameters.AddWithValue("$first", first);
+        command.Parameters.AddWithValue("$bucket", GraphDownsampling.Bucket(count, first, last, maxPoints));
+        // The last point of each time bucket (SQLite returns the row that holds max(at)).
+        command.CommandText = "SELECT max(at), nodes FROM graph_points WHERE backend = $b AND at >= $since GROUP BY (at - $first) / $bucket ORDER BY 1;";
         var points = new List<GraphPoint>();
         using var reader = command.ExecuteReader();
         while (reader.Read())

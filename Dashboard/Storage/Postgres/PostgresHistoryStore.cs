@@ -298,19 +298,28 @@ public sealed class PostgresHistoryStore : IHistoryStore
 
     public IReadOnlyList<GraphPoint> GraphHistory(string backend, DateTimeOffset since, int maxPoints)
     {
-        var now = _clock.GetUtcNow();
-        var bucket = Math.Max(1, (now - since).Ticks / Math.Max(1, maxPoints));
-        // The last point of each time bucket.
+        long count, first, last;
+        using (var span = _data.CreateCommand("SELECT count(*), min(at), max(at) FROM graph_points WHERE backend = $1 AND at >= $2;"))
+        {
+            span.Parameters.Add(new NpgsqlParameter { Value = backend });
+            span.Parameters.Add(new NpgsqlParameter { Value = since.UtcTicks });
+            using var read = span.ExecuteReader();
+            read.Read();
+            (count, first, last) = (read.GetInt64(0), read.IsDBNull(1) ? 0 : read.GetInt64(1), read.IsDBNull(2) ? 0 : read.GetInt64(2));
+        }
+
+        // The last point of each time bucket, over the time the points cover (see GraphDownsampling).
         using var command = _data.CreateCommand(
             """
             SELECT at, nodes FROM (
-                SELECT DISTINCT ON ((at - $2) / $3) at, nodes FROM graph_points
-                WHERE backend = $1 AND at >= $2 ORDER BY (at - $2) / $3, at DESC) b
+                SELECT DISTINCT ON ((at - $3) / $4) at, nodes FROM graph_points
+                WHERE backend = $1 AND at >= $2 ORDER BY (at - $3) / $4, at DESC) b
             ORDER BY at;
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = backend });
         command.Parameters.Add(new NpgsqlParameter { Value = since.UtcTicks });
-        command.Parameters.Add(new NpgsqlParameter { Value = bucket });
+        command.Parameters.Add(new NpgsqlParameter { Value = first });
+        command.Parameters.Add(new NpgsqlParameter { Value = GraphDownsampling.Bucket(count, first, last, maxPoints) });
         var points = new List<GraphPoint>();
         using var reader = command.ExecuteReader();
         while (reader.Read())

@@ -273,36 +273,44 @@ public sealed class SqliteHistoryStore : IHistoryStore
     /// <summary>Settable so tests can take either way of finding a page with few runs.</summary>
     internal int CommonWordMatches { get; set; } = DefaultCommonWordMatches;
 
-    /// <summary>Matching rowids read from the full-text index at a time, newest first (settable so tests cross chunks with few runs).</summary>
-    internal int MatchChunk { get; set; } = 1024;
+    /// <summary>Matching rowids read first from the full-text index, newest first; later chunks grow (settable so tests cross chunks with few runs).</summary>
+    internal int MatchChunk { get; set; } = 256;
 
     /// <summary>
     /// The rowids of one page (Limit + 1, in the page's order). Without search words the list index
     /// is walked in order (it covers every filter). With words, their matches are read from the
-    /// full-text index newest rowid first, in chunks: when they run out below
-    /// <see cref="CommonWordMatches"/>, the matches are few enough to fetch and order directly.
-    /// Otherwise (a common word) the list index is walked in the page's order and each candidate is
-    /// checked against the matches read so far, reading further chunks only while the candidate's
-    /// rowid is below the last one read: the check is exact whatever the rowids, and cheap because
-    /// a run's rowid is given when it is created, so rowid order follows start order and a page
-    /// needs about as many matches as it has candidates. A count or a sort over every match (what a
-    /// common word used to cost) is never made.
+    /// full-text index newest rowid first, in growing chunks, while the list index is walked in the
+    /// page's order: each candidate is checked against the matches read so far, reading further
+    /// chunks only while the candidate's rowid is below the last one read. The check is exact
+    /// whatever the rowids, and cheap because a run's rowid is given when it is created, so rowid
+    /// order follows start order and a page needs about as many matches as it has candidates. Once
+    /// every match is read and they are fewer than <see cref="CommonWordMatches"/> (a rare word),
+    /// the walk stops and they are fetched and ordered directly. A count or a sort over every match
+    /// of a common word is never made. By duration, which rowids do not follow, the matches are
+    /// counted up to <see cref="CommonWordMatches"/> to choose between the direct way and a walk
+    /// checking each candidate.
     /// </summary>
     private List<long> PageRowids(SqliteConnection connection, RunQuery query, IReadOnlyList<string> words)
     {
-        var matches = words.Count > 0 ? new MatchStream(connection, SearchText.FtsQuery(words), MatchChunk) : null;
-        try
+        if (words.Count == 0)
         {
-            var fewMatches = matches is not null && matches.FewerThan(CommonWordMatches);
-            return ListRowids(connection, query, words, fewMatches, matches);
+            return ListRowids(connection, query, words, fewMatches: false, matches: null)!;
         }
-        finally
+
+        using var matches = new MatchStream(connection, SearchText.FtsQuery(words), MatchChunk);
+        if (query.Sort == RunSort.Duration)
         {
-            matches?.Dispose();
+            return ListRowids(connection, query, words, matches.FewerThan(CommonWordMatches), matches: null)!;
         }
+
+        // By start the walk begins at once, reading matches only as far as its candidates need;
+        // it gives up (null) as soon as every match is read and they are few: then they are ordered directly.
+        return ListRowids(connection, query, words, fewMatches: false, matches)
+            ?? ListRowids(connection, query, words, fewMatches: true, matches: null)!;
     }
 
-    private List<long> ListRowids(SqliteConnection connection, RunQuery query, IReadOnlyList<string> words, bool fewMatches, MatchStream? matches)
+    /// <returns>Null when a walk checking <paramref name="matches"/> finds they are fewer than <see cref="CommonWordMatches"/> in all.</returns>
+    private List<long>? ListRowids(SqliteConnection connection, RunQuery query, IReadOnlyList<string> words, bool fewMatches, MatchStream? matches)
     {
         using var command = connection.CreateCommand();
         var byDuration = query.Sort == RunSort.Duration;
@@ -313,7 +321,7 @@ public sealed class SqliteHistoryStore : IHistoryStore
         // By start, a common word's matches are checked while walking (see PageRowids); by duration,
         // whose order the rowids do not follow, a correlated scalar subquery checks each candidate
         // after the cheaper terms (an IN or EXISTS could be turned into a full list of the matches).
-        var checkWhileWalking = words.Count > 0 && !fewMatches && !byDuration;
+        var checkWhileWalking = matches is not null;
         if (words.Count > 0 && !checkWhileWalking)
         {
             command.Parameters.AddWithValue("$q", SearchText.FtsQuery(words));
@@ -357,9 +365,17 @@ public sealed class SqliteHistoryStore : IHistoryStore
         while (rowids.Count <= query.Limit && reader.Read())
         {
             var rowid = reader.GetInt64(0);
-            if (!checkWhileWalking || matches!.Contains(rowid))
+            if (!checkWhileWalking)
             {
                 rowids.Add(rowid);
+            }
+            else if (matches!.Contains(rowid))
+            {
+                rowids.Add(rowid);
+            }
+            else if (matches.AllRead && matches.Count < CommonWordMatches)
+            {
+                return null;
             }
         }
 
@@ -374,19 +390,28 @@ public sealed class SqliteHistoryStore : IHistoryStore
     {
         private readonly SqliteCommand _next;
         private readonly SqliteParameter _below;
+        private const int MaxChunk = 4096;
+        private readonly SqliteParameter _size;
         private readonly HashSet<long> _read = [];
-        private readonly int _chunk;
+        private int _chunk;
         private bool _done;
 
+        /// <param name="chunk">The first chunk's size; each next one is four times larger, up to <see cref="MaxChunk"/>.</param>
         public MatchStream(SqliteConnection connection, string ftsQuery, int chunk)
         {
             _chunk = Math.Max(1, chunk);
             _next = connection.CreateCommand();
             _next.CommandText = "SELECT rowid FROM runs_fts WHERE runs_fts MATCH $q AND rowid < $below ORDER BY rowid DESC LIMIT $n;";
             _next.Parameters.AddWithValue("$q", ftsQuery);
-            _next.Parameters.AddWithValue("$n", _chunk);
+            _size = _next.Parameters.AddWithValue("$n", _chunk);
             _below = _next.Parameters.AddWithValue("$below", long.MaxValue);
         }
+
+        /// <summary>Every match has been read.</summary>
+        public bool AllRead => _done;
+
+        /// <summary>Matches read so far.</summary>
+        public int Count => _read.Count;
 
         /// <summary>True when the search has fewer than <paramref name="count"/> matches in all (reads at most that many).</summary>
         public bool FewerThan(int count)
@@ -427,6 +452,8 @@ public sealed class SqliteHistoryStore : IHistoryStore
             }
 
             _done = n < _chunk;
+            _chunk = Math.Min(MaxChunk, Math.Max(_chunk, _chunk * 4));
+            _size.Value = _chunk;
         }
     }
 

@@ -249,6 +249,62 @@ public abstract class HistoryStoreContractTests : IDisposable
     }
 
     [Fact]
+    public async Task A_run_interrupted_at_the_next_start_gets_its_run_ended_event_so_a_replay_from_before_the_stop_hears_it()
+    {
+        long cursor;
+        using (var store = Open())
+        {
+            var (hub, _) = Harness.Hub(store);
+            foreach (var e in StoreHarness.Run("run-live", "still going", ["part one"], RunStatus.Running))
+            {
+                hub.Publish(e);
+            }
+
+            await store.FlushAsync();
+            cursor = hub.LastSequence;
+        }
+
+        using var reopened = Open();
+        var replay = await reopened.ReplayAsync(cursor, 100);
+
+        var item = Assert.Single(replay.Events);
+        var ended = Assert.IsType<RunEnded>(item.Event);
+        Assert.Equal("run-live", ended.RunId);
+        Assert.Equal("alpha", ended.Backend);
+        Assert.Equal(RunStatus.Interrupted, ended.Status);
+        Assert.Equal(SqliteHistoryStore.InterruptedMessage, ended.Error);
+        Assert.Equal(StoreHarness.At(3), ended.At);
+        Assert.True(item.Sequence > cursor);
+        Assert.True(item.Sequence <= reopened.StartAfter, $"run.ended took {item.Sequence}, but the hub starts after {reopened.StartAfter}");
+        Assert.True(replay.LastSequence >= item.Sequence);
+        Assert.False(replay.Gap);
+        Assert.True(reopened.NextSequence() > item.Sequence);
+    }
+
+    [Fact]
+    public async Task Graph_history_with_fewer_points_than_asked_for_keeps_every_point_whatever_the_range()
+    {
+        using var store = Open();
+        var (hub, _) = Harness.Hub(store);
+        var now = DateTimeOffset.UtcNow;
+        for (var i = 0; i < 24; i++)
+        {
+            hub.Publish(new GraphStatsObserved { Backend = "dreamer", At = now.AddSeconds(-240 + (i * 10)), Stats = new GraphStats(i, i, null, new Dictionary<string, int>(), new Dictionary<string, int>()) });
+        }
+
+        await store.FlushAsync();
+
+        // Four minutes of points seen over 24 h or 30 d: all 24, not one per 4-minute (or 2-hour) bucket of the range.
+        Assert.Equal(Enumerable.Range(0, 24), store.GraphHistory("dreamer", now.AddHours(-24), 360).Select(p => p.Nodes));
+        Assert.Equal(Enumerable.Range(0, 24), store.GraphHistory("dreamer", now.AddDays(-30), 360).Select(p => p.Nodes));
+
+        // More than asked for: thinned over the time they cover, keeping the newest.
+        var thinned = store.GraphHistory("dreamer", now.AddDays(-30), 6);
+        Assert.InRange(thinned.Count, 4, 6);
+        Assert.Equal(23, thinned[^1].Nodes);
+    }
+
+    [Fact]
     public async Task A_run_in_flight_that_can_be_followed_again_is_handed_over_with_its_events_and_the_others_are_interrupted()
     {
         using (var store = Open())

@@ -249,10 +249,12 @@ public sealed class SqliteHistoryStoreTests : HistoryStoreContractTests
         var failed = all.Where(r => r.Status == RunStatus.Failed).Select(r => r.Id).ToList();
         var rareIds = new[] { "run-00", "run-10", "run-20" };
 
-        // Few matches (fetched and ordered directly), then every word taken as common (index walk and checks).
-        foreach (var threshold in new[] { SqliteHistoryStore.DefaultCommonWordMatches, 1 })
+        // Few matches (fetched and ordered directly), then every word taken as common (index walk and
+        // checks), reading the matches in one chunk and then two at a time (a walk across many chunks).
+        foreach (var (threshold, chunk) in new[] { (SqliteHistoryStore.DefaultCommonWordMatches, 1024), (1, 1024), (1, 2) })
         {
             store.CommonWordMatches = threshold;
+            store.MatchChunk = chunk;
             Assert.Equal(failed, Pages(store, new RunQuery { Text = "common", Backends = ["ALPHA"], Statuses = [RunStatus.Failed], Limit = 4 }));
             Assert.Equal(all.Where(r => r.StartedAt >= since).Select(r => r.Id), Pages(store, new RunQuery { Text = "COMMON", Since = since, Limit = 3 }));
             Assert.Equal(all.Where(r => rareIds.Contains(r.Id)).Select(r => r.Id), Pages(store, new RunQuery { Text = "rare", Limit = 1 }));

@@ -46,4 +46,14 @@ internal static class InFlightSettlement
 
         return (null, rebuilt with { Status = RunStatus.Interrupted, EndedAt = ended, Error = SqliteHistoryStore.InterruptedMessage });
     }
+
+    /// <summary>The <c>run.ended</c> event of a run ended interrupted here: each store appends it to the event log under the next sequence.</summary>
+    public static RunEnded Ended(RunView interrupted) => new()
+    {
+        Backend = interrupted.Backend,
+        At = interrupted.EndedAt ?? interrupted.StartedAt,
+        RunId = interrupted.Id,
+        Status = interrupted.Status,
+        Error = interrupted.Error,
+    };
 }

@@ -204,7 +204,7 @@ public sealed class MemoryHistoryStore : IHistoryStore
     {
         lock (_gate)
         {
-            return _graphs.TryGetValue(backend, out var graph) ? [.. graph.Points.Where(p => p.At >= since)] : [];
+            return _graphs.TryGetValue(backend, out var graph) ? GraphDownsampling.Downsample([.. graph.Points.Where(p => p.At >= since)], maxPoints) : [];
         }
     }
 

@@ -58,23 +58,46 @@ public static class SearchText
     }
 
     /// <summary>The first word found, with some context, marked.</summary>
-    public static string? Snippet(RunView run, IReadOnlyList<string> words)
+    public static string? Snippet(RunView run, IReadOnlyList<string> words) => Snippet(run.Prompt, run.Text.ToString(), words);
+
+    /// <summary>
+    /// The first of the words found in the prompt, else in the text, with some context, marked: a
+    /// whole word if there is one (as the index matched it), else the first place it occurs in a longer one.
+    /// </summary>
+    public static string? Snippet(string prompt, string text, IReadOnlyList<string> words)
     {
-        foreach (var source in new[] { run.Prompt, run.Text.ToString() })
+        foreach (var wholeWord in new[] { true, false })
         {
-            foreach (var word in words)
+            foreach (var source in new[] { prompt, text })
             {
-                var at = source.IndexOf(word, StringComparison.OrdinalIgnoreCase);
-                if (at >= 0)
+                foreach (var word in words)
                 {
-                    var start = Math.Max(0, at - 40);
-                    var end = Math.Min(source.Length, at + word.Length + 40);
-                    return (start > 0 ? "…" : "") + source[start..at] + MarkStart + source.Substring(at, word.Length) + MarkEnd
-                        + source[(at + word.Length)..end] + (end < source.Length ? "…" : "");
+                    var at = Find(source, word, wholeWord);
+                    if (at >= 0)
+                    {
+                        var start = Math.Max(0, at - 40);
+                        var end = Math.Min(source.Length, at + word.Length + 40);
+                        return (start > 0 ? "…" : "") + source[start..at] + MarkStart + source.Substring(at, word.Length) + MarkEnd
+                            + source[(at + word.Length)..end] + (end < source.Length ? "…" : "");
+                    }
                 }
             }
         }
 
         return null;
+    }
+
+    private static int Find(string source, string word, bool wholeWord)
+    {
+        for (var at = source.IndexOf(word, StringComparison.OrdinalIgnoreCase); at >= 0; at = source.IndexOf(word, at + 1, StringComparison.OrdinalIgnoreCase))
+        {
+            var end = at + word.Length;
+            if (!wholeWord || ((at == 0 || !char.IsLetterOrDigit(source[at - 1])) && (end == source.Length || !char.IsLetterOrDigit(source[end]))))
+            {
+                return at;
+            }
+        }
+
+        return -1;
     }
 }

@@ -50,6 +50,7 @@ public sealed class SqliteHistoryStore : IHistoryStore
     private readonly SqliteCommand _insertPoint;
     private readonly SqliteCommand _upsertGraph;
     private long _queuedEvents;
+    private long _unwritten;
     private long _dropped;
     private long _last;
     private long _reserved;
@@ -78,10 +79,12 @@ public sealed class SqliteHistoryStore : IHistoryStore
 
             // Every number up to the last reservation may have been used before a crash: start after it.
             _sequenceConnection = OpenConnection(synchronousFull: true);
-            _last = StartAfter = long.Parse(Meta("sequence_reserved") ?? "0", CultureInfo.InvariantCulture);
-            Reserve(StartAfter + SequenceBlock);
+            _last = long.Parse(Meta("sequence_reserved") ?? "0", CultureInfo.InvariantCulture);
+            Reserve(_last + SequenceBlock);
 
+            // The runs ended here take the first numbers (their run.ended events); the hub goes on after them.
             (InterruptedAtStart, ResumableAtStart) = SettleInterruptedRuns(resume);
+            StartAfter = _last;
         }
         catch (SqliteException ex)
         {
@@ -155,8 +158,10 @@ public sealed class SqliteHistoryStore : IHistoryStore
 
     public void Record(in SequencedEvent item)
     {
+        Interlocked.Increment(ref _unwritten);
         if (Interlocked.Increment(ref _queuedEvents) > EventQueueCapacity || !_queue.Writer.TryWrite(new EventItem(item)))
         {
+            Interlocked.Decrement(ref _unwritten);
             Interlocked.Decrement(ref _queuedEvents);
             Interlocked.Increment(ref _dropped);
             AddGap(item.Sequence);
@@ -165,8 +170,10 @@ public sealed class SqliteHistoryStore : IHistoryStore
 
     public void SaveRun(RunView run)
     {
+        Interlocked.Increment(ref _unwritten);
         if (!_queue.Writer.TryWrite(new RunItem(run)))
         {
+            Interlocked.Decrement(ref _unwritten);
             _logger.LogWarning("Run {RunId} ended after the history store closed; it is not kept.", run.Id);
         }
     }
@@ -193,6 +200,13 @@ public sealed class SqliteHistoryStore : IHistoryStore
 
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
+        // Nothing queued or being written: nothing to wait for (every list request flushes first,
+        // and a round trip through a busy writer's thread was a good part of a page's time).
+        if (Interlocked.Read(ref _unwritten) == 0)
+        {
+            return;
+        }
+
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (_queue.Writer.TryWrite(new FlushItem(done)))
         {
@@ -226,7 +240,13 @@ public sealed class SqliteHistoryStore : IHistoryStore
         var items = new List<RunListItem>(Math.Min(rowids.Count, query.Limit));
         RunCursor? next = null;
         using var row = connection.CreateCommand();
-        row.CommandText = "SELECT id, prompt, summary, pinned FROM runs WHERE rowid = $r;";
+        // With words, the start of the output too: the match shown is cut from it here. FTS5's
+        // snippet() scores every place a word occurs in the whole document, which for a common
+        // word cost more than finding the page (over 1 ms a run); it is kept for a word found
+        // only further on, or only as the index's tokenizer folds it (diacritics).
+        row.CommandText = words.Count > 0
+            ? $"SELECT id, prompt, summary, pinned, substr(output, 1, {SnippetScanChars}) FROM runs WHERE rowid = $r;"
+            : "SELECT id, prompt, summary, pinned FROM runs WHERE rowid = $r;";
         var rowParameter = row.Parameters.Add(new SqliteParameter("$r", null));
         using var snippet = connection.CreateCommand();
         snippet.CommandText = "SELECT snippet(runs_fts, -1, char(57344), char(57345), '…', 12) FROM runs_fts WHERE runs_fts MATCH $q AND rowid = $r;";
@@ -242,16 +262,20 @@ public sealed class SqliteHistoryStore : IHistoryStore
             }
 
             rowParameter.Value = rowid;
-            string? match = null;
-            if (words.Count > 0)
-            {
-                snippetParameter.Value = rowid;
-                match = snippet.ExecuteScalar() as string;
-            }
-
             using var reader = row.ExecuteReader();
             if (reader.Read())
             {
+                string? match = null;
+                if (words.Count > 0)
+                {
+                    match = SearchText.Snippet(reader.GetString(1), reader.GetString(4), words);
+                    if (match is null)
+                    {
+                        snippetParameter.Value = rowid;
+                        match = snippet.ExecuteScalar() as string;
+                    }
+                }
+
                 var view = RunRecord.ToView(reader.GetString(0), reader.GetString(1), "", Summary(reader.GetString(2)), null);
                 items.Add(new RunListItem(view, match, reader.GetInt64(3) != 0));
             }
@@ -260,39 +284,67 @@ public sealed class SqliteHistoryStore : IHistoryStore
         return new RunPage(items, next);
     }
 
-    /// <summary>Matches of a search counted at most, to choose how the page is found (see <see cref="PageRowids"/>).</summary>
+    /// <summary>Characters of a listed run's output searched for the match shown.</summary>
+    private const int SnippetScanChars = 65_536;
+
+    /// <summary>Matches of a search at most for them to be fetched and ordered directly (see <see cref="PageRowids"/>).</summary>
     public const int DefaultCommonWordMatches = 4000;
 
     /// <summary>Settable so tests can take either way of finding a page with few runs.</summary>
     internal int CommonWordMatches { get; set; } = DefaultCommonWordMatches;
 
+    /// <summary>Matching rowids read first from the full-text index, newest first; later chunks grow (settable so tests cross chunks with few runs).</summary>
+    internal int MatchChunk { get; set; } = 256;
+
     /// <summary>
-    /// The rowids of one page (Limit + 1, in the page's order). Without search words, or when the
-    /// words match many runs, the list index is walked in order (covering every filter) and each
-    /// candidate is checked against the full-text index, stopping once the page is full: a common
-    /// word fills it within the first candidates. When they match fewer than
-    /// <see cref="CommonWordMatches"/> runs, the matches are few enough to fetch and order directly,
-    /// which a walk of the whole index would not beat.
+    /// The rowids of one page (Limit + 1, in the page's order). Without search words the list index
+    /// is walked in order (it covers every filter). With words, their matches are read from the
+    /// full-text index newest rowid first, in growing chunks, while the list index is walked in the
+    /// page's order: each candidate is checked against the matches read so far, reading further
+    /// chunks only while the candidate's rowid is below the last one read. The check is exact
+    /// whatever the rowids, and cheap because a run's rowid is given when it is created, so rowid
+    /// order follows start order and a page needs about as many matches as it has candidates. Once
+    /// every match is read and they are fewer than <see cref="CommonWordMatches"/> (a rare word),
+    /// the walk stops and they are fetched and ordered directly. A count or a sort over every match
+    /// of a common word is never made. By duration, which rowids do not follow, the matches are
+    /// counted up to <see cref="CommonWordMatches"/> to choose between the direct way and a walk
+    /// checking each candidate.
     /// </summary>
     private List<long> PageRowids(SqliteConnection connection, RunQuery query, IReadOnlyList<string> words)
     {
-        using var command = connection.CreateCommand();
-        var fewMatches = false;
-        if (words.Count > 0)
+        if (words.Count == 0)
         {
-            command.Parameters.AddWithValue("$q", SearchText.FtsQuery(words));
-            command.CommandText = $"SELECT count(*) FROM (SELECT rowid FROM runs_fts WHERE runs_fts MATCH $q LIMIT {CommonWordMatches});";
-            fewMatches = (long)command.ExecuteScalar()! < CommonWordMatches;
+            return ListRowids(connection, query, words, fewMatches: false, matches: null)!;
         }
 
+        using var matches = new MatchStream(connection, SearchText.FtsQuery(words), MatchChunk);
+        if (query.Sort == RunSort.Duration)
+        {
+            return ListRowids(connection, query, words, matches.FewerThan(CommonWordMatches), matches: null)!;
+        }
+
+        // By start the walk begins at once, reading matches only as far as its candidates need;
+        // it gives up (null) as soon as every match is read and they are few: then they are ordered directly.
+        return ListRowids(connection, query, words, fewMatches: false, matches)
+            ?? ListRowids(connection, query, words, fewMatches: true, matches: null)!;
+    }
+
+    /// <returns>Null when a walk checking <paramref name="matches"/> finds they are fewer than <see cref="CommonWordMatches"/> in all.</returns>
+    private List<long>? ListRowids(SqliteConnection connection, RunQuery query, IReadOnlyList<string> words, bool fewMatches, MatchStream? matches)
+    {
+        using var command = connection.CreateCommand();
         var byDuration = query.Sort == RunSort.Duration;
         var key = byDuration ? "r.duration" : "r.started_at";
         var source = fewMatches ? "runs r NOT INDEXED" : byDuration ? "runs r INDEXED BY runs_list_duration" : "runs r INDEXED BY runs_list";
         var sql = new StringBuilder().Append(CultureInfo.InvariantCulture, $"SELECT r.rowid FROM {source} WHERE r.status NOT IN ({Statuses})");
-        if (words.Count > 0)
+
+        // By start, a common word's matches are checked while walking (see PageRowids); by duration,
+        // whose order the rowids do not follow, a correlated scalar subquery checks each candidate
+        // after the cheaper terms (an IN or EXISTS could be turned into a full list of the matches).
+        var checkWhileWalking = matches is not null;
+        if (words.Count > 0 && !checkWhileWalking)
         {
-            // A correlated scalar subquery is checked per candidate, after the cheaper terms (an
-            // IN or EXISTS could be turned into a full list of the matches).
+            command.Parameters.AddWithValue("$q", SearchText.FtsQuery(words));
             sql.Append(fewMatches
                 ? " AND r.rowid IN (SELECT rowid FROM runs_fts WHERE runs_fts MATCH $q)"
                 : " AND (SELECT 1 FROM runs_fts WHERE runs_fts MATCH $q AND rowid = r.rowid) IS NOT NULL");
@@ -324,17 +376,105 @@ public sealed class SqliteHistoryStore : IHistoryStore
             command.Parameters.AddWithValue("$cid", cursor.Id);
         }
 
-        sql.Append(CultureInfo.InvariantCulture, $" ORDER BY {key} DESC, r.id DESC LIMIT $limit;");
+        // Checked while walking, the walk has no LIMIT: it stops once the page is full.
+        sql.Append(CultureInfo.InvariantCulture, $" ORDER BY {key} DESC, r.id DESC{(checkWhileWalking ? "" : " LIMIT $limit")};");
         command.Parameters.AddWithValue("$limit", query.Limit + 1);
         command.CommandText = sql.ToString();
         var rowids = new List<long>(query.Limit + 1);
         using var reader = command.ExecuteReader();
-        while (reader.Read())
+        while (rowids.Count <= query.Limit && reader.Read())
         {
-            rowids.Add(reader.GetInt64(0));
+            var rowid = reader.GetInt64(0);
+            if (!checkWhileWalking)
+            {
+                rowids.Add(rowid);
+            }
+            else if (matches!.Contains(rowid))
+            {
+                rowids.Add(rowid);
+            }
+            else if (matches.AllRead && matches.Count < CommonWordMatches)
+            {
+                return null;
+            }
         }
 
         return rowids;
+    }
+
+    /// <summary>
+    /// A search's matching rowids, read from the full-text index newest first, a chunk at a time
+    /// and only as far as asked (the index serves <c>ORDER BY rowid DESC</c> in its own order).
+    /// </summary>
+    private sealed class MatchStream : IDisposable
+    {
+        private readonly SqliteCommand _next;
+        private readonly SqliteParameter _below;
+        private const int MaxChunk = 4096;
+        private readonly SqliteParameter _size;
+        private readonly HashSet<long> _read = [];
+        private int _chunk;
+        private bool _done;
+
+        /// <param name="chunk">The first chunk's size; each next one is four times larger, up to <see cref="MaxChunk"/>.</param>
+        public MatchStream(SqliteConnection connection, string ftsQuery, int chunk)
+        {
+            _chunk = Math.Max(1, chunk);
+            _next = connection.CreateCommand();
+            _next.CommandText = "SELECT rowid FROM runs_fts WHERE runs_fts MATCH $q AND rowid < $below ORDER BY rowid DESC LIMIT $n;";
+            _next.Parameters.AddWithValue("$q", ftsQuery);
+            _size = _next.Parameters.AddWithValue("$n", _chunk);
+            _below = _next.Parameters.AddWithValue("$below", long.MaxValue);
+        }
+
+        /// <summary>Every match has been read.</summary>
+        public bool AllRead => _done;
+
+        /// <summary>Matches read so far.</summary>
+        public int Count => _read.Count;
+
+        /// <summary>True when the search has fewer than <paramref name="count"/> matches in all (reads at most that many).</summary>
+        public bool FewerThan(int count)
+        {
+            while (!_done && _read.Count < count)
+            {
+                ReadChunk();
+            }
+
+            return _done && _read.Count < count;
+        }
+
+        /// <summary>Whether the run of this rowid matches; reads on until the matches read reach below it.</summary>
+        public bool Contains(long rowid)
+        {
+            while (!_done && rowid < (long)_below.Value!)
+            {
+                ReadChunk();
+            }
+
+            return _read.Contains(rowid);
+        }
+
+        public void Dispose() => _next.Dispose();
+
+        private void ReadChunk()
+        {
+            var n = 0;
+            using (var reader = _next.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    var rowid = reader.GetInt64(0);
+                    _read.Add(rowid);
+                    _below.Value = rowid;
+                    n++;
+                }
+            }
+
+            _done = n < _chunk;
+            _chunk = Math.Min(MaxChunk, Math.Max(_chunk, _chunk * 4));
+            _size.Value = _chunk;
+        }
     }
 
     public bool DeleteRun(string runId)
@@ -405,19 +545,24 @@ public sealed class SqliteHistoryStore : IHistoryStore
 
     public IReadOnlyList<GraphPoint> GraphHistory(string backend, DateTimeOffset since, int maxPoints)
     {
-        var now = _clock.GetUtcNow();
-        var bucket = Math.Max(1, (now - since).Ticks / Math.Max(1, maxPoints));
         using var connection = OpenConnection();
         using var command = connection.CreateCommand();
-        // The last point of each time bucket (SQLite returns the row that holds max(at)).
-        command.CommandText =
-            """
-            SELECT max(at), nodes FROM graph_points WHERE backend = $b AND at >= $since
-            GROUP BY (at - $since) / $bucket ORDER BY 1;
-            """;
         command.Parameters.AddWithValue("$b", backend);
         command.Parameters.AddWithValue("$since", since.UtcTicks);
-        command.Parameters.AddWithValue("$bucket", bucket);
+        command.CommandText = "SELECT count(*), min(at), max(at) FROM graph_points WHERE backend = $b AND at >= $since;";
+        long count, first, last;
+        using (var span = command.ExecuteReader())
+        {
+            span.Read();
+            (count, first, last) = (span.GetInt64(0), span.IsDBNull(1) ? 0 : span.GetInt64(1), span.IsDBNull(2) ? 0 : span.GetInt64(2));
+        }
+
+        // Downsampled only when there are more points than asked for, and over the time the points
+        // cover (see GraphDownsampling): buckets over the whole range squeezed a short history into a point or two.
+        command.Parameters.AddWithValue("$first", first);
+        command.Parameters.AddWithValue("$bucket", GraphDownsampling.Bucket(count, first, last, maxPoints));
+        // The last point of each time bucket (SQLite returns the row that holds max(at)).
+        command.CommandText = "SELECT max(at), nodes FROM graph_points WHERE backend = $b AND at >= $since GROUP BY (at - $first) / $bucket ORDER BY 1;";
         var points = new List<GraphPoint>();
         using var reader = command.ExecuteReader();
         while (reader.Read())
@@ -579,9 +724,10 @@ public sealed class SqliteHistoryStore : IHistoryStore
         while (await reader.WaitToReadAsync())
         {
             var flushes = new List<TaskCompletionSource>();
+            var taken = 0;
             try
             {
-                WriteBatch(reader, flushes);
+                WriteBatch(reader, flushes, ref taken);
             }
             catch (Exception ex) when (ex is SqliteException or InvalidOperationException or IOException or ArgumentException or NotSupportedException or JsonException)
             {
@@ -591,6 +737,8 @@ public sealed class SqliteHistoryStore : IHistoryStore
             }
             finally
             {
+                // Written, or lost with a failed batch: either way no longer waited for.
+                Interlocked.Add(ref _unwritten, -taken);
                 foreach (var flush in flushes)
                 {
                     flush.TrySetResult();
@@ -599,7 +747,7 @@ public sealed class SqliteHistoryStore : IHistoryStore
         }
     }
 
-    private void WriteBatch(ChannelReader<WriteItem> reader, List<TaskCompletionSource> flushes)
+    private void WriteBatch(ChannelReader<WriteItem> reader, List<TaskCompletionSource> flushes, ref int taken)
     {
         using var transaction = _write.BeginTransaction();
         foreach (var command in new[] { _insertEvent, _upsertRun, _insertPoint, _upsertGraph })
@@ -615,9 +763,11 @@ public sealed class SqliteHistoryStore : IHistoryStore
             {
                 case EventItem e:
                     Interlocked.Decrement(ref _queuedEvents);
+                    taken++;
                     WriteEvent(e.Item);
                     break;
                 case RunItem r:
+                    taken++;
                     WriteRun(r.Run);
                     break;
                 case ValueItem v:
@@ -749,45 +899,66 @@ public sealed class SqliteHistoryStore : IHistoryStore
 
         var settled = new List<string>();
         var resumable = new List<InFlightRun>();
-        if (rows.Count == 0)
+        var interrupted = new List<RunView>();
+        foreach (var row in rows)
+        {
+            var events = StoredEvents(row.Id);
+            var (handedOver, ended) = InFlightSettlement.Settle(
+                InFlightSettlement.Project(row.Id, events),
+                events,
+                () => RunRecord.ToView(row.Id, row.Prompt, row.Output, Summary(row.Summary), Detail(row.Detail)),
+                LastEventAt(row.Id),
+                resume);
+            if (handedOver is not null)
+            {
+                resumable.Add(handedOver);
+            }
+            else
+            {
+                interrupted.Add(ended!);
+            }
+        }
+
+        if (interrupted.Count == 0)
         {
             return (settled, resumable);
         }
 
-        var upsert = Prepare(
+        using var upsert = Prepare(
             "UPDATE runs SET status = $status, ended_at = $ended, duration = $duration, output = $output, summary = $summary, detail = $detail WHERE id = $id;",
             "$status", "$ended", "$duration", "$output", "$summary", "$detail", "$id");
-        using (upsert)
+        using var ending = Prepare("INSERT INTO events(seq, at, type, backend, run_id, data) VALUES ($seq, $at, $type, $backend, $run, $data);",
+            "$seq", "$at", "$type", "$backend", "$run", "$data");
+        using var transaction = _write.BeginTransaction();
+        upsert.Transaction = transaction;
+        ending.Transaction = transaction;
+        foreach (var run in interrupted)
         {
-            foreach (var row in rows)
-            {
-                var events = StoredEvents(row.Id);
-                var (handedOver, interrupted) = InFlightSettlement.Settle(
-                    InFlightSettlement.Project(row.Id, events),
-                    events,
-                    () => RunRecord.ToView(row.Id, row.Prompt, row.Output, Summary(row.Summary), Detail(row.Detail)),
-                    LastEventAt(row.Id),
-                    resume);
-                if (handedOver is not null)
-                {
-                    resumable.Add(handedOver);
-                    continue;
-                }
+            var ended = run.EndedAt!.Value;
+            var p = upsert.Parameters;
+            p[0].Value = StatusName(RunStatus.Interrupted);
+            p[1].Value = ended.UtcTicks;
+            p[2].Value = (ended - run.StartedAt).Ticks;
+            p[3].Value = run.Text.ToString();
+            p[4].Value = JsonSerializer.Serialize(RunRecord.Summary(run), StoreJson.Options);
+            p[5].Value = JsonSerializer.Serialize(RunRecord.Detail(run), StoreJson.Options);
+            p[6].Value = run.Id;
+            upsert.ExecuteNonQuery();
 
-                var ended = interrupted!.EndedAt!.Value;
-                var p = upsert.Parameters;
-                p[0].Value = StatusName(RunStatus.Interrupted);
-                p[1].Value = ended.UtcTicks;
-                p[2].Value = (ended - interrupted.StartedAt).Ticks;
-                p[3].Value = interrupted.Text.ToString();
-                p[4].Value = JsonSerializer.Serialize(RunRecord.Summary(interrupted), StoreJson.Options);
-                p[5].Value = JsonSerializer.Serialize(RunRecord.Detail(interrupted), StoreJson.Options);
-                p[6].Value = row.Id;
-                upsert.ExecuteNonQuery();
-                settled.Add(row.Id);
-            }
+            // Its end is an event like any other, so a client replaying from before the stop hears it.
+            var (type, data) = EventCodec.Encode(InFlightSettlement.Ended(run));
+            var e = ending.Parameters;
+            e[0].Value = ++_last;
+            e[1].Value = ended.UtcTicks;
+            e[2].Value = type;
+            e[3].Value = run.Backend;
+            e[4].Value = run.Id;
+            e[5].Value = _redactor.Redact(data);
+            ending.ExecuteNonQuery();
+            settled.Add(run.Id);
         }
 
+        transaction.Commit();
         if (settled.Count > 0)
         {
             _logger.LogWarning("{Count} runs were in flight when the dashboard last stopped; they are marked interrupted.", settled.Count);

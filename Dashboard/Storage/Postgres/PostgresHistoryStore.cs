@@ -69,11 +69,13 @@ public sealed class PostgresHistoryStore : IHistoryStore
                 }
 
                 InstanceId = ReadOrCreateInstanceId(connection);
-                (InterruptedAtStart, ResumableAtStart) = SettleInterruptedRuns(connection, resume);
-            }
+                _blockEnd = ReserveBlock();
+                _last = _blockEnd - PostgresSchema.SequenceBlock;
 
-            _blockEnd = ReserveBlock();
-            _last = StartAfter = _blockEnd - PostgresSchema.SequenceBlock;
+                // The runs ended here take the first numbers of the block (their run.ended events); the hub goes on after them.
+                (InterruptedAtStart, ResumableAtStart) = SettleInterruptedRuns(connection, resume);
+                StartAfter = _last;
+            }
         }
         catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException and not StoreRefusedException)
         {
@@ -312,19 +314,28 @@ public sealed class PostgresHistoryStore : IHistoryStore
 
     public IReadOnlyList<GraphPoint> GraphHistory(string backend, DateTimeOffset since, int maxPoints)
     {
-        var now = _clock.GetUtcNow();
-        var bucket = Math.Max(1, (now - since).Ticks / Math.Max(1, maxPoints));
-        // The last point of each time bucket.
+        long count, first, last;
+        using (var span = _data.CreateCommand("SELECT count(*), min(at), max(at) FROM graph_points WHERE backend = $1 AND at >= $2;"))
+        {
+            span.Parameters.Add(new NpgsqlParameter { Value = backend });
+            span.Parameters.Add(new NpgsqlParameter { Value = since.UtcTicks });
+            using var read = span.ExecuteReader();
+            read.Read();
+            (count, first, last) = (read.GetInt64(0), read.IsDBNull(1) ? 0 : read.GetInt64(1), read.IsDBNull(2) ? 0 : read.GetInt64(2));
+        }
+
+        // The last point of each time bucket, over the time the points cover (see GraphDownsampling).
         using var command = _data.CreateCommand(
             """
             SELECT at, nodes FROM (
-                SELECT DISTINCT ON ((at - $2) / $3) at, nodes FROM graph_points
-                WHERE backend = $1 AND at >= $2 ORDER BY (at - $2) / $3, at DESC) b
+                SELECT DISTINCT ON ((at - $3) / $4) at, nodes FROM graph_points
+                WHERE backend = $1 AND at >= $2 ORDER BY (at - $3) / $4, at DESC) b
             ORDER BY at;
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = backend });
         command.Parameters.Add(new NpgsqlParameter { Value = since.UtcTicks });
-        command.Parameters.Add(new NpgsqlParameter { Value = bucket });
+        command.Parameters.Add(new NpgsqlParameter { Value = first });
+        command.Parameters.Add(new NpgsqlParameter { Value = GraphDownsampling.Bucket(count, first, last, maxPoints) });
         var points = new List<GraphPoint>();
         using var reader = command.ExecuteReader();
         while (reader.Read())
@@ -768,9 +779,10 @@ public sealed class PostgresHistoryStore : IHistoryStore
             }
 
             var ended = interrupted!.EndedAt!.Value;
+            using var transaction = connection.BeginTransaction();
             using var update = new NpgsqlCommand(
                 $"UPDATE runs SET status = $1, ended_at = $2, duration = $3, output = $4, summary = $5, detail = $6 WHERE id = $7 AND status IN ({InFlight});",
-                connection);
+                connection, transaction);
             foreach (var value in new object[]
             {
                 SqliteHistoryStore.StatusName(RunStatus.Interrupted),
@@ -785,10 +797,23 @@ public sealed class PostgresHistoryStore : IHistoryStore
                 update.Parameters.Add(new NpgsqlParameter { Value = value });
             }
 
-            if (update.ExecuteNonQuery() == 1)
+            if (update.ExecuteNonQuery() != 1)
             {
-                settled.Add(row.Id);
+                // Another replica settled it first (and logged its end).
+                continue;
             }
+
+            // Its end is an event like any other, so a client replaying from before the stop hears it.
+            var (type, data) = EventCodec.Encode(InFlightSettlement.Ended(interrupted));
+            using var ending = new NpgsqlCommand("INSERT INTO events(seq, at, type, backend, run_id, data) VALUES ($1, $2, $3, $4, $5, $6);", connection, transaction);
+            foreach (var value in new object[] { ++_last, ended.UtcTicks, type, interrupted.Backend, row.Id, PostgresText.Clean(_redactor.Redact(data)) })
+            {
+                ending.Parameters.Add(new NpgsqlParameter { Value = value });
+            }
+
+            ending.ExecuteNonQuery();
+            transaction.Commit();
+            settled.Add(row.Id);
         }
 
         if (settled.Count > 0)

@@ -23,6 +23,7 @@ public static class BenchmarkProgram
         ["soak"] = SoakCommand.RunAsync,
         ["markdown"] = StreamingMarkdownCommand.RunAsync,
         ["markdown-micro"] = MarkdownMicroCommand.RunAsync,
+        ["markdown-upstream"] = MarkdownUpstream.ServeAsync,
         ["history"] = Dashboard.Benchmarks.History.HistoryCommand.RunAsync,
         ["store-append"] = Dashboard.Benchmarks.Storage.StoreAppendCommand.RunAsync,
         ["live-fanout"] = Dashboard.Benchmarks.LiveApi.LiveFanOutCommand.RunAsync,

@@ -33,10 +33,14 @@ public sealed class BrowserBenchmarkSmokeTests
         Assert.Null(r.Floor);
     }
 
-    [Fact]
-    public async Task Streaming_markdown_arms_show_the_whole_answer_and_count_the_circuit_bytes()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Streaming_markdown_arms_show_the_whole_answer_and_count_the_circuit_bytes(bool remoteFeed)
     {
-        await using var bench = await StreamingMarkdownBenchmark.StartAsync();
+        // Each arm also checks that the run holds the whole answer (it throws otherwise), so the
+        // remote feed proves its separate process streamed every delta through the app's ingest.
+        await using var bench = await StreamingMarkdownBenchmark.StartAsync(remoteFeed);
         var deltas = MarkdownCorpus.Deltas(MarkdownCorpus.Build(1)).Count;
         foreach (var arm in Enum.GetValues<MarkdownArm>())
         {

@@ -67,5 +67,21 @@ public sealed class BrowserBenchmarkSmokeTests
         Assert.Equal(1, r.WithPage.Circuits);
         Assert.Equal(r.BeforePage, r.AfterPageClosed);
         Assert.Equal("iteration_complete", r.RunStageAtEnd);
+        Assert.Null(r.Store);
+    }
+
+    [Fact]
+    public async Task Soak_with_history_paces_the_stream_and_reads_every_event_back_from_the_store()
+    {
+        var r = await SoakBenchmark.RunAsync(new SoakOptions(Events: 3000, Every: 1000, ReplayWindow: TimeSpan.FromMinutes(5), EventsPerSecond: 6000));
+
+        Assert.Equal(3000, r.Events);
+        Assert.Equal("iteration_complete", r.RunStageAtEnd);
+        Assert.All(r.Samples, s => Assert.True(s.StoreFileBytes > 0));
+        var store = Assert.IsType<SoakStoreCheck>(r.Store);
+        // Every codegen event (and the run's creation) was sequenced and stored, none missing.
+        Assert.True(store.StoredEvents >= 3001, $"{store.StoredEvents} events in the store");
+        Assert.True(store.Contiguous);
+        Assert.True(store.WindowComplete);
     }
 }

@@ -20,6 +20,7 @@ public static class BenchmarkProgram
         ["fanout"] = HubFanOutCommand.RunAsync,
         ["latency"] = BrowserLatencyCommands.LatencyAsync,
         ["browser-fanout"] = BrowserLatencyCommands.FanOutAsync,
+        ["page-cost"] = PageCostCommand.RunAsync,
         ["soak"] = SoakCommand.RunAsync,
         ["markdown"] = StreamingMarkdownCommand.RunAsync,
         ["markdown-micro"] = MarkdownMicroCommand.RunAsync,

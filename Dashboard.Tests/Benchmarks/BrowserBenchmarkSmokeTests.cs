@@ -84,4 +84,18 @@ public sealed class BrowserBenchmarkSmokeTests
         Assert.True(store.Contiguous);
         Assert.True(store.WindowComplete);
     }
+
+    [Fact]
+    public async Task Page_cost_counts_what_each_page_type_receives_while_a_remote_stream_is_ingested()
+    {
+        await using var bench = await PageCost.StartAsync();
+
+        // It also checks the run holds the whole answer (it throws otherwise).
+        var r = await bench.RunAsync("types", [PageCost.Overview, PageCost.RunsPage, PageCost.OtherRun, PageCost.Watching], kilobytes: 2, deltasPerSecond: 2000);
+
+        Assert.Equal([PageCost.Overview, PageCost.RunsPage, PageCost.OtherRun, PageCost.Watching], r.Pages.Select(p => p.Page));
+        var watching = r.Pages.Single(p => p.Page == PageCost.Watching);
+        Assert.True(watching.Frames > 0 && watching.Bytes > 0, $"the watching page received {watching.Frames} frames");
+        Assert.True(r.ServerCpu > TimeSpan.Zero);
+    }
 }

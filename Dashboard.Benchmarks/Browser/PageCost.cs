@@ -49,8 +49,9 @@ public sealed class PageCost : IAsyncDisposable
         _circuits = app.Services.GetRequiredService<CircuitCounter>();
         _hub = app.Services.GetRequiredService<IEventHub>();
         _otherRun = "other-" + Guid.NewGuid().ToString("N")[..6];
-        _hub.Publish(new RunCreated { Backend = Backend, At = DateTimeOffset.UtcNow, RunId = _otherRun, Prompt = "a run that is not streaming" });
+        _hub.Publish(new RunCreated { Backend = Backend, At = DateTimeOffset.UtcNow, RunId = _otherRun, Prompt = "a run that finished earlier" });
         _hub.Publish(new RunTextReceived { Backend = Backend, At = DateTimeOffset.UtcNow, RunId = _otherRun, Text = "An answer that finished earlier." });
+        _hub.Publish(new RunEnded { Backend = Backend, At = DateTimeOffset.UtcNow, RunId = _otherRun, Status = RunStatus.Completed });
     }
 
     public static async Task<PageCost> StartAsync()
@@ -73,7 +74,7 @@ public sealed class PageCost : IAsyncDisposable
         return new PageCost(app, chromium, context, await MarkdownUpstream.StartProcessAsync());
     }
 
-    /// <summary>The page paths an arm can open; "{run}" is the streaming run, "{other}" a finished one.</summary>
+    /// <summary>The page paths an arm can open; "{run}" is the streaming run, "{other}" a run that ended before.</summary>
     public const string Watching = "/runs/{run}";
     public const string OtherRun = "/runs/{other}";
     public const string Overview = "/";

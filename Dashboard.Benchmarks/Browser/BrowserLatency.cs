@@ -1,12 +1,9 @@
 using Dashboard.Testing;
-using System.Text;
-using Dashboard.Backends.OpenAiChat;
 using Dashboard.Benchmarks.Infrastructure;
 using Dashboard.Domain;
 using Dashboard.Events;
 using Dashboard.Ingest;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Microsoft.Playwright;
 
 namespace Dashboard.Benchmarks.Browser;
@@ -88,7 +85,7 @@ public static class BrowserLatency
         log($"{options.Pages} page(s) open on run {runId}: {circuits.Open} circuits, {(hub is EventHub h ? h.SubscriberCount + h.WatchCount : -1)} hub subscriptions and watches");
 
         var cpuBefore = ProcessMeter.CpuTime;
-        var stream = FollowAsync(app, upstream, hub, runId);
+        var stream = ChatFollow.RunAsync(app, upstream.ChatUri, Backend, runId);
         IPage? floor = null;
         if (options.WithFloor)
         {
@@ -146,24 +143,5 @@ public static class BrowserLatency
             (retainedWith - retainedBefore) / options.Pages,
             (workingSetWith - workingSetBefore) / options.Pages,
             cpu);
-    }
-
-    private static Task<StreamOutcome> FollowAsync(TestApp app, MarkerUpstream upstream, IEventHub hub, string runId)
-    {
-        var runner = app.Services.GetRequiredService<ISseStreamRunner>();
-        return runner.RunAsync(
-            new SseStreamSpec
-            {
-                Backend = Backend,
-                HttpClientName = Options.DefaultName,
-                CreateRequest = (_, _) => Task.FromResult(new HttpRequestMessage(HttpMethod.Post, upstream.ChatUri)
-                {
-                    Content = new StringContent("""{"model":"bench","messages":[{"role":"user","content":"markers"}],"stream":true}""", Encoding.UTF8, "application/json"),
-                }),
-                Decoder = new OpenAiChatDecoder(),
-                Context = new DecodeContext(Backend, runId, hub, TimeProvider.System),
-                ResumeAfterDrop = false,
-            },
-            CancellationToken.None);
     }
 }

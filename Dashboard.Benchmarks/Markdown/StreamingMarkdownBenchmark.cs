@@ -4,6 +4,7 @@ using System.Diagnostics;
 using Dashboard.Benchmarks.Browser;
 using Dashboard.Benchmarks.Infrastructure;
 using Dashboard.Domain;
+using Dashboard.State;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
@@ -27,7 +28,7 @@ public enum MarkdownArm
     FeedOnly,
 }
 
-/// <param name="ServerCpu">This process's CPU time from the first delta until the answer's end is in the page's DOM (the app, its hub and the feeder; Chromium is another process).</param>
+/// <param name="ServerCpu">This process's CPU time from the first delta until the answer's end is in the page's DOM (the app with its ingest and hub, plus the pacing thread when the feed is in-process; Chromium and the remote upstream are other processes).</param>
 /// <param name="IdleCpuPerSecond">The same process's CPU per second with the page open and nothing streaming, measured just before.</param>
 /// <param name="BytesToBrowser">Decoded bytes of the /_blazor WebSocket frames the page received in that window.</param>
 public sealed record MarkdownArmResult(MarkdownArm Arm, int Kilobytes, int Deltas, TimeSpan ServerCpu, double IdleCpuPerSecond, long BytesToBrowser, long Frames, TimeSpan Elapsed)
@@ -37,9 +38,11 @@ public sealed record MarkdownArmResult(MarkdownArm Arm, int Kilobytes, int Delta
 }
 
 /// <summary>
-/// Benchmark 3. The harness publishes the answer's deltas straight into the app's hub (as the
-/// ingest path would, without an upstream: this measures rendering, not ingest) at a fixed rate,
-/// with the run's page open in Chromium over a real circuit.
+/// Benchmark 3. The answer's deltas reach the app's hub at a fixed rate, with the run's page open
+/// in Chromium over a real circuit. Two feeds: <b>remote</b> (default) — an OpenAI chat stream from
+/// a separate process (<see cref="MarkdownUpstream"/>) read by the app's own ingest, so the CPU
+/// counted is only the app's; <b>in-process</b> — a pacing thread of this process publishes the
+/// deltas into the hub (no ingest, but its wake-ups are counted with the app).
 /// </summary>
 public sealed class StreamingMarkdownBenchmark : IAsyncDisposable
 {
@@ -50,16 +53,19 @@ public sealed class StreamingMarkdownBenchmark : IAsyncDisposable
     private readonly Chromium _chromium;
     private readonly IBrowserContext _context;
     private readonly CircuitCounter _circuits;
+    private readonly MarkdownUpstream.Child? _upstream;
 
-    private StreamingMarkdownBenchmark(TestApp app, Chromium chromium, IBrowserContext context)
+    private StreamingMarkdownBenchmark(TestApp app, Chromium chromium, IBrowserContext context, MarkdownUpstream.Child? upstream)
     {
         _app = app;
         _chromium = chromium;
         _context = context;
+        _upstream = upstream;
         _circuits = app.Services.GetRequiredService<CircuitCounter>();
     }
 
-    public static async Task<StreamingMarkdownBenchmark> StartAsync()
+    /// <param name="remoteFeed">Deltas from a separate upstream process through the app's ingest (else from a pacing thread in this process).</param>
+    public static async Task<StreamingMarkdownBenchmark> StartAsync(bool remoteFeed)
     {
         var app = new TestApp
         {
@@ -75,7 +81,8 @@ public sealed class StreamingMarkdownBenchmark : IAsyncDisposable
         _ = app.BaseUrl;
         var chromium = await Chromium.LaunchAsync();
         var context = await chromium.SignedInContextAsync(app);
-        return new StreamingMarkdownBenchmark(app, chromium, context);
+        var upstream = remoteFeed ? await MarkdownUpstream.StartProcessAsync() : null;
+        return new StreamingMarkdownBenchmark(app, chromium, context, upstream);
     }
 
     public async Task<MarkdownArmResult> RunAsync(MarkdownArm arm, int kilobytes, int deltasPerSecond)
@@ -102,8 +109,19 @@ public sealed class StreamingMarkdownBenchmark : IAsyncDisposable
             traffic.Reset();
             var cpuBefore = ProcessMeter.CpuTime;
             var clock = Stopwatch.StartNew();
-            await Pacer.RunAsync(deltas.Count, deltasPerSecond, i =>
-                hub.Publish(new RunTextReceived { Backend = Backend, At = DateTimeOffset.UtcNow, RunId = runId, Text = deltas[(int)i] }));
+            if (_upstream is not null && arm != MarkdownArm.Limit)
+            {
+                var outcome = await ChatFollow.RunAsync(_app, _upstream.ChatUri(kilobytes, deltasPerSecond), Backend, runId);
+                if (outcome.End != Dashboard.Ingest.StreamEnd.Terminal)
+                {
+                    throw new InvalidOperationException($"the upstream stream ended as {outcome.End}: {outcome.Error}");
+                }
+            }
+            else
+            {
+                await Pacer.RunAsync(deltas.Count, deltasPerSecond, i =>
+                    hub.Publish(new RunTextReceived { Backend = Backend, At = DateTimeOffset.UtcNow, RunId = runId, Text = deltas[(int)i] }));
+            }
             if (output is not null)
             {
                 await page.WaitForFunctionAsync(
@@ -113,6 +131,14 @@ public sealed class StreamingMarkdownBenchmark : IAsyncDisposable
             }
 
             var cpu = ProcessMeter.CpuTime - cpuBefore;
+
+            // Every arm must have carried the whole answer into the run, whichever way it was fed.
+            var received = _app.Services.GetRequiredService<IDashboardState>().GetRun(runId)?.Text.ToString();
+            if (received != text)
+            {
+                throw new InvalidOperationException($"{arm} {kilobytes} KB: the run holds {received?.Length ?? 0} of the answer's {text.Length} characters");
+            }
+
             return new MarkdownArmResult(arm, kilobytes, deltas.Count, cpu, idlePerSecond, traffic.BytesReceived, traffic.FramesReceived, clock.Elapsed);
         }
         finally
@@ -160,6 +186,11 @@ public sealed class StreamingMarkdownBenchmark : IAsyncDisposable
     {
         await _context.CloseAsync();
         await _chromium.DisposeAsync();
+        if (_upstream is not null)
+        {
+            await _upstream.DisposeAsync();
+        }
+
         await _app.DisposeAsync();
     }
 }

@@ -15,7 +15,26 @@ using Microsoft.Playwright;
 
 namespace Dashboard.Benchmarks.Soak;
 
-public sealed record SoakSample(long Events, double Seconds, long WorkingSetBytes, long ManagedHeapBytes);
+/// <param name="StoreFileBytes">The history file with its write-ahead log; 0 with history off.</param>
+public sealed record SoakSample(long Events, double Seconds, long WorkingSetBytes, long ManagedHeapBytes, long StoreFileBytes);
+
+/// <param name="ReplayWindow">Dashboard:Storage:ReplayWindow; null runs with history off (memory provider).</param>
+/// <param name="EventsPerSecond">The upstream's pace; 0 = as fast as the pipeline takes them.</param>
+public sealed record SoakOptions(long Events, long Every, TimeSpan? ReplayWindow = null, int EventsPerSecond = 0);
+
+/// <summary>What the store held at the end, read back through the app's replay log.</summary>
+/// <param name="StoredEvents">Events read back from the oldest replayable one to the newest.</param>
+/// <param name="Contiguous">Every sequence from the oldest to the newest was there, and no read reported a miss.</param>
+/// <param name="OldestAt">When the oldest replayable event happened.</param>
+/// <param name="WindowStart">End of the stream minus the replay window: every event after it must be there.</param>
+/// <param name="CaughtUpSeconds">From the stream's end until the store held the hub's last event.</param>
+/// <param name="FirstStoredSequence">The oldest replayable event's sequence.</param>
+/// <param name="FirstSoakSequence">The sequence of the soak's first event (its run's creation).</param>
+public sealed record SoakStoreCheck(long StoredEvents, bool Contiguous, DateTimeOffset? OldestAt, DateTimeOffset WindowStart, double CaughtUpSeconds, long FileBytes, long FirstStoredSequence, long FirstSoakSequence)
+{
+    /// <summary>Contiguous, and reaching back past the window's start (or to the soak's first event, when the soak is shorter than the window).</summary>
+    public bool WindowComplete => Contiguous && (OldestAt <= WindowStart || FirstStoredSequence <= FirstSoakSequence);
+}
 
 public sealed record SoakCounts(int Subscriptions, int Circuits);
 
@@ -27,12 +46,15 @@ public sealed record SoakResult(
     SoakCounts WithPage,
     SoakCounts AfterStream,
     SoakCounts AfterPageClosed,
-    string RunStageAtEnd);
+    string RunStageAtEnd,
+    SoakStoreCheck? Store = null);
 
 /// <summary>
-/// Benchmark 5: one codegen stream of N events, as fast as the pipeline takes them, through the
-/// real app's ingest runner, codegen decoder, hub and projections, with the run's page open in
-/// Chromium the whole time. Memory is sampled on the ingest thread every <c>every</c> events.
+/// Benchmark 5: one codegen stream of N events, paced or as fast as the pipeline takes them, through
+/// the real app's ingest runner, codegen decoder, hub and projections, with the run's page open in
+/// Chromium the whole time; optionally with the SQLite history store writing every event, a short
+/// replay window and retention running. Memory (and the store's file) is sampled on the ingest
+/// thread every <c>every</c> events.
 /// </summary>
 public static class SoakBenchmark
 {
@@ -40,13 +62,30 @@ public static class SoakBenchmark
     private const int BlockEvents = 1000;
     private static readonly TimeSpan SubscriptionSettle = TimeSpan.FromSeconds(30);
 
-    public static async Task<SoakResult> RunAsync(long events, long every, Action<string>? log = null)
+    public static Task<SoakResult> RunAsync(long events, long every, Action<string>? log = null) =>
+        RunAsync(new SoakOptions(events, every), log);
+
+    public static async Task<SoakResult> RunAsync(SoakOptions options, Action<string>? log = null)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        var (events, every) = (options.Events, options.Every);
         log ??= _ => { };
-        await using var upstream = await LoopbackUpstream.StartAsync(app => app.MapGet("/codegen-live/{n:long}", WriteAsync));
+        await using var upstream = await LoopbackUpstream.StartAsync(app => app.MapGet("/codegen-live/{n:long}", (HttpContext context, long n) => WriteAsync(context, n, options.EventsPerSecond)));
+        var folder = Directory.CreateTempSubdirectory("dashboard-soak-");
+        var storePath = Path.Combine(folder.FullName, "soak.db");
+        Dictionary<string, string?> settings = options.ReplayWindow is { } window
+            ? new()
+            {
+                ["Dashboard:Storage:Provider"] = "sqlite",
+                ["Dashboard:Storage:Path"] = storePath,
+                ["Dashboard:Storage:ReplayWindow"] = window.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
+            }
+            : [];
+        long FileBytes() => options.ReplayWindow is null ? 0 : new[] { storePath, storePath + "-wal" }.Where(File.Exists).Sum(f => new FileInfo(f).Length);
+
         // A circuit whose page went without Blazor's disconnect beacon is kept for the retention period
         // (3 minutes by default) in case the reader comes back; a short one keeps the release measurable.
-        await using var app = new TestApp
+        await using var app = new TestApp(settings)
         {
             Demo = false,
             QuietLogs = true,
@@ -62,6 +101,7 @@ public static class SoakBenchmark
         SoakCounts Counts() => new(hub.SubscriberCount + hub.WatchCount, circuits.Open);
 
         var runId = "soak-" + Guid.NewGuid().ToString("N")[..8];
+        var firstSoakSequence = hub.LastSequence + 1;
         hub.Publish(new RunCreated { Backend = Backend, At = DateTimeOffset.UtcNow, RunId = runId, Prompt = "soak" });
         var beforePage = Counts();
 
@@ -77,9 +117,9 @@ public static class SoakBenchmark
         var clock = Stopwatch.StartNew();
         var decoder = new SamplingDecoder(new CodegenDecoder(), every, n =>
         {
-            var sample = new SoakSample(n, clock.Elapsed.TotalSeconds, ProcessMeter.WorkingSetBytes, GC.GetTotalMemory(forceFullCollection: false));
+            var sample = new SoakSample(n, clock.Elapsed.TotalSeconds, ProcessMeter.WorkingSetBytes, GC.GetTotalMemory(forceFullCollection: false), FileBytes());
             samples.Add(sample);
-            log($"  {n:N0} events, {sample.Seconds:0} s, working set {ProcessMeter.Mb(sample.WorkingSetBytes)}, managed heap {ProcessMeter.Mb(sample.ManagedHeapBytes)}");
+            log($"  {n:N0} events, {sample.Seconds:0} s, working set {ProcessMeter.Mb(sample.WorkingSetBytes)}, managed heap {ProcessMeter.Mb(sample.ManagedHeapBytes)}, store file {ProcessMeter.Mb(sample.StoreFileBytes)}");
         });
         var uri = new Uri(upstream.Root, $"codegen-live/{events}");
         var outcome = await app.Services.GetRequiredService<ISseStreamRunner>().RunAsync(
@@ -116,14 +156,68 @@ public static class SoakBenchmark
         }
 
         var afterClosed = Counts();
-        return new SoakResult(decoder.Items, samples, elapsed, beforePage, withPage, afterStream, afterClosed, hub.State.GetRun(runId)?.Stage ?? "(run gone)");
+        var store = options.ReplayWindow is { } replayWindow
+            ? await CheckStoreAsync(app, hub, DateTimeOffset.UtcNow - replayWindow, firstSoakSequence, FileBytes, log)
+            : null;
+        var stage = hub.State.GetRun(runId)?.Stage ?? "(run gone)";
+        await app.DisposeAsync();
+        folder.Delete(recursive: true);
+        return new SoakResult(decoder.Items, samples, elapsed, beforePage, withPage, afterStream, afterClosed, stage, store);
     }
 
-    private static async Task WriteAsync(HttpContext context, long n)
+    /// <summary>Waits until the store holds the hub's last event, then reads the whole replay log back.</summary>
+    private static async Task<SoakStoreCheck> CheckStoreAsync(TestApp app, EventHub hub, DateTimeOffset windowStart, long firstSoakSequence, Func<long> fileBytes, Action<string> log)
+    {
+        var replay = app.Services.GetRequiredService<IEventReplay>();
+        var catchUp = Stopwatch.StartNew();
+        while (replay.LastSequence < hub.LastSequence && catchUp.Elapsed < TimeSpan.FromMinutes(5))
+        {
+            await Task.Delay(100);
+        }
+
+        var caughtUp = catchUp.Elapsed.TotalSeconds;
+        log($"store caught up with the hub (sequence {hub.LastSequence:N0}) {caughtUp:0.0} s after the stream ended; reading the replay log back");
+        long count = 0;
+        var contiguous = replay.LastSequence >= hub.LastSequence;
+        DateTimeOffset? oldest = null;
+        var firstStored = replay.FirstSequence;
+        var cursor = firstStored - 1;
+        while (true)
+        {
+            var read = await replay.ReadAfterAsync(cursor, 10_000, CancellationToken.None);
+            contiguous &= !read.Missed;
+            if (read.Events.Count == 0)
+            {
+                break;
+            }
+
+            foreach (var item in read.Events)
+            {
+                contiguous &= item.Sequence == cursor + 1;
+                oldest ??= item.Event.At;
+                cursor = item.Sequence;
+                count++;
+            }
+        }
+
+        return new SoakStoreCheck(count, contiguous, oldest, windowStart, caughtUp, fileBytes(), firstStored, firstSoakSequence);
+    }
+
+    private static async Task WriteAsync(HttpContext context, long n, int perSecond)
     {
         context.Response.ContentType = "text/event-stream";
+        var start = Stopwatch.GetTimestamp();
         for (long first = 0; first < n; first += BlockEvents)
         {
+            if (perSecond > 0)
+            {
+                var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), start + (long)(first * (double)Stopwatch.Frequency / perSecond));
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, context.RequestAborted);
+                }
+            }
+
             var block = CodegenProgressStream.Block(first, (int)Math.Min(BlockEvents, n - first), n);
             await context.Response.Body.WriteAsync(block, context.RequestAborted);
         }

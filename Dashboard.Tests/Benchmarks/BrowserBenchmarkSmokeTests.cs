@@ -33,10 +33,14 @@ public sealed class BrowserBenchmarkSmokeTests
         Assert.Null(r.Floor);
     }
 
-    [Fact]
-    public async Task Streaming_markdown_arms_show_the_whole_answer_and_count_the_circuit_bytes()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Streaming_markdown_arms_show_the_whole_answer_and_count_the_circuit_bytes(bool remoteFeed)
     {
-        await using var bench = await StreamingMarkdownBenchmark.StartAsync();
+        // Each arm also checks that the run holds the whole answer (it throws otherwise), so the
+        // remote feed proves its separate process streamed every delta through the app's ingest.
+        await using var bench = await StreamingMarkdownBenchmark.StartAsync(remoteFeed);
         var deltas = MarkdownCorpus.Deltas(MarkdownCorpus.Build(1)).Count;
         foreach (var arm in Enum.GetValues<MarkdownArm>())
         {
@@ -63,5 +67,35 @@ public sealed class BrowserBenchmarkSmokeTests
         Assert.Equal(1, r.WithPage.Circuits);
         Assert.Equal(r.BeforePage, r.AfterPageClosed);
         Assert.Equal("iteration_complete", r.RunStageAtEnd);
+        Assert.Null(r.Store);
+    }
+
+    [Fact]
+    public async Task Soak_with_history_paces_the_stream_and_reads_every_event_back_from_the_store()
+    {
+        var r = await SoakBenchmark.RunAsync(new SoakOptions(Events: 3000, Every: 1000, ReplayWindow: TimeSpan.FromMinutes(5), EventsPerSecond: 6000));
+
+        Assert.Equal(3000, r.Events);
+        Assert.Equal("iteration_complete", r.RunStageAtEnd);
+        Assert.All(r.Samples, s => Assert.True(s.StoreFileBytes > 0));
+        var store = Assert.IsType<SoakStoreCheck>(r.Store);
+        // Every codegen event (and the run's creation) was sequenced and stored, none missing.
+        Assert.True(store.StoredEvents >= 3001, $"{store.StoredEvents} events in the store");
+        Assert.True(store.Contiguous);
+        Assert.True(store.WindowComplete);
+    }
+
+    [Fact]
+    public async Task Page_cost_counts_what_each_page_type_receives_while_a_remote_stream_is_ingested()
+    {
+        await using var bench = await PageCost.StartAsync();
+
+        // It also checks the run holds the whole answer (it throws otherwise).
+        var r = await bench.RunAsync("types", [PageCost.Overview, PageCost.RunsPage, PageCost.OtherRun, PageCost.Watching], kilobytes: 2, deltasPerSecond: 2000);
+
+        Assert.Equal([PageCost.Overview, PageCost.RunsPage, PageCost.OtherRun, PageCost.Watching], r.Pages.Select(p => p.Page));
+        var watching = r.Pages.Single(p => p.Page == PageCost.Watching);
+        Assert.True(watching.Frames > 0 && watching.Bytes > 0, $"the watching page received {watching.Frames} frames");
+        Assert.True(r.ServerCpu > TimeSpan.Zero);
     }
 }

@@ -103,7 +103,7 @@ public sealed class StreamingEquivalenceTests
     public void Finished_blocks_plus_the_incremental_tail_equal_one_full_render_of_every_prefix(int splitThreshold)
     {
         var random = new Random(15 + splitThreshold);
-        for (var doc = 0; doc < 120; doc++)
+        for (var doc = 0; doc < 48; doc++)
         {
             var text = Document(random);
             var buffer = new TextBuffer(1_000_000);

@@ -1,13 +1,23 @@
+using Dashboard.Configuration;
+using Microsoft.Extensions.Options;
+
 namespace Dashboard.Storage;
 
 /// <summary>Retention in the background: a small pass now and then, never in the way of ingest.</summary>
-internal sealed class HistoryRetention(IHistoryStore store, TimeProvider clock, ILogger<HistoryRetention> logger) : BackgroundService
+internal sealed class HistoryRetention(IHistoryStore store, IOptions<DashboardOptions> options, TimeProvider clock, ILogger<HistoryRetention> logger) : BackgroundService
 {
-    public static readonly TimeSpan Interval = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan LongestInterval = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Every 5 minutes, or a fifth of the replay window when that is shorter: the replay log then
+    /// holds at most about 1.2 windows of events, so a short window keeps the file small too.
+    /// </summary>
+    public static TimeSpan IntervalFor(TimeSpan replayWindow) =>
+        TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerSecond, Math.Min(LongestInterval.Ticks, replayWindow.Ticks / 5)));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(Interval, clock);
+        using var timer = new PeriodicTimer(IntervalFor(options.Value.Storage.ReplayWindow), clock);
         do
         {
             try
@@ -18,7 +28,9 @@ internal sealed class HistoryRetention(IHistoryStore store, TimeProvider clock, 
                     logger.LogInformation("History retention removed {Runs} runs, {Events} events, {Points} graph points.", removed.Runs, removed.Events, removed.GraphPoints);
                 }
             }
-            catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
+            // Any store's database error (SQLite busy, PostgreSQL unreachable) waits for the next pass;
+            // it must not end the service, which would stop the host.
+            catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
             {
                 logger.LogWarning("History retention failed: {Error}", ex.Message);
             }

@@ -40,6 +40,13 @@ public abstract class LiveComponentBase : ComponentBase, IDisposable
     {
     }
 
+    /// <summary>
+    /// Called after <see cref="OnLiveUpdate"/>: false when nothing this component shows changed, so
+    /// the render (and its batch to the browser) is skipped. A component that shows only part of
+    /// what wakes it (e.g. a backend's state but not its event counters) says so here.
+    /// </summary>
+    protected virtual bool LiveUpdateChangedView() => true;
+
     protected override void OnInitialized()
     {
         _watch = Hub.Watch(Accepts, IsUrgent);
@@ -55,7 +62,10 @@ public abstract class LiveComponentBase : ComponentBase, IDisposable
         }
 
         OnLiveUpdate();
-        StateHasChanged();
+        if (LiveUpdateChangedView())
+        {
+            StateHasChanged();
+        }
     });
 
     public void Dispose()

@@ -49,7 +49,7 @@ public sealed class PostgresHistoryStore : IHistoryStore
     private Task? _reserving;
     private int _disposed;
 
-    public PostgresHistoryStore(string connectionString, StorageOptions options, SecretRedactor redactor, TimeProvider clock, ILogger<PostgresHistoryStore> logger, Func<RunView, bool>? resume = null)
+    public PostgresHistoryStore(string connectionString, StorageOptions options, SecretRedactor redactor, TimeProvider clock, ILogger<PostgresHistoryStore> logger, Func<RunView, bool>? resume = null, IInFlightOwnership? ownership = null)
     {
         _options = options;
         _redactor = redactor;
@@ -69,7 +69,7 @@ public sealed class PostgresHistoryStore : IHistoryStore
                 }
 
                 InstanceId = ReadOrCreateInstanceId(connection);
-                (InterruptedAtStart, ResumableAtStart) = SettleInterruptedRuns(connection, resume);
+                (InterruptedAtStart, ResumableAtStart) = SettleInterruptedRuns(connection, resume, ownership);
             }
 
             _blockEnd = ReserveBlock();
@@ -131,8 +131,21 @@ public sealed class PostgresHistoryStore : IHistoryStore
         return next;
     }
 
+    /// <summary>Several replicas: the producer records the event; a replay here reads up to the newest one applied.</summary>
+    public void Observe(in SequencedEvent item) => Advance(item.Sequence);
+
+    // Several replicas: sequences come from the distributor, not from NextSequence.
+    private void Advance(long sequence)
+    {
+        if (sequence > _last)
+        {
+            Volatile.Write(ref _last, sequence);
+        }
+    }
+
     public void Record(in SequencedEvent item)
     {
+        Advance(item.Sequence);
         if (Interlocked.Increment(ref _queuedEvents) > SqliteHistoryStore.EventQueueCapacity || !_queue.Writer.TryWrite(new EventItem(item)))
         {
             Interlocked.Decrement(ref _queuedEvents);
@@ -708,7 +721,8 @@ public sealed class PostgresHistoryStore : IHistoryStore
     /// accepts (rebuilt whole from their stored events) are handed over still in flight; the others
     /// end interrupted with what was received until then, rebuilt through the live projection.
     /// </summary>
-    private (List<string> Settled, List<InFlightRun> Resumable) SettleInterruptedRuns(NpgsqlConnection connection, Func<RunView, bool>? resume)
+    /// With <paramref name="ownership"/> (several replicas), every run that can be rebuilt is handed over, and one that cannot is ended only when no live replica holds it.
+    private (List<string> Settled, List<InFlightRun> Resumable) SettleInterruptedRuns(NpgsqlConnection connection, Func<RunView, bool>? resume, IInFlightOwnership? ownership)
     {
         var rows = new List<(string Id, string Prompt, string Output, string Summary, string Detail)>();
         using (var command = new NpgsqlCommand($"SELECT id, prompt, output, summary, detail FROM runs WHERE status IN ({InFlight});", connection))
@@ -725,12 +739,20 @@ public sealed class PostgresHistoryStore : IHistoryStore
         foreach (var row in rows)
         {
             var events = StoredEvents(connection, row.Id);
+            var replayed = InFlightSettlement.Project(row.Id, events);
+            if (ownership is not null && replayed is null && ownership.IsFollowedElsewhere(row.Id))
+            {
+                continue;
+            }
+
+            // Several replicas: every run that can be rebuilt is handed over; the run manager then
+            // follows or ends it only under its lease, and leaves it to a live replica holding it.
             var (handedOver, interrupted) = InFlightSettlement.Settle(
-                InFlightSettlement.Project(row.Id, events),
+                replayed,
                 events,
                 () => RunRecord.ToView(row.Id, row.Prompt, row.Output, Summary(row.Summary), Detail(row.Detail)),
                 LastEventAt(connection, row.Id),
-                resume);
+                ownership is null ? resume : _ => true);
             if (handedOver is not null)
             {
                 resumable.Add(handedOver);

@@ -38,6 +38,31 @@ internal sealed partial class NginxProxy : IDisposable
         return match.Success ? match.Groups["conf"].Value : throw new InvalidOperationException("README.md has no ```nginx block.");
     }
 
+    /// <summary>The README's scale-out block: the one with the sticky upstream of several replicas.</summary>
+    public static string ReadmeScaleOutConfiguration()
+    {
+        var readme = File.ReadAllText(Path.Combine(AppProcess.RepositoryRoot(), "README.md"));
+        return NginxBlock().Matches(readme).Select(m => m.Groups["conf"].Value).FirstOrDefault(c => c.Contains("upstream dashboard_replicas", StringComparison.Ordinal))
+            ?? throw new InvalidOperationException("README.md has no ```nginx block with the replicas' upstream.");
+    }
+
+    /// <summary>The README's scale-out block with its certificate, listen address and replica addresses replaced.</summary>
+    public static Task<NginxProxy> StartReplicasAsync(int port, IReadOnlyList<string> replicas)
+    {
+        var server = ReadmeScaleOutConfiguration();
+        var servers = Regex.Matches(server, @"^\s*server \d+\.\d+\.\d+\.\d+:\d+;\s*$", RegexOptions.Multiline);
+        if (servers.Count == 0)
+        {
+            throw new InvalidOperationException("The README's scale-out block lists no replica.");
+        }
+
+        var first = servers[0];
+        var last = servers[^1];
+        var ours = string.Concat(replicas.Select(r => $"\n    server {new Uri(r).Authority};"));
+        server = server[..first.Index] + ours + server[(last.Index + last.Length)..];
+        return StartWithAsync(port, server);
+    }
+
     /// <summary>A free loopback port for the proxy (chosen before the app starts, so PublicUrl can name it).</summary>
     public static int FreePort()
     {
@@ -47,7 +72,10 @@ internal sealed partial class NginxProxy : IDisposable
     }
 
     /// <param name="upstream">The app's address, e.g. http://127.0.0.1:40123.</param>
-    public static async Task<NginxProxy> StartAsync(int port, string upstream)
+    public static Task<NginxProxy> StartAsync(int port, string upstream) =>
+        StartWithAsync(port, Replace(ReadmeConfiguration(), "proxy_pass http://127.0.0.1:5102;", $"proxy_pass {upstream.TrimEnd('/')};"));
+
+    private static async Task<NginxProxy> StartWithAsync(int port, string server)
     {
         if (!File.Exists(Executable))
         {
@@ -56,11 +84,9 @@ internal sealed partial class NginxProxy : IDisposable
 
         var directory = Directory.CreateTempSubdirectory("dashboard-nginx-").FullName;
         WriteCertificate(directory);
-        var server = ReadmeConfiguration();
         server = Replace(server, @"listen 443 ssl;", $"listen 127.0.0.1:{port} ssl;");
         server = Regex.Replace(server, @"ssl_certificate\s+\S+;", $"ssl_certificate {directory}/cert.pem;");
         server = Regex.Replace(server, @"ssl_certificate_key\s+\S+;", $"ssl_certificate_key {directory}/key.pem;");
-        server = Replace(server, "proxy_pass http://127.0.0.1:5102;", $"proxy_pass {upstream.TrimEnd('/')};");
         var conf = $$"""
             user root;
             worker_processes 1;

@@ -134,7 +134,7 @@ public sealed class PostgresServer : IAsyncLifetime
 }
 
 [CollectionDefinition(Name)]
-public sealed class PostgresCollection : ICollectionFixture<PostgresServer>
+public sealed class PostgresCollection : ICollectionFixture<PostgresServer>, ICollectionFixture<RedisServer>
 {
     public const string Name = "PostgreSQL";
 }

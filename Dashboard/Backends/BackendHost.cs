@@ -153,6 +153,50 @@ public sealed class BackendHost(
 
     private async Task RunAlwaysOnAsync(BackendEntry entry, IAlwaysOnStream stream, CancellationToken stoppingToken)
     {
+        if (services.GetService<IFollowLeases>() is { } leases)
+        {
+            await RunLeasedAsync(entry, stream, leases, stoppingToken);
+            return;
+        }
+
+        await FollowAlwaysOnAsync(entry, stream, stoppingToken);
+    }
+
+    /// <summary>
+    /// Several replicas: only the lease's holder ingests the stream (the others get its events
+    /// through the shared hub). A holder that loses its lease stops and queues for it again.
+    /// </summary>
+    private async Task RunLeasedAsync(BackendEntry entry, IAlwaysOnStream stream, IFollowLeases leases, CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            IFollowLease lease;
+            try
+            {
+                lease = await leases.AcquireAsync(FollowLeaseKeys.Stream(entry.Name), stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+
+            // Released at once on the way out (graceful stop), so another replica takes over without waiting for the TTL.
+            await using (lease)
+            {
+                using var following = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lease.Lost);
+                logger.LogInformation("Always-on stream of {Backend}: this replica follows it.", entry.Name);
+                await FollowAlwaysOnAsync(entry, stream, following.Token);
+                if (!lease.Lost.IsCancellationRequested)
+                {
+                    // Stopped by shutdown, or failed for good (logged): as with one process, not restarted here.
+                    return;
+                }
+            }
+        }
+    }
+
+    private async Task FollowAlwaysOnAsync(BackendEntry entry, IAlwaysOnStream stream, CancellationToken stoppingToken)
+    {
         try
         {
             // Own task: a client that blocks before its first await must not hold up the others.

@@ -28,6 +28,7 @@ public sealed class EventHub : IEventHub
     private DirtyFlagWatch[] _watches = [];
 
     private readonly IDomainEventSink _entrance;
+    private IEventDistributor? _distributor;
 
     /// <param name="recorder">The live API's replay log: records every sequenced event.</param>
     /// <param name="secrets">
@@ -65,32 +66,77 @@ public sealed class EventHub : IEventHub
         return _entrance.Publish(e);
     }
 
+    /// <summary>
+    /// From now on events are numbered and delivered by <paramref name="distributor"/> (several
+    /// replicas). Attached once at start-up, before any backend or run publishes.
+    /// </summary>
+    public void AttachDistributor(IEventDistributor distributor)
+    {
+        ArgumentNullException.ThrowIfNull(distributor);
+        Volatile.Write(ref _distributor, distributor);
+    }
+
+    /// <summary>
+    /// Applies an event numbered by the distributor, in the cluster's order: every replica's hub
+    /// gets every event through here. An event at or below the last sequence is a repeat and is
+    /// ignored. Only the replica that produced the event records it in the history store
+    /// (<paramref name="journal"/>), so each event is written once, never once per replica.
+    /// </summary>
+    /// <returns>False for a repeat.</returns>
+    public bool ApplySequenced(long sequence, DashboardEvent e, bool journal)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        lock (_gate)
+        {
+            if (sequence <= _sequence)
+            {
+                return false;
+            }
+
+            Apply(sequence, e, journal);
+            return true;
+        }
+    }
+
     private long Sequence(DashboardEvent e)
     {
+        if (Volatile.Read(ref _distributor) is { } distributor)
+        {
+            return distributor.Distribute(e);
+        }
+
         lock (_gate)
         {
             var sequence = _journal?.NextSequence() ?? _sequence + 1;
-            _state.Apply(e, sequence);
-            Volatile.Write(ref _sequence, sequence);
-
-            var item = new SequencedEvent(sequence, e);
-            if (_journal is not null)
-            {
-                Journal(item);
-            }
-
-            _recorder?.Record(item);
-            foreach (var subscriber in _subscribers)
-            {
-                subscriber.Offer(item);
-            }
-
-            foreach (var watch in _watches)
-            {
-                watch.Offer(e);
-            }
-
+            Apply(sequence, e, journal: true);
             return sequence;
+        }
+    }
+
+    private void Apply(long sequence, DashboardEvent e, bool journal)
+    {
+        _state.Apply(e, sequence);
+        Volatile.Write(ref _sequence, sequence);
+
+        var item = new SequencedEvent(sequence, e);
+        if (journal && _journal is not null)
+        {
+            Journal(item);
+        }
+        else
+        {
+            _journal?.Observe(item);
+        }
+
+        _recorder?.Record(item);
+        foreach (var subscriber in _subscribers)
+        {
+            subscriber.Offer(item);
+        }
+
+        foreach (var watch in _watches)
+        {
+            watch.Offer(e);
         }
     }
 

@@ -19,6 +19,14 @@ public interface IEventJournal
     void Record(in SequencedEvent item);
 
     /// <summary>
+    /// Several replicas: an event another replica produced (and records itself) was applied here.
+    /// A store shared by the replicas notes how far the cluster's sequence has come.
+    /// </summary>
+    void Observe(in SequencedEvent item)
+    {
+    }
+
+    /// <summary>
     /// A run was created (so a crash still knows it was in flight), ended, or changed after its
     /// end: the store writes it whole. Never dropped, whatever the event queue does.
     /// </summary>

@@ -21,12 +21,16 @@ public sealed class RunManager(
     IDashboardState state,
     IOptions<DashboardOptions> options,
     TimeProvider clock,
-    ILogger<RunManager> logger) : IRunLauncher
+    ILogger<RunManager> logger,
+    IFollowLeases? leases = null,
+    IRunCancelRelay? cancelRelay = null) : IRunLauncher
 {
     /// <summary>How long an upstream-side cancel may take before the run is aborted anyway.</summary>
     public static readonly TimeSpan UpstreamCancelTimeout = TimeSpan.FromSeconds(5);
 
     public const string NoTerminalStateError = "The backend client ended without a terminal state.";
+
+    public const string NoLeaseError = "The run cannot be started now: the other replicas cannot be reached (Redis, Dashboard:ScaleOut:Redis). Try again shortly.";
 
     private readonly ConcurrentDictionary<string, ActiveRun> _active = new(StringComparer.Ordinal);
     private readonly Lock _startGate = new();
@@ -40,6 +44,9 @@ public sealed class RunManager(
 
     /// <summary>Runs in flight (for tests and diagnostics).</summary>
     public int ActiveCount => _active.Count;
+
+    /// <summary>True while this replica follows the run.</summary>
+    public bool IsFollowing(string runId) => _active.ContainsKey(runId);
 
     public IReadOnlyList<FieldError> Validate(RunRequest request) => Validate(request, out _);
 
@@ -66,6 +73,7 @@ public sealed class RunManager(
         var normalized = Normalize(request, backend);
         var parentUpstreamId = normalized.ParentRunId is { } parent ? state.GetRun(parent)?.UpstreamId : null;
         ActiveRun run;
+        IFollowLease? lease;
         lock (_startGate)
         {
             if (_stopping)
@@ -80,7 +88,16 @@ public sealed class RunManager(
                     [new FieldError(RunFields.Backend, $"Backend \"{backend.Name}\" already has {inFlight} runs in flight (at most {backend.Options.MaxConcurrentRuns}, MaxConcurrentRuns).")]);
             }
 
-            run = new ActiveRun(NewRunId(), backend, normalized, parentUpstreamId, sink, clock, Forget);
+            var id = NewRunId();
+            // Several replicas: the lease comes first, so no other replica ever sees this run in
+            // flight without a holder (it would take it over).
+            lease = leases?.TryAcquire(FollowLeaseKeys.Run(id));
+            if (leases is not null && lease is null)
+            {
+                return new StartRunResult(StartRunOutcome.TooManyRuns, null, [new FieldError(RunFields.Backend, NoLeaseError)]);
+            }
+
+            run = new ActiveRun(id, backend, normalized, parentUpstreamId, sink, clock, Forget);
             _active[run.Id] = run;
         }
 
@@ -96,7 +113,7 @@ public sealed class RunManager(
         // The prompt stays out of the log (it may hold anything); its size is enough to recognise a run.
         logger.LogInformation("Run {RunId} started on {Backend} ({Kind}); parent {ParentRunId}, prompt {PromptChars} characters",
             run.Id, backend.Name, backend.Kind.Kind, normalized.ParentRunId, normalized.Prompt.Length);
-        _ = Task.Run(() => FollowAsync(run, null));
+        _ = Task.Run(() => FollowAsync(run, null, lease));
         return StartRunResult.Started(run.Id);
     }
 
@@ -146,7 +163,8 @@ public sealed class RunManager(
     /// and it has an upstream id; otherwise it ends interrupted now, at <paramref name="lastSeen"/>,
     /// with <paramref name="interruptedMessage"/>. True when it is followed again.
     /// </summary>
-    public bool Resume(RunView run, DateTimeOffset lastSeen, string interruptedMessage)
+    /// <param name="lease">Several replicas: the run's lease, already taken by the caller; when null it is taken here, and a run another replica holds is left to it.</param>
+    public bool Resume(RunView run, DateTimeOffset lastSeen, string interruptedMessage, IFollowLease? lease = null)
     {
         ArgumentNullException.ThrowIfNull(run);
         if (FederatedBackend.IsLinked(catalog, run.Backend))
@@ -156,11 +174,26 @@ public sealed class RunManager(
             return true;
         }
 
+        if (leases is not null && lease is null)
+        {
+            lease = leases.TryAcquire(FollowLeaseKeys.Run(run.Id));
+            if (lease is null)
+            {
+                logger.LogInformation("Run {RunId} on {Backend} is in flight and followed by another replica (or Redis cannot say): left to it.", run.Id, run.Backend);
+                return false;
+            }
+        }
+
         var backend = catalog.Find(run.Backend);
         if (backend?.Runs is not IRunReattach || run.UpstreamId is not { } upstreamId)
         {
             sink.Publish(new RunEnded { Backend = run.Backend, At = lastSeen, RunId = run.Id, Status = RunStatus.Interrupted, Error = interruptedMessage });
-            logger.LogInformation("Run {RunId} on {Backend} was in flight at the last stop and cannot be followed again: interrupted", run.Id, run.Backend);
+            logger.LogInformation("Run {RunId} on {Backend} was in flight when its follower stopped and cannot be followed again: interrupted", run.Id, run.Backend);
+            if (lease is not null)
+            {
+                _ = lease.DisposeAsync().AsTask();
+            }
+
             return false;
         }
 
@@ -170,7 +203,12 @@ public sealed class RunManager(
         {
             if (_stopping)
             {
-                // Left in flight in the store: the next start tries again.
+                // Left in flight in the store: the next start (or another replica) tries again.
+                if (lease is not null)
+                {
+                    _ = lease.DisposeAsync().AsTask();
+                }
+
                 return false;
             }
 
@@ -179,7 +217,7 @@ public sealed class RunManager(
 
         active.Publish(new RunStreamReconnected { Backend = backend.Name, At = clock.GetUtcNow(), RunId = run.Id });
         logger.LogInformation("Run {RunId} on {Backend} was in flight at the last stop: following upstream {UpstreamId} again", run.Id, backend.Name, upstreamId);
-        _ = Task.Run(() => FollowAsync(active, run.StartedAt));
+        _ = Task.Run(() => FollowAsync(active, run.StartedAt, lease));
         return true;
     }
 
@@ -187,7 +225,14 @@ public sealed class RunManager(
     {
         if (!_active.TryGetValue(runId, out var run))
         {
-            return await CancelFederatedAsync(runId, cancellationToken);
+            if (await CancelFederatedAsync(runId, cancellationToken))
+            {
+                return true;
+            }
+
+            // Several replicas: the run may be followed by another one, which is asked to cancel it.
+            return cancelRelay is not null && state.GetRun(runId) is { Status: var status } && !status.IsTerminal()
+                && await cancelRelay.RequestAsync(runId, cancellationToken);
         }
 
         if (!run.TryBeginCancel())
@@ -331,8 +376,18 @@ public sealed class RunManager(
     }
 
     /// <param name="resumedFrom">For a run followed again after a restart: when it started (its time limit counts from then).</param>
-    private async Task FollowAsync(ActiveRun run, DateTimeOffset? resumedFrom)
+    /// <param name="lease">Several replicas: the run's lease, released once the run is no longer followed here.</param>
+    private async Task FollowAsync(ActiveRun run, DateTimeOffset? resumedFrom, IFollowLease? lease)
     {
+        await using var held = lease;
+        using var leaseLost = lease?.Lost.Register(() =>
+        {
+            // Another replica may take the run over after the TTL: this one must stop first.
+            if (run.Detach())
+            {
+                logger.LogWarning("Run {RunId} on {Backend}: this replica lost its lease and stops following it (left running upstream).", run.Id, run.Backend.Name);
+            }
+        });
         var maxDuration = run.Backend.Options.MaxRunDuration ?? BackendOptions.DefaultMaxRunDuration;
         var left = resumedFrom is { } started ? maxDuration - (clock.GetUtcNow() - started) : maxDuration;
         using var deadline = clock.CreateTimer(_ => _ = ExpireAsync(run, maxDuration), null, left > TimeSpan.Zero ? left : TimeSpan.Zero, Timeout.InfiniteTimeSpan);

@@ -25,15 +25,28 @@ internal sealed class ScaleOutOptionsValidator(IOptions<DashboardOptions> dashbo
                 failures.Add(
                     $"{ScaleOutOptions.SectionName}:Redis is set, but Dashboard:Storage:Provider is {provider}: replicas share history only through PostgreSQL. Set Dashboard:Storage:Provider={StorageOptions.Postgres} and ConnectionStrings:Dashboard, or remove {ScaleOutOptions.SectionName}:Redis.");
             }
-            else
+            else if (!TryParse(options.Redis!, out var problem))
             {
-                // Refused rather than ignored: without coordination every replica would follow every
-                // backend and run, and each would write the same events.
-                failures.Add(
-                    $"{ScaleOutOptions.SectionName}:Redis: coordinating replicas through Redis is not available in this version; run one replica per database and remove {ScaleOutOptions.SectionName}:Redis.");
+                failures.Add($"{ScaleOutOptions.SectionName}:Redis is not a StackExchange.Redis connection string ({problem}), such as 127.0.0.1:6379 or redis.internal:6379,password=….");
             }
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    // The parser's own message may quote the string, password included: only its kind is reported.
+    private static bool TryParse(string value, out string problem)
+    {
+        try
+        {
+            var parsed = StackExchange.Redis.ConfigurationOptions.Parse(value);
+            problem = parsed.EndPoints.Count == 0 ? "no host:port" : "";
+            return parsed.EndPoints.Count > 0;
+        }
+        catch (ArgumentException)
+        {
+            problem = "unreadable";
+            return false;
+        }
     }
 }

@@ -57,7 +57,8 @@ public static class StorageServiceCollectionExtensions
                 services.GetRequiredService<SecretRedactor>(),
                 clock,
                 services.GetRequiredService<ILogger<PostgresHistoryStore>>(),
-                resume: Resumable);
+                resume: Resumable,
+                ownership: services.GetService<IInFlightOwnership>());
         }
 
         var path = StoragePaths.Resolve(

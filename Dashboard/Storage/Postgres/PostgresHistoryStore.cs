@@ -49,7 +49,7 @@ public sealed class PostgresHistoryStore : IHistoryStore
     private Task? _reserving;
     private int _disposed;
 
-    public PostgresHistoryStore(string connectionString, StorageOptions options, SecretRedactor redactor, TimeProvider clock, ILogger<PostgresHistoryStore> logger, Func<RunView, bool>? resume = null)
+    public PostgresHistoryStore(string connectionString, StorageOptions options, SecretRedactor redactor, TimeProvider clock, ILogger<PostgresHistoryStore> logger, Func<RunView, bool>? resume = null, IInFlightOwnership? ownership = null)
     {
         _options = options;
         _redactor = redactor;
@@ -72,8 +72,15 @@ public sealed class PostgresHistoryStore : IHistoryStore
                 _blockEnd = ReserveBlock();
                 _last = _blockEnd - PostgresSchema.SequenceBlock;
 
+                // Several replicas store the sequences their distributor assigned, not this store's
+                // blocks: whatever this start writes goes after the newest stored event.
+                using (var newest = new NpgsqlCommand("SELECT coalesce(max(seq), 0) FROM events;", connection))
+                {
+                    _last = Math.Max(_last, (long)newest.ExecuteScalar()!);
+                }
+
                 // The runs ended here take the first numbers of the block (their run.ended events); the hub goes on after them.
-                (InterruptedAtStart, ResumableAtStart) = SettleInterruptedRuns(connection, resume);
+                (InterruptedAtStart, ResumableAtStart) = SettleInterruptedRuns(connection, resume, ownership);
                 StartAfter = _last;
             }
         }
@@ -133,8 +140,21 @@ public sealed class PostgresHistoryStore : IHistoryStore
         return next;
     }
 
+    /// <summary>Several replicas: the producer records the event; a replay here reads up to the newest one applied.</summary>
+    public void Observe(in SequencedEvent item) => Advance(item.Sequence);
+
+    // Several replicas: sequences come from the distributor, not from NextSequence.
+    private void Advance(long sequence)
+    {
+        if (sequence > _last)
+        {
+            Volatile.Write(ref _last, sequence);
+        }
+    }
+
     public void Record(in SequencedEvent item)
     {
+        Advance(item.Sequence);
         if (Interlocked.Increment(ref _queuedEvents) > SqliteHistoryStore.EventQueueCapacity || !_queue.Writer.TryWrite(new EventItem(item)))
         {
             Interlocked.Decrement(ref _queuedEvents);
@@ -749,7 +769,8 @@ public sealed class PostgresHistoryStore : IHistoryStore
     /// accepts (rebuilt whole from their stored events) are handed over still in flight; the others
     /// end interrupted with what was received until then, rebuilt through the live projection.
     /// </summary>
-    private (List<string> Settled, List<InFlightRun> Resumable) SettleInterruptedRuns(NpgsqlConnection connection, Func<RunView, bool>? resume)
+    /// With <paramref name="ownership"/> (several replicas), every run that can be rebuilt is handed over, and one that cannot is ended only when no live replica holds it.
+    private (List<string> Settled, List<InFlightRun> Resumable) SettleInterruptedRuns(NpgsqlConnection connection, Func<RunView, bool>? resume, IInFlightOwnership? ownership)
     {
         var rows = new List<(string Id, string Prompt, string Output, string Summary, string Detail)>();
         using (var command = new NpgsqlCommand($"SELECT id, prompt, output, summary, detail FROM runs WHERE status IN ({InFlight});", connection))
@@ -766,12 +787,20 @@ public sealed class PostgresHistoryStore : IHistoryStore
         foreach (var row in rows)
         {
             var events = StoredEvents(connection, row.Id);
+            var replayed = InFlightSettlement.Project(row.Id, events);
+            if (ownership is not null && replayed is null && ownership.IsFollowedElsewhere(row.Id))
+            {
+                continue;
+            }
+
+            // Several replicas: every run that can be rebuilt is handed over; the run manager then
+            // follows or ends it only under its lease, and leaves it to a live replica holding it.
             var (handedOver, interrupted) = InFlightSettlement.Settle(
-                InFlightSettlement.Project(row.Id, events),
+                replayed,
                 events,
                 () => RunRecord.ToView(row.Id, row.Prompt, row.Output, Summary(row.Summary), Detail(row.Detail)),
                 LastEventAt(connection, row.Id),
-                resume);
+                ownership is null ? resume : _ => true);
             if (handedOver is not null)
             {
                 resumable.Add(handedOver);

@@ -1,0 +1,267 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Dashboard.Domain;
+using Dashboard.Events;
+using Dashboard.Storage;
+using Dashboard.Testing;
+using Dashboard.Tests.Backends.Codegen;
+using Dashboard.Tests.LiveApi;
+using Dashboard.Tests.Runs;
+using Dashboard.Tests.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Dashboard.Tests.ScaleOut;
+
+/// <summary>
+/// Several replicas of the real app on one PostgreSQL and one Redis: a run started on one is seen
+/// live and listed on the others under one sequence and written once; the replica following a
+/// codegen run is killed with <c>kill -9</c> and another takes the run over; Redis goes away and
+/// comes back.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class ReplicaClusterTests(PostgresServer postgres, RedisServer redis)
+{
+    private const string ProcessToken = "cluster-token-0123456789abcdef";
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task A_run_started_on_A_is_listed_by_C_seen_live_on_B_under_one_sequence_and_stored_once()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        var release = new TaskCompletionSource();
+        await using var a = Replica(database, Gated(release));
+        await using var b = Replica(database, Gated(release));
+        await using var c = Replica(database, Gated(release));
+        using var aApi = a.CreateApiClient();
+        using var cApi = c.CreateApiClient();
+        using var bLive = LiveClients.Http(LiveClients.BaseUri(b));
+        await using var sse = await SseConnection.OpenAsync(bLive, "/api/events");
+
+        var onA = new List<SequencedEvent>();
+        using var subscription = a.Services.GetRequiredService<IEventHub>().Subscribe(e => e is RunEvent, capacity: 10_000);
+        var id = await StartRunAsync(aApi, "alpha");
+
+        await WaitForRunAsync(cApi, id, r => r.GetProperty("text").GetString() == "About ");
+        release.TrySetResult();
+        var seen = await sse.UntilAsync(e => e.Type == "run.ended" && e.RunId == id);
+        var ended = await WaitForRunAsync(cApi, id, r => r.GetProperty("status").GetString() == "completed");
+        Assert.Contains("About giraffes", ended, StringComparison.Ordinal);
+
+        while (onA.Count == 0 || onA[^1].Event is not RunEnded)
+        {
+            onA.Add(await subscription.Events.ReadAsync().AsTask().WaitAsync(Patience));
+        }
+
+        // One cluster-wide sequence: B's live-API client got the run's events under the numbers A's own hub gave them.
+        var onB = seen.Where(e => e.RunId == id).Select(e => e.Sequence).ToList();
+        Assert.Equal(onA.Where(e => ((RunEvent)e.Event).RunId == id).Select(e => e.Sequence).ToList(), onB);
+        Assert.Contains(seen, e => e.Type == "run.created" && e.RunId == id);
+
+        // Written once, by the producer, not once per replica.
+        foreach (var replica in new[] { a, b, c })
+        {
+            await replica.Services.GetRequiredService<IHistoryStore>().FlushAsync();
+        }
+
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var count = new NpgsqlCommand("SELECT count(*), count(DISTINCT seq) FROM events WHERE run_id = $1;", connection);
+        count.Parameters.Add(new NpgsqlParameter { Value = id });
+        await using var reader = await count.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal(onB.Count, reader.GetInt64(0));
+        Assert.Equal(onB.Count, reader.GetInt64(1));
+    }
+
+    [Fact]
+    public async Task A_cancel_asked_of_a_replica_that_does_not_follow_the_run_reaches_the_one_that_does()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        var never = new TaskCompletionSource();
+        await using var a = Replica(database, Gated(never));
+        await using var b = Replica(database, Gated(never));
+        using var aApi = a.CreateApiClient();
+        using var bApi = b.CreateApiClient();
+        var id = await StartRunAsync(aApi, "alpha");
+        await WaitForRunAsync(bApi, id, r => r.GetProperty("text").GetString() == "About ");
+
+        using var response = await bApi.PostAsync($"/api/runs/{id}/cancel", null);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        await WaitForRunAsync(aApi, id, r => r.GetProperty("status").GetString() == "cancelled");
+        await WaitForRunAsync(bApi, id, r => r.GetProperty("status").GetString() == "cancelled");
+    }
+
+    [Fact]
+    public async Task The_replica_following_a_codegen_run_is_killed_and_another_re_attaches_within_the_ttl_with_nothing_doubled()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        var slow = new FakeCodegenUpstream { HoldOpenAfterScript = true };
+        slow.Script.Add(FakeCodegenUpstream.Event("connected", "processing", 0.0, "Connected"));
+        slow.Script.Add(FakeCodegenUpstream.Event("code_generation", "processing", 0.4, "Writing", "so far"));
+        await using var upstream = await LoopbackUpstream.StartAsync(slow.Map);
+
+        // B runs in this process and stays; A is its own process, to be killed.
+        await using var b = new TestApp(Settings(database, upstream, ttl: "00:00:02")) { Demo = false };
+        using var bApi = b.CreateApiClient();
+        string id;
+        using (var a = AppProcess.Start("Production", ["--urls", "http://127.0.0.1:0", $"--Dashboard:Auth:Token={ProcessToken}",
+            .. Settings(database, upstream, ttl: "00:00:02").Select(s => $"--{s.Key}={s.Value}")]))
+        {
+            using var aApi = new HttpClient { BaseAddress = new Uri(await a.BaseUrlAsync()) };
+            aApi.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ProcessToken);
+            id = await StartRunAsync(aApi, "slow");
+            // Seen on B, live, while A follows it.
+            await WaitForRunAsync(bApi, id, r => r.GetProperty("text").GetString() == "so far");
+            Assert.False(b.Services.GetRequiredService<Dashboard.Runs.RunManager>().IsFollowing(id));
+
+            a.SendSigkill();
+            Assert.NotEqual(0, await a.WaitForExitAsync(Patience));
+        }
+
+        slow.HoldOpenAfterScript = false;
+        slow.Script.Add(FakeCodegenUpstream.Event("complete", "completed", 1.0, "Done", "slow output"));
+
+        var resumed = await WaitForRunAsync(bApi, id, r => r.GetProperty("status").GetString() is not ("pending" or "running"));
+        using var doc = JsonDocument.Parse(resumed);
+        Assert.Equal("completed", doc.RootElement.GetProperty("status").GetString());
+        Assert.Equal("slow output", doc.RootElement.GetProperty("text").GetString());
+        Assert.Equal(1, slow.Log.Count(l => l == "generate"));
+        Assert.Single(doc.RootElement.GetProperty("timeline").EnumerateArray(), t => t.GetProperty("stage").GetString() == "code_generation");
+        Assert.Contains(b.LogLines, l => l.Contains($"Run {id} on slow had no follower: re-attached by this replica", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task With_redis_gone_replicas_serve_and_say_so_refuse_new_runs_and_share_again_once_it_is_back()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var a = Replica(database, Gated(null));
+        await using var b = Replica(database, Gated(null));
+        using var aApi = a.CreateApiClient();
+        using var bApi = b.CreateApiClient();
+        var before = await StartRunAsync(aApi, "alpha");
+        await WaitForRunAsync(bApi, before, r => r.GetProperty("status").GetString() == "completed");
+
+        await redis.StopAsync();
+        try
+        {
+            using var deadline = new CancellationTokenSource(Patience);
+            string ready;
+            do
+            {
+                ready = await aApi.GetStringAsync("/readyz", deadline.Token);
+            }
+            while (!ready.Contains("\"name\": \"redis\"", StringComparison.Ordinal) || !ready.Contains("unreachable", StringComparison.Ordinal));
+
+            Assert.Contains("\"status\": \"Degraded\"", ready, StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.OK, (await bApi.GetAsync($"/api/runs/{before}")).StatusCode);
+            using var refused = await aApi.PostAsync("/api/runs", Json(new { backend = "alpha", prompt = "while redis is away" }));
+            Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        }
+        finally
+        {
+            await redis.StartAgainAsync();
+        }
+
+        // Back: a run started on A (retried while the connection comes back) is seen on B again.
+        string after;
+        using (var deadline = new CancellationTokenSource(Patience))
+        {
+            while (true)
+            {
+                using var response = await aApi.PostAsync("/api/runs", Json(new { backend = "alpha", prompt = "About giraffes" }), deadline.Token);
+                if (response.StatusCode == HttpStatusCode.Accepted)
+                {
+                    using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(deadline.Token));
+                    after = body.RootElement.GetProperty("id").GetString()!;
+                    break;
+                }
+
+                Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+                await Task.Delay(100, deadline.Token);
+            }
+        }
+
+        await WaitForRunAsync(bApi, after, r => r.GetProperty("status").GetString() == "completed");
+        using var list = JsonDocument.Parse(await bApi.GetStringAsync("/api/runs"));
+        Assert.Contains(list.RootElement.EnumerateArray(), r => r.GetProperty("id").GetString() == before);
+    }
+
+    private static TestBackendKind Gated(TaskCompletionSource? release) => new("test-runs")
+    {
+        Run = async (run, token) =>
+        {
+            run.AssignUpstreamId("up-" + run.RunId);
+            run.Stage("generating", StageStatus.Running, "halfway", 0.5);
+            run.Sink.Publish(new RunTextReceived { Backend = run.Backend, At = run.Clock.GetUtcNow(), RunId = run.RunId, Text = "About " });
+            if (release is not null)
+            {
+                await release.Task.WaitAsync(token);
+            }
+
+            run.Sink.Publish(new RunTextReceived { Backend = run.Backend, At = run.Clock.GetUtcNow(), RunId = run.RunId, Text = "giraffes" });
+            run.Stage("generating", StageStatus.Completed, "done", 1);
+            run.End(RunStatus.Completed);
+        },
+    };
+
+    private TestApp Replica(string database, TestBackendKind kind) => new(new Dictionary<string, string?>
+    {
+        ["Dashboard:Storage:Provider"] = "postgres",
+        ["ConnectionStrings:Dashboard"] = database,
+        ["Dashboard:ScaleOut:Redis"] = redis.ConnectionString,
+        ["Dashboard:ScaleOut:LeaseTtl"] = "00:00:02",
+        ["Dashboard:Backends:0:Name"] = "alpha",
+        ["Dashboard:Backends:0:Kind"] = "test-runs",
+    })
+    {
+        Demo = false,
+        QuietLogs = true,
+        Kinds = [kind],
+    };
+
+    private Dictionary<string, string?> Settings(string database, LoopbackUpstream upstream, string ttl) => new()
+    {
+        ["Dashboard:Storage:Provider"] = "postgres",
+        ["ConnectionStrings:Dashboard"] = database,
+        ["Dashboard:ScaleOut:Redis"] = redis.ConnectionString,
+        ["Dashboard:ScaleOut:LeaseTtl"] = ttl,
+        ["Dashboard:Backends:0:Name"] = "slow",
+        ["Dashboard:Backends:0:Kind"] = "codegen",
+        ["Dashboard:Backends:0:BaseUrl"] = upstream.BaseUrl,
+        ["Dashboard:Backends:0:Username"] = FakeCodegenUpstream.User,
+        ["Dashboard:Backends:0:Password"] = FakeCodegenUpstream.Password,
+    };
+
+    private static StringContent Json(object body) => new(JsonSerializer.Serialize(body), System.Text.Encoding.UTF8, "application/json");
+
+    private static async Task<string> StartRunAsync(HttpClient client, string backend)
+    {
+        using var response = await client.PostAsync("/api/runs", Json(new { backend, prompt = "About giraffes" }));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return body.RootElement.GetProperty("id").GetString()!;
+    }
+
+    private static async Task<string> WaitForRunAsync(HttpClient client, string id, Func<JsonElement, bool> done)
+    {
+        using var deadline = new CancellationTokenSource(Patience);
+        while (true)
+        {
+            using var response = await client.GetAsync($"/api/runs/{id}", deadline.Token);
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                var json = await response.Content.ReadAsStringAsync(deadline.Token);
+                using var run = JsonDocument.Parse(json);
+                if (done(run.RootElement))
+                {
+                    return json;
+                }
+            }
+
+            // Polling the API as a script would; each answer is a fresh read.
+            await Task.Delay(20, deadline.Token);
+        }
+    }
+}

@@ -129,6 +129,8 @@ public static class BrowserLatency
         var floorHistogram = floor is null ? null : await MarkerWatch.HistogramAsync(floor);
         foreach (var page in pages.Append(floor).OfType<IPage>())
         {
+            // Leaving the page sends Blazor's disconnect beacon; a tab torn down at once may lose it.
+            await page.GotoAsync("about:blank");
             await page.CloseAsync();
         }
 

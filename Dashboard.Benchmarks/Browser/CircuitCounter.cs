@@ -10,10 +10,16 @@ public sealed class CircuitCounter : CircuitHandler
 
     public int Open => Volatile.Read(ref _open);
 
+    /// <summary>
+    /// Also shortens the disconnected-circuit retention: a tab closed before Blazor's disconnect
+    /// beacon left keeps its circuit for the retention period (3 minutes by default) in case the
+    /// reader comes back, and harnesses wait for circuits to close between arms.
+    /// </summary>
     public static void Register(IServiceCollection services)
     {
         services.AddSingleton<CircuitCounter>();
         services.AddSingleton<CircuitHandler>(sp => sp.GetRequiredService<CircuitCounter>());
+        services.Configure<Microsoft.AspNetCore.Components.Server.CircuitOptions>(o => o.DisconnectedCircuitRetentionPeriod = TimeSpan.FromSeconds(5));
     }
 
     public override Task OnCircuitOpenedAsync(Circuit circuit, CancellationToken cancellationToken)

@@ -56,18 +56,7 @@ public sealed class PageCost : IAsyncDisposable
 
     public static async Task<PageCost> StartAsync()
     {
-        var app = new TestApp
-        {
-            Demo = false,
-            QuietLogs = true,
-            ExtraServices = services =>
-            {
-                CircuitCounter.Register(services);
-                // A tab closed before Blazor's disconnect beacon left keeps its circuit for the retention
-                // period (3 minutes by default): a short one keeps arms from waiting on each other.
-                services.Configure<Microsoft.AspNetCore.Components.Server.CircuitOptions>(o => o.DisconnectedCircuitRetentionPeriod = TimeSpan.FromSeconds(5));
-            },
-        };
+        var app = new TestApp { Demo = false, QuietLogs = true, ExtraServices = CircuitCounter.Register };
         _ = app.BaseUrl;
         var chromium = await Chromium.LaunchAsync();
         var context = await chromium.SignedInContextAsync(app);

@@ -83,18 +83,7 @@ public static class SoakBenchmark
             : [];
         long FileBytes() => options.ReplayWindow is null ? 0 : new[] { storePath, storePath + "-wal" }.Where(File.Exists).Sum(f => new FileInfo(f).Length);
 
-        // A circuit whose page went without Blazor's disconnect beacon is kept for the retention period
-        // (3 minutes by default) in case the reader comes back; a short one keeps the release measurable.
-        await using var app = new TestApp(settings)
-        {
-            Demo = false,
-            QuietLogs = true,
-            ExtraServices = services =>
-            {
-                CircuitCounter.Register(services);
-                services.Configure<Microsoft.AspNetCore.Components.Server.CircuitOptions>(o => o.DisconnectedCircuitRetentionPeriod = TimeSpan.FromSeconds(5));
-            },
-        };
+        await using var app = new TestApp(settings) { Demo = false, QuietLogs = true, ExtraServices = CircuitCounter.Register };
         _ = app.BaseUrl;
         var circuits = app.Services.GetRequiredService<CircuitCounter>();
         var hub = (EventHub)app.Services.GetRequiredService<IEventHub>();

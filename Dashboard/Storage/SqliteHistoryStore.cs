@@ -183,8 +183,11 @@ public sealed class SqliteHistoryStore : IHistoryStore
 
     public void SaveValue(string key, string value)
     {
+        // Counted like events and runs, so a flush waits for it.
+        Interlocked.Increment(ref _unwritten);
         if (!_queue.Writer.TryWrite(new ValueItem(key, value)))
         {
+            Interlocked.Decrement(ref _unwritten);
             _logger.LogWarning("Value {Key} was saved after the history store closed; it is not kept.", key);
         }
     }
@@ -771,6 +774,7 @@ public sealed class SqliteHistoryStore : IHistoryStore
                     WriteRun(r.Run);
                     break;
                 case ValueItem v:
+                    taken++;
                     (values ??= new(StringComparer.Ordinal))[v.Key] = v.Value;
                     break;
                 case FlushItem f:

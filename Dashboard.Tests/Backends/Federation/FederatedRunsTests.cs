@@ -167,7 +167,7 @@ public sealed class FederatedRunsTests : IDisposable
         var listed = await GetAsync(parentHttp, "api/runs?backend=" + Uri.EscapeDataString("lab/alpha"));
         var ids = (listed.ValueKind == JsonValueKind.Array ? listed : listed.GetProperty("items")).EnumerateArray().Select(r => r.GetProperty("id").GetString()).ToList();
         Assert.Equal(2, ids.Count);
-        Assert.Equal([localId, secondId], ids.Order());
+        Assert.Equal(new[] { localId, secondId }.Order(StringComparer.Ordinal), ids.Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -68,10 +68,22 @@ public static class SoakBenchmark
     public static async Task<SoakResult> RunAsync(SoakOptions options, Action<string>? log = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var (events, every) = (options.Events, options.Every);
-        log ??= _ => { };
-        await using var upstream = await LoopbackUpstream.StartAsync(app => app.MapGet("/codegen-live/{n:long}", (HttpContext context, long n) => WriteAsync(context, n, options.EventsPerSecond)));
+        // The store's folder goes once the app (disposed at the end of the soak) has closed its file.
         var folder = Directory.CreateTempSubdirectory("dashboard-soak-");
+        try
+        {
+            return await SoakAsync(options, folder, log ?? (_ => { }));
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<SoakResult> SoakAsync(SoakOptions options, DirectoryInfo folder, Action<string> log)
+    {
+        var (events, every) = (options.Events, options.Every);
+        await using var upstream = await LoopbackUpstream.StartAsync(app => app.MapGet("/codegen-live/{n:long}", (HttpContext context, long n) => WriteAsync(context, n, options.EventsPerSecond)));
         var storePath = Path.Combine(folder.FullName, "soak.db");
         Dictionary<string, string?> settings = options.ReplayWindow is { } window
             ? new()
@@ -148,10 +160,7 @@ public static class SoakBenchmark
         var store = options.ReplayWindow is { } replayWindow
             ? await CheckStoreAsync(app, hub, DateTimeOffset.UtcNow - replayWindow, firstSoakSequence, FileBytes, log)
             : null;
-        var stage = hub.State.GetRun(runId)?.Stage ?? "(run gone)";
-        await app.DisposeAsync();
-        folder.Delete(recursive: true);
-        return new SoakResult(decoder.Items, samples, elapsed, beforePage, withPage, afterStream, afterClosed, stage, store);
+        return new SoakResult(decoder.Items, samples, elapsed, beforePage, withPage, afterStream, afterClosed, hub.State.GetRun(runId)?.Stage ?? "(run gone)", store);
     }
 
     /// <summary>Waits until the store holds the hub's last event, then reads the whole replay log back.</summary>

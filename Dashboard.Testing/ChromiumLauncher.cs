@@ -19,6 +19,13 @@ public static class ChromiumLauncher
         "--disable-backgrounding-occluded-windows",
     ];
 
+    /// <summary>
+    /// The browser this process already runs for its browser tests (their collection fixture sets it
+    /// while it lives): harnesses started from a test borrow it rather than launching a second
+    /// Chromium beside it. Null outside the tests: a harness launches its own.
+    /// </summary>
+    public static IBrowser? Shared { get; set; }
+
     public static Task<IBrowser> LaunchAsync(IPlaywright playwright)
     {
         ArgumentNullException.ThrowIfNull(playwright);

@@ -1,5 +1,13 @@
 using System.Runtime.CompilerServices;
 using Bunit;
+using Dashboard.Tests.TestSupport;
+
+// Most tests wait far more than they compute (on sockets, Chromium, engines, timers): four
+// collections at a time keep the 2 cores busy where the default (one per core) left them idle.
+// The browser collection stays one collection (one Chromium, its tests one after another), and the
+// test command runs the process-memory test in a process of its own.
+[assembly: CollectionBehavior(MaxParallelThreads = 4)]
+[assembly: TestCollectionOrderer(LongestFirstCollectionOrderer.TypeName, "Dashboard.Tests")]
 
 namespace Dashboard.Tests;
 

@@ -143,6 +143,9 @@ public sealed class StreamingMarkdownBenchmark : IAsyncDisposable
         }
         finally
         {
+            // Leaving the page sends Blazor's disconnect beacon; a tab closed at once may lose it,
+            // and its circuit then waits out the retention period before the next arm may start.
+            await page.GotoAsync("about:blank");
             await page.CloseAsync();
             await _circuits.WaitForAsync(0, TimeSpan.FromSeconds(30));
         }

@@ -19,17 +19,26 @@ public static class BrowserSession
         ["Dashboard:Demo:Outcome"] = outcome,
     };
 
-    /// <summary>A new browser context (own cookies) signed in through the printed link's form.</summary>
-    public static async Task<IPage> SignedInPageAsync(ChromiumFixture chromium, TestApp server)
+    /// <summary>
+    /// A new browser context (own cookies) signed in through the printed link, on <paramref name="path"/>
+    /// rendered interactively: the link's return address lands there (one page load, not the
+    /// overview and then the page a test is about).
+    /// </summary>
+    public static async Task<IPage> SignedInPageAsync(ChromiumFixture chromium, TestApp server, string path = "/")
     {
         var context = await chromium.Browser.NewContextAsync();
         context.SetDefaultTimeout(WaitMs);
         var page = await context.NewPageAsync();
-        await page.GotoAsync($"{server.BaseUrl}/login?t={Uri.EscapeDataString(TestApp.Token)}");
-        await Expect(page).ToHaveURLAsync(server.BaseUrl + "/", new() { Timeout = WaitMs });
+        await page.GotoAsync(SignInUrl(server, path));
+        await Expect(page).ToHaveURLAsync(server.BaseUrl + path, new() { Timeout = WaitMs });
         await WaitInteractiveAsync(page);
         return page;
     }
+
+    /// <summary>The sign-in link, with a return address unless it is the overview (where the link lands anyway).</summary>
+    public static string SignInUrl(TestApp server, string path = "/") =>
+        $"{server.BaseUrl}/login?t={Uri.EscapeDataString(TestApp.Token)}"
+        + (path == "/" ? "" : $"&returnUrl={Uri.EscapeDataString(path)}");
 
     /// <summary>Opens a page of the app and waits until its circuit has rendered it (not just the prerendered HTML).</summary>
     public static async Task OpenAsync(IPage page, TestApp server, string path)

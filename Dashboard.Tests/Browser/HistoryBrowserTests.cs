@@ -31,10 +31,9 @@ public sealed class HistoryBrowserTests(ChromiumFixture chromium) : IDisposable
         }
 
         await using var after = App();
-        var page = await SignedInPageAsync(chromium, after);
+        var page = await SignedInPageAsync(chromium, after, "/runs");
         try
         {
-            await OpenAsync(page, after, "/runs");
             await Expect(page.Locator($"tr[data-run='{first}']")).ToBeVisibleAsync(new() { Timeout = WaitMs });
             await Expect(page.Locator($"tr[data-run='{second}']")).ToBeVisibleAsync(new() { Timeout = WaitMs });
 
@@ -70,10 +69,9 @@ public sealed class HistoryBrowserTests(ChromiumFixture chromium) : IDisposable
         await using var app = App();
         using var client = app.CreateApiClient();
         var id = await RunToEndAsync(client, "to be cleared");
-        var page = await SignedInPageAsync(chromium, app);
+        var page = await SignedInPageAsync(chromium, app, "/runs");
         try
         {
-            await OpenAsync(page, app, "/runs");
             await Expect(page.Locator($"tr[data-run='{id}']")).ToBeVisibleAsync(new() { Timeout = WaitMs });
 
             await page.Locator("#clear-history").ClickAsync();

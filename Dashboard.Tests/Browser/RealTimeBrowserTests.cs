@@ -21,7 +21,6 @@ public sealed class RealTimeBrowserTests(ChromiumFixture chromium, RealTimeDemoA
         var page = await SignedInPageAsync(chromium, server);
         try
         {
-            await OpenAsync(page, server, "/");
             var selector = $"[data-graph='{DemoBackendSource.DreamerName}'] [data-stat='Nodes']";
             var nodes = page.Locator(selector);
             await Expect(nodes).ToBeVisibleAsync(new() { Timeout = WaitMs });
@@ -47,10 +46,9 @@ public sealed class RealTimeBrowserTests(ChromiumFixture chromium, RealTimeDemoA
     public async Task Cancel_on_a_live_run_ends_it_cancelled()
     {
         var server = app.Server;
-        var page = await SignedInPageAsync(chromium, server);
+        var page = await SignedInPageAsync(chromium, server, "/runs/new");
         try
         {
-            await OpenAsync(page, server, "/runs/new");
             await SelectAsync(page, "field-backend", DemoBackendSource.CodegenName);
             await page.Locator("#field-prompt").FillAsync("Refactor the repository layer into small classes");
             await page.Locator("#start-submit").ClickAsync();

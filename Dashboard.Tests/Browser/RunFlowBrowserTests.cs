@@ -17,10 +17,9 @@ public sealed partial class RunFlowBrowserTests(ChromiumFixture chromium, FastDe
     public async Task A_codegen_iteration_started_from_the_form_streams_its_stages_and_ends_completed_with_markdown()
     {
         const string prompt = "Add a paginated items endpoint with tests";
-        var page = await SignedInPageAsync(chromium, Server);
+        var page = await SignedInPageAsync(chromium, Server, "/runs/new");
         try
         {
-            await OpenAsync(page, Server, "/runs/new");
             await SelectAsync(page, "field-backend", DemoBackendSource.CodegenName);
             await page.Locator("#field-prompt").FillAsync(prompt);
             await page.Locator("#start-submit").ClickAsync();
@@ -52,10 +51,9 @@ public sealed partial class RunFlowBrowserTests(ChromiumFixture chromium, FastDe
     public async Task An_openai_chat_run_started_from_the_form_streams_text_to_completed()
     {
         const string prompt = "Explain how to add request logging";
-        var page = await SignedInPageAsync(chromium, Server);
+        var page = await SignedInPageAsync(chromium, Server, "/runs/new");
         try
         {
-            await OpenAsync(page, Server, "/runs/new");
             await SelectAsync(page, "field-backend", DemoBackendSource.OpenAiName);
             await page.Locator("#field-prompt").FillAsync(prompt);
             await page.Locator("#start-submit").ClickAsync();
@@ -77,10 +75,9 @@ public sealed partial class RunFlowBrowserTests(ChromiumFixture chromium, FastDe
     public async Task A_prompt_too_short_for_codegen_shows_the_field_error_and_starts_no_run()
     {
         const string prompt = "too short";
-        var page = await SignedInPageAsync(chromium, Server);
+        var page = await SignedInPageAsync(chromium, Server, "/runs/new");
         try
         {
-            await OpenAsync(page, Server, "/runs/new");
             await SelectAsync(page, "field-backend", DemoBackendSource.CodegenName);
             await page.Locator("#field-prompt").FillAsync(prompt);
 
@@ -108,8 +105,14 @@ public sealed partial class RunFlowBrowserTests(ChromiumFixture chromium, FastDe
         var page = await SignedInPageAsync(chromium, Server);
         try
         {
+            await page.AddInitScriptAsync(KeepSockets);
             await OpenAsync(page, Server, "/runs");
+            // The network goes away and the circuit's socket is cut, as a dropped connection ends it
+            // (offline alone leaves the socket open until SignalR's 30 s server timeout notices).
+            // Offline, the page's attempts to reconnect fail until the network is back.
             await page.Context.SetOfflineAsync(true);
+            Assert.True(await page.EvaluateAsync<int>("() => window.__testSockets.filter(s => s.readyState === WebSocket.OPEN).length") > 0, "the circuit's socket is open");
+            await page.EvaluateAsync("() => window.__testSockets.forEach(s => s.close(4000, 'connection lost'))");
             await Expect(page.Locator("#components-reconnect-modal")).ToBeVisibleAsync(new() { Timeout = WaitMs });
 
             // While the browser is cut off, a run starts and ends.
@@ -126,6 +129,17 @@ public sealed partial class RunFlowBrowserTests(ChromiumFixture chromium, FastDe
             await CloseAsync(page);
         }
     }
+
+    /// <summary>Remembers every WebSocket the page opens (the circuit's among them), so a test can cut it.</summary>
+    private const string KeepSockets = """
+        window.__testSockets = [];
+        window.WebSocket = class extends window.WebSocket {
+          constructor(...args) {
+            super(...args);
+            window.__testSockets.push(this);
+          }
+        };
+        """;
 
     [GeneratedRegex(@"/runs/(?!new$)[^/?#]+$")]
     private static partial Regex RunPage();

@@ -47,17 +47,19 @@ public sealed record MarkdownArmResult(MarkdownArm Arm, int Kilobytes, int Delta
 public sealed class StreamingMarkdownBenchmark : IAsyncDisposable
 {
     private const string Backend = "bench-markdown";
-    private static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan DefaultSettleTime = TimeSpan.FromSeconds(1);
 
     private readonly TestApp _app;
     private readonly Chromium _chromium;
     private readonly IBrowserContext _context;
     private readonly CircuitCounter _circuits;
     private readonly MarkdownUpstream.Child? _upstream;
+    private readonly TimeSpan _settleTime;
 
-    private StreamingMarkdownBenchmark(TestApp app, Chromium chromium, IBrowserContext context, MarkdownUpstream.Child? upstream)
+    private StreamingMarkdownBenchmark(TestApp app, Chromium chromium, IBrowserContext context, MarkdownUpstream.Child? upstream, TimeSpan settleTime)
     {
         _app = app;
+        _settleTime = settleTime;
         _chromium = chromium;
         _context = context;
         _upstream = upstream;
@@ -65,7 +67,8 @@ public sealed class StreamingMarkdownBenchmark : IAsyncDisposable
     }
 
     /// <param name="remoteFeed">Deltas from a separate upstream process through the app's ingest (else from a pacing thread in this process).</param>
-    public static async Task<StreamingMarkdownBenchmark> StartAsync(bool remoteFeed)
+    /// <param name="settleTime">Each arm waits this long after its page's first render, then measures the idle rate over as long again (1 s unless given; the smoke test, which reads no rate, takes less).</param>
+    public static async Task<StreamingMarkdownBenchmark> StartAsync(bool remoteFeed, TimeSpan? settleTime = null)
     {
         var app = new TestApp
         {
@@ -82,7 +85,7 @@ public sealed class StreamingMarkdownBenchmark : IAsyncDisposable
         var chromium = await Chromium.LaunchAsync();
         var context = await chromium.SignedInContextAsync(app);
         var upstream = remoteFeed ? await MarkdownUpstream.StartProcessAsync() : null;
-        return new StreamingMarkdownBenchmark(app, chromium, context, upstream);
+        return new StreamingMarkdownBenchmark(app, chromium, context, upstream, settleTime ?? DefaultSettleTime);
     }
 
     public async Task<MarkdownArmResult> RunAsync(MarkdownArm arm, int kilobytes, int deltasPerSecond)
@@ -101,10 +104,10 @@ public sealed class StreamingMarkdownBenchmark : IAsyncDisposable
 
             // Let the page's first render and its after-effects finish, and measure what the
             // process burns per second meanwhile (timers, tiered JIT, GC): the idle rate.
-            await Task.Delay(SettleTime);
+            await Task.Delay(_settleTime);
             var idleBefore = ProcessMeter.CpuTime;
-            await Task.Delay(SettleTime);
-            var idlePerSecond = (ProcessMeter.CpuTime - idleBefore).TotalSeconds / SettleTime.TotalSeconds;
+            await Task.Delay(_settleTime);
+            var idlePerSecond = (ProcessMeter.CpuTime - idleBefore).TotalSeconds / _settleTime.TotalSeconds;
 
             traffic.Reset();
             var cpuBefore = ProcessMeter.CpuTime;

@@ -40,7 +40,8 @@ public sealed class BrowserBenchmarkSmokeTests
     {
         // Each arm also checks that the run holds the whole answer (it throws otherwise), so the
         // remote feed proves its separate process streamed every delta through the app's ingest.
-        await using var bench = await StreamingMarkdownBenchmark.StartAsync(remoteFeed);
+        // A short settle: nothing here reads the idle rate it measures.
+        await using var bench = await StreamingMarkdownBenchmark.StartAsync(remoteFeed, settleTime: TimeSpan.FromMilliseconds(200));
         var deltas = MarkdownCorpus.Deltas(MarkdownCorpus.Build(1)).Count;
         foreach (var arm in Enum.GetValues<MarkdownArm>())
         {

@@ -2,11 +2,11 @@ using System.Runtime.CompilerServices;
 using Bunit;
 using Dashboard.Tests.TestSupport;
 
-// Most tests wait far more than they compute (on sockets, Chromium, engines, timers): four
-// collections at a time keep the 2 cores busy where the default (one per core) left them idle.
-// The browser collection stays one collection (one Chromium, its tests one after another), and the
-// test command runs the process-memory test in a process of its own.
-[assembly: CollectionBehavior(MaxParallelThreads = 4)]
+// Three collections at a time: the browser collection (one Chromium, its tests one after another,
+// the run's longest path) and two of the others, which mostly wait on sockets, engines and timers,
+// so together they finish within its time without taking both cores from it. The test command
+// runs the process-memory test in a process of its own.
+[assembly: CollectionBehavior(MaxParallelThreads = 3)]
 [assembly: TestCollectionOrderer(LongestFirstCollectionOrderer.TypeName, "Dashboard.Tests")]
 
 namespace Dashboard.Tests;

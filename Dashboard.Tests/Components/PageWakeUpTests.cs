@@ -61,7 +61,10 @@ public sealed class PageWakeUpTests : LiveTestContext
         Publish(Created("streaming", 0));
         var watching = Render<RunDetail>(p => p.Add(x => x.Id, "streaming"));
 
-        StreamThreeSeconds();
+        // The first delta after the quiet spell renders at once: waited for, so the count does not
+        // depend on whether the throttle's thread ran while this one advanced the clock (on a busy
+        // machine it may not run until the end, and the whole stream is then one render).
+        StreamThreeSeconds(afterFirstDelta: () => watching.WaitForAssertion(() => Assert.Equal(1, LiveRenders(watching.Instance))));
         watching.WaitForAssertion(() => Assert.EndsWith("w END", watching.Find(".md-body p").TextContent.TrimEnd(), StringComparison.Ordinal));
 
         Assert.Equal(3_001, Wakes(watching.Instance));
@@ -91,11 +94,16 @@ public sealed class PageWakeUpTests : LiveTestContext
     }
 
     /// <summary>Three simulated seconds of one run's text at 1,000 deltas a second, then its last delta.</summary>
-    private void StreamThreeSeconds()
+    private void StreamThreeSeconds(Action? afterFirstDelta = null)
     {
         for (var i = 0; i < 3_000; i++)
         {
             Publish(Text("streaming", "w "));
+            if (i == 0)
+            {
+                afterFirstDelta?.Invoke();
+            }
+
             Time.Advance(TimeSpan.FromMilliseconds(1));
         }
 

@@ -84,7 +84,9 @@ public sealed class OpenAiDemoTests
     [Fact]
     public async Task Outcome_drop_cuts_the_connection_mid_answer()
     {
-        await using var host = await DemoHost.StartAsync(outcome: "drop");
+        // The demo stalls 2 s (scaled) before the cut: at 1/10 of real time that leaves the reader
+        // 200 ms to take what was sent, which a reset would otherwise discard on a busy machine.
+        await using var host = await DemoHost.StartAsync(outcome: "drop", timeScale: 0.1);
         var received = new List<string>();
 
         var cut = await Record.ExceptionAsync(async () =>

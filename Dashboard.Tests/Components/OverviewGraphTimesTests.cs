@@ -34,7 +34,8 @@ public sealed class OverviewGraphTimesTests : LiveTestContext
         Assert.Equal("12:00:00 (1 min ago)", AtText(cut, "Avg. entanglement"));
         Assert.StartsWith("12:01:05", cut.Find("[data-graph='dreamer'] [data-figure-at='tiers'] time").TextContent, StringComparison.Ordinal);
 
-        // A new snapshot brings edges up to date.
+        // A new snapshot, five seconds later, brings edges up to date.
+        Time.Advance(TimeSpan.FromSeconds(5));
         Publish(Graph(At(70), 43, 61));
         cut.WaitForAssertion(() => Assert.Equal("61", cut.Find("[data-graph='dreamer'] [data-stat='Edges']").TextContent.Trim()));
         Assert.StartsWith("12:01:10", AtText(cut, "Edges"), StringComparison.Ordinal);

@@ -68,8 +68,10 @@ public sealed class PageWakeUpTests : LiveTestContext
         watching.WaitForAssertion(() => Assert.EndsWith("w END", watching.Find(".md-body p").TextContent.TrimEnd(), StringComparison.Ordinal));
 
         Assert.Equal(3_001, Wakes(watching.Instance));
-        // One render per 40 ms interval over 3 s (75), +1 at the start after the quiet spell: never one per delta.
-        Assert.InRange(LiveRenders(watching.Instance), 2, 76 + 1);
+        // One render per 40 ms interval over 3 s (75), +1 at the start after the quiet spell: never one
+        // per delta. At least the one that showed the end (on a busy machine the render loop may first
+        // run after the whole burst was published, and then renders it all at once).
+        Assert.InRange(LiveRenders(watching.Instance), 1, 76 + 1);
     }
 
     [Fact]
@@ -81,13 +83,19 @@ public sealed class PageWakeUpTests : LiveTestContext
         Publish(Created("b", 1));
         overview.WaitForAssertion(() => Assert.Equal(1, LiveRenders(overview.Instance)));
 
-        // Within one interval of that render: merged into one render when the interval is up.
+        // Within one interval of that render: merged into one render when the interval is up. The
+        // Overview is a summary page: its interval is the summary one (1 s), not a run page's 40 ms.
         for (var i = 0; i < 50; i++)
         {
             Publish(Stage("b", $"stage{i}", 1 + (i * 0.01)));
         }
 
+        // One run-page interval later it has not rendered (given real time to, were it due).
         Time.Advance(Interval);
+        Assert.ThrowsAny<Exception>(() => overview.WaitForAssertion(
+            () => Assert.Contains("stage49", overview.Markup, StringComparison.Ordinal), TimeSpan.FromMilliseconds(300)));
+
+        Time.Advance(new LiveRenderOptions().SummaryInterval - Interval);
         overview.WaitForAssertion(() => Assert.Contains("stage49", overview.Markup, StringComparison.Ordinal));
         Assert.Equal(2, LiveRenders(overview.Instance));
         Assert.Equal(51, Wakes(overview.Instance));

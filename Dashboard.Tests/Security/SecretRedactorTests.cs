@@ -45,6 +45,8 @@ public sealed class SecretRedactorTests
     [InlineData("https://h/s?sse_token=abc&access_token=def", "https://h/s?sse_token=***&access_token=***")]
     [InlineData("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig==", "Authorization: Bearer ***")]
     [InlineData("authorization: bearer abc.def", "authorization: bearer ***")]
+    [InlineData("AUTHORIZATION: BEARER abc.def", "AUTHORIZATION: BEARER ***")]
+    [InlineData("proxy said BeArEr\tabc.def then PASSWORD=pw1 and Key=k2", "proxy said BeArEr\t*** then PASSWORD=*** and Key=***")]
     public void Token_shaped_values_are_masked_without_being_configured(string text, string expected) =>
         Assert.Equal(expected, Redactor().Redact(text));
 

@@ -21,6 +21,7 @@ public sealed class InMemoryEventReplay : IEventReplay, IEventRecorder
     private long _last;
     private long _first = 1;
     private TaskCompletionSource _next = NewSignal();
+    private int _signalTaken;
 
     /// <summary>Nothing before <paramref name="sequence"/> was ever published here: a cursor at it misses nothing.</summary>
     public void StartAfter(long sequence)
@@ -94,8 +95,13 @@ public sealed class InMemoryEventReplay : IEventReplay, IEventRecorder
             Interlocked.Exchange(ref _last, item.Sequence);
         }
 
-        // Readers take the signal before checking LastSequence, so none can miss this wake-up.
-        Interlocked.Exchange(ref _next, NewSignal()).TrySetResult();
+        // Readers take the signal before checking LastSequence, so none can miss this wake-up. The
+        // signal is replaced only when a reader took it since the last event: with no one waiting,
+        // recording allocates nothing.
+        if (Interlocked.Exchange(ref _signalTaken, 0) == 1)
+        {
+            Interlocked.Exchange(ref _next, NewSignal()).TrySetResult();
+        }
     }
 
     public IReadOnlyList<SequencedEvent> ReadAfter(long cursor, int max) => Read(cursor, max).Events;
@@ -139,6 +145,9 @@ public sealed class InMemoryEventReplay : IEventReplay, IEventRecorder
     public Task WaitAsync(long cursor, CancellationToken cancellationToken)
     {
         var signal = Volatile.Read(ref _next).Task;
+        // A full fence between taking the signal and reading LastSequence: either this sees the new
+        // sequence, or the recorder sees the flag and completes the signal taken above (or a later one).
+        Interlocked.Exchange(ref _signalTaken, 1);
         return LastSequence > cursor ? Task.CompletedTask : signal.WaitAsync(cancellationToken);
     }
 

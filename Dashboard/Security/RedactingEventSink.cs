@@ -20,6 +20,10 @@ public sealed class RedactingEventSink(IDomainEventSink inner, SecretRedactor se
     private readonly Dictionary<string, Dictionary<string, string>> _held = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
+    // One key per text channel, made once: this runs for every streamed delta.
+    private static readonly string OutputKey = "text:" + TextChannel.Output;
+    private static readonly string ThinkingKey = "text:" + TextChannel.Thinking;
+
     public long Publish(DashboardEvent e) => e switch
     {
         RunTextReceived text => PublishText(text),
@@ -49,7 +53,7 @@ public sealed class RedactingEventSink(IDomainEventSink inner, SecretRedactor se
     {
         lock (_gate)
         {
-            var key = "text:" + text.Channel;
+            var key = text.Channel == TextChannel.Thinking ? ThinkingKey : OutputKey;
             var held = text.Mode == TextMode.Replace ? "" : Held(text.RunId, key);
             var shown = secrets.RedactDelta(text.Text, ref held);
             Hold(text.RunId, key, held);

@@ -82,9 +82,17 @@ public sealed partial class SecretRedactor
             }
         }
 
-        text = TokenParameter().Replace(text, "$1" + Mask);
-        return BearerValue().Replace(text, "$1" + Mask);
+        // Each pattern needs a literal most text lacks ('=', "bearer" in any case): checking for it
+        // first keeps the regex engine off the ingest path's common case (stage names and messages).
+        if (text.Contains('='))
+        {
+            text = TokenParameter().Replace(text, TokenReplacement);
+        }
+
+        return text.Contains("bearer", StringComparison.OrdinalIgnoreCase) ? BearerValue().Replace(text, TokenReplacement) : text;
     }
+
+    private const string TokenReplacement = "$1" + Mask;
 
     /// <summary>
     /// Redacts one delta of streamed text, where a secret may be split across deltas. The text

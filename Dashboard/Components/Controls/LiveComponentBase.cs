@@ -47,10 +47,17 @@ public abstract class LiveComponentBase : ComponentBase, IDisposable
     /// </summary>
     protected virtual bool LiveUpdateChangedView() => true;
 
+    /// <summary>
+    /// True for a page that summarizes many things: it renders at most once per
+    /// <see cref="LiveRenderOptions.SummaryInterval"/> (urgent changes still at once).
+    /// </summary>
+    protected virtual bool IsSummary => false;
+
     protected override void OnInitialized()
     {
         _watch = Hub.Watch(Accepts, IsUrgent);
-        var throttle = new RenderThrottle(Time, RenderOptions.Value.MinInterval);
+        var options = RenderOptions.Value;
+        var throttle = new RenderThrottle(Time, IsSummary ? options.SummaryInterval : options.MinInterval);
         _ = throttle.RunAsync(_watch, RenderLiveAsync, _stop.Token);
     }
 

@@ -11,6 +11,11 @@ public sealed partial class Overview
     protected override bool Accepts(DashboardEvent e) =>
         e is GraphStatsObserved or BackendHealthChanged or RunCreated or RunStageReported or RunEnded;
 
+    protected override bool IsSummary => true;
+
+    // A run appearing or ending shows at once; counters and progress once a second.
+    protected override bool IsUrgent(DashboardEvent e) => e is RunCreated or RunEnded;
+
     private static string HealthTooltip(BackendHealth b) =>
         $"{b.Kind}: {b.EventsReceived:N0} events, {b.Reconnects:N0} reconnects, {b.DecodeErrors:N0} decode errors" +
         (b.LastError is null ? "" : $". Last error: {b.LastError}");

@@ -126,7 +126,7 @@ public sealed partial class RunDetail
         }
     }
 
-    private TimeSpan Elapsed(RunView run) => (run.EndedAt ?? Time.GetUtcNow()) - run.StartedAt;
+    private TimeSpan Elapsed(RunView run) => LiveClock.Since(run.StartedAt, run.EndedAt, Time);
 
     private static string Tokens(int? value) => value?.ToString("N0", CultureInfo.InvariantCulture) ?? "—";
 

@@ -1,0 +1,73 @@
+using System.Buffers;
+using System.Diagnostics;
+using Dashboard.Backends;
+using Dashboard.Domain;
+using Dashboard.Events;
+using Dashboard.LiveApi;
+using Dashboard.Security;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Dashboard.Benchmarks.LiveApi;
+
+/// <param name="MapMicros">One tick through the live event mapper (done per subscriber).</param>
+/// <param name="JsonMicros">One stream item written by SignalR's JSON protocol (per subscriber).</param>
+/// <param name="MessagePackMicros">The same with its MessagePack protocol.</param>
+public sealed record LiveDeliveryCostFigures(double MapMicros, double JsonMicros, double MessagePackMicros, int JsonBytes, int MessagePackBytes);
+
+/// <summary>
+/// The per-subscriber work of one delivery that happens in this process's code and SignalR's
+/// protocols, timed alone on one thread: mapping the hub event to a live event, then writing it as
+/// a stream item. What a delivery costs beyond these is SignalR's connection machinery and the socket.
+/// </summary>
+public static class LiveDeliveryCost
+{
+    public static LiveDeliveryCostFigures Measure(IServiceProvider services, int iterations)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var mapper = new LiveEventMapper(services.GetRequiredService<SecretRedactor>(), services.GetRequiredService<BackendCatalog>());
+        var events = Enumerable.Range(0, 1024)
+            .Select(i => new SequencedEvent(i + 1, new RunTextReceived { Backend = LiveSubscribers.Backend, At = DateTimeOffset.UtcNow, RunId = "cost", Text = LiveSubscribers.TickText(i) }))
+            .ToArray();
+        var mapped = events.Select(e => mapper.Map(e).Single().Event).ToArray();
+        var json = new JsonHubProtocol(Options.Create(new JsonHubProtocolOptions()));
+        var messagePack = new MessagePackHubProtocol(Options.Create(new MessagePackHubProtocolOptions()));
+        var buffer = new ArrayBufferWriter<byte>(4096);
+
+        var map = Time(iterations, i => mapper.Map(events[i % events.Length]).Single());
+        var jsonBytes = 0;
+        var jsonTime = Time(iterations, i =>
+        {
+            buffer.ResetWrittenCount();
+            json.WriteMessage(new StreamItemMessage("1", mapped[i % mapped.Length]), buffer);
+            jsonBytes = buffer.WrittenCount;
+        });
+        var packBytes = 0;
+        var packTime = Time(iterations, i =>
+        {
+            buffer.ResetWrittenCount();
+            messagePack.WriteMessage(new StreamItemMessage("1", mapped[i % mapped.Length]), buffer);
+            packBytes = buffer.WrittenCount;
+        });
+        return new LiveDeliveryCostFigures(map, jsonTime, packTime, jsonBytes, packBytes);
+    }
+
+    /// <summary>Microseconds per call, after a warm-up of a tenth as many.</summary>
+    private static double Time(int iterations, Action<int> action)
+    {
+        for (var i = 0; i < Math.Max(1, iterations / 10); i++)
+        {
+            action(i);
+        }
+
+        var start = Stopwatch.GetTimestamp();
+        for (var i = 0; i < iterations; i++)
+        {
+            action(i);
+        }
+
+        return Stopwatch.GetElapsedTime(start).TotalMilliseconds * 1000.0 / iterations;
+    }
+}

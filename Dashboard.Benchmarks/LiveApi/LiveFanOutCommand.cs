@@ -34,7 +34,9 @@ public static class LiveFanOutCommand
         await using (var app = LiveBenchApp.Start())
         {
             var cost = LiveDeliveryCost.Measure(app.Services, 200_000);
-            Console.WriteLine($"one delivery's own work, one thread: map {cost.MapMicros:0.00} µs; write a stream item: JSON {cost.JsonMicros:0.00} µs ({cost.JsonBytes} bytes), MessagePack {cost.MessagePackMicros:0.00} µs ({cost.MessagePackBytes} bytes)");
+            Console.WriteLine($"one delivery's own work, one thread (µs): map {cost.MapMicros:0.00} alone, {cost.SharedMapMicros:0.00} shared; " +
+                $"write a stream item: JSON {cost.JsonMicros:0.00} alone, {cost.SharedJsonMicros:0.00} shared ({cost.JsonBytes} bytes); " +
+                $"MessagePack {cost.MessagePackMicros:0.00} alone, {cost.SharedMessagePackMicros:0.00} shared ({cost.MessagePackBytes} bytes)");
         }
 
         var live = await LiveFanOut.RunAsync(options);

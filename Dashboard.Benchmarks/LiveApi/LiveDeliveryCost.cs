@@ -50,8 +50,10 @@ public static class LiveDeliveryCost
         var messagePack = new MessagePackHubProtocol(Options.Create(new MessagePackHubProtocolOptions()));
         var buffer = new ArrayBufferWriter<byte>(4096);
 
-        var map = Time(iterations, i => mapper.Map(events[i % events.Length]).Single());
-        var sharedMap = Time(iterations, i => sharing.Map(events[i % events.Length]).Single());
+        var sequences = 0L;
+        var map = Time(iterations, i => sequences += mapper.Map(events[i % events.Length]).Single().Event.Sequence);
+        var sharedMap = Time(iterations, i => sequences += sharing.Map(events[i % events.Length]).Single().Event.Sequence);
+        GC.KeepAlive(sequences);
         var jsonBytes = 0;
         double Write(IHubProtocol protocol, LiveEvent[] items, ref int bytes)
         {

@@ -257,7 +257,7 @@ public sealed class FederatedRunsTests : IDisposable
         // The run that was in flight: settled from the child's REST API, with the stage it missed.
         var settled = await WhenAsync(http, $"api/runs/{localId}", r => r.GetProperty("status").GetString() == "completed");
         Assert.Equal("Hello, world", settled.GetProperty("text").GetString());
-        Assert.Equal(["writing", "done"], settled.GetProperty("timeline").EnumerateArray().Select(t => t.GetProperty("message").GetString()).Where(m => m is "writing" or "done").ToArray());
+        Assert.Equal(["writing", "done"], settled.GetProperty("timeline").EnumerateArray().Select(t => t.GetProperty("message").GetString()!).Where(m => m is "writing" or "done").ToArray());
 
         // The three that came and went: each once, ended, with the child's text, timeline and times.
         var filter = "api/runs?backend=" + Uri.EscapeDataString("lab/alpha");

@@ -29,6 +29,7 @@ public static class BenchmarkProgram
         ["history"] = Dashboard.Benchmarks.History.HistoryCommand.RunAsync,
         ["store-append"] = Dashboard.Benchmarks.Storage.StoreAppendCommand.RunAsync,
         ["live-fanout"] = Dashboard.Benchmarks.LiveApi.LiveFanOutCommand.RunAsync,
+        ["live-fanout-clients"] = Dashboard.Benchmarks.LiveApi.LiveClientProcess.ServeAsync,
         ["sse-export"] = Dashboard.Benchmarks.LiveApi.SseExportCommand.RunAsync,
     };
 

@@ -27,6 +27,8 @@ public sealed class LiveBenchApp : IAsyncDisposable
 
     public IEventReplay Replay => _app.Services.GetRequiredService<IEventReplay>();
 
+    public IServiceProvider Services => _app.Services;
+
     /// <param name="replayMaxEvents">The replay window; a benchmark that reads from a cursor keeps all it published inside it.</param>
     /// <param name="logs">Keep the app's log (warnings and errors are printed by <see cref="PrintTrouble"/>): for finding a failure, not for figures.</param>
     public static LiveBenchApp Start(int? replayMaxEvents = null, bool logs = false)
@@ -48,11 +50,19 @@ public sealed class LiveBenchApp : IAsyncDisposable
         DefaultRequestHeaders = { Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", TestApp.Token) },
     };
 
-    public HubConnection Hub(bool messagePack)
+    public HubConnection Hub(bool messagePack) => Hub(BaseUri, messagePack);
+
+    /// <summary>A client of the hub at <paramref name="baseUri"/> (also from another process), with the API's token and (unless <paramref name="stateful"/> is false) stateful reconnect.</summary>
+    public static HubConnection Hub(Uri baseUri, bool messagePack, bool stateful = true)
     {
+        ArgumentNullException.ThrowIfNull(baseUri);
         var builder = new HubConnectionBuilder()
-            .WithUrl(new Uri(BaseUri, "hubs/events"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(TestApp.Token))
-            .WithStatefulReconnect();
+            .WithUrl(new Uri(baseUri, "hubs/events"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(TestApp.Token));
+        if (stateful)
+        {
+            builder.WithStatefulReconnect();
+        }
+
         if (messagePack)
         {
             builder.AddMessagePackProtocol();

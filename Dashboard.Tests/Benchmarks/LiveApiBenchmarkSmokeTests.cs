@@ -23,6 +23,20 @@ public sealed class LiveApiBenchmarkSmokeTests
     }
 
     [Fact]
+    public async Task Signalr_fan_out_with_the_clients_in_a_process_of_their_own_delivers_every_tick_and_measures_both_processes()
+    {
+        var result = await LiveFanOut.RunAsync(new LiveFanOutOptions(Subscribers: 3, EventsPerSecond: 200, Duration: TimeSpan.FromSeconds(0.5), ClientsInOwnProcess: true));
+
+        Assert.Equal(3 * 100, result.ExpectedDeliveries);
+        Assert.Equal(result.ExpectedDeliveries, result.Delivered);
+        Assert.Equal(0, result.Lost);
+        Assert.Empty(result.Errors);
+        Assert.Equal(result.Delivered, result.Lag.Count);
+        Assert.NotNull(result.ClientCpuSeconds);
+        Assert.True(result.ClientCpuSeconds > 0, $"the clients' process used CPU: {result.ClientCpuSeconds} s");
+    }
+
+    [Fact]
     public async Task Sse_export_arms_read_the_same_whole_stream()
     {
         var result = await SseExport.RunAsync(new SseExportOptions(Events: 250, EventsPerRun: 100, Repeat: 1));

@@ -85,18 +85,24 @@ internal static class EventsEndpoint
     private static void Write(System.IO.Pipelines.PipeWriter body, LiveItem item)
     {
         var e = item.Event;
-        var text = new StringBuilder(256);
+        var head = new StringBuilder(64);
         // An id only where a client may resume: inside a group (a snapshot and its texts, a long
         // text in parts) a reconnect must start the group over.
         if (item.EndsGroup)
         {
-            text.Append("id: ").Append(e.Sequence.ToString(CultureInfo.InvariantCulture)).Append('\n');
+            head.Append("id: ").Append(e.Sequence.ToString(CultureInfo.InvariantCulture)).Append('\n');
         }
 
-        text.Append("event: ").Append(e.Type).Append('\n')
-            .Append("data: ").Append(JsonSerializer.Serialize(e, LiveJson.Options)).Append("\n\n");
-        var bytes = Encoding.UTF8.GetBytes(text.ToString());
-        body.Write(bytes);
+        head.Append("event: ").Append(e.Type).Append("\ndata: ");
+        body.Write(Encoding.UTF8.GetBytes(head.ToString()));
+        // Straight into the response (compact JSON has no raw line break); an event many
+        // subscribers share was serialized once (LiveEvent.Serialized).
+        using (var json = new Utf8JsonWriter(body, new JsonWriterOptions { Encoder = LiveJson.Options.Encoder }))
+        {
+            JsonSerializer.Serialize(json, e, LiveJson.Options);
+        }
+
+        body.Write("\n\n"u8);
     }
 
     private sealed record Request(LiveFilter Filter, long? Cursor, string? Instance);

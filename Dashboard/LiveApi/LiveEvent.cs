@@ -9,13 +9,20 @@ namespace Dashboard.LiveApi;
 /// Clients must ignore types and fields they do not know: both lists grow.
 /// </summary>
 [MessagePackObject]
+[MessagePackFormatter(typeof(LiveEventMessagePackFormatter))]
+[System.Text.Json.Serialization.JsonConverter(typeof(LiveEventJsonConverter))]
 public sealed record LiveEvent(
     [property: Key("sequence")] long Sequence,
     [property: Key("type")] string Type,
     [property: Key("at")] string At,
     [property: Key("backend")] string? Backend,
     [property: Key("runId")] string? RunId,
-    [property: Key("data")] object? Data);
+    [property: Key("data")] object? Data)
+{
+    /// <summary>Set on an event many subscribers share (<see cref="SharedLiveItems"/>): its JSON is written once.</summary>
+    [IgnoreMember]
+    public SerializedLiveEvent? Serialized { get; init; }
+}
 
 /// <summary>The <see cref="LiveEvent.Type"/> names (a contract: never rename one).</summary>
 public static class LiveEventTypes

@@ -25,6 +25,9 @@ public sealed class LiveEventFeed(
     /// <summary>Events read from the log per step (bounds a subscriber's working memory).</summary>
     public const int BatchSize = 256;
 
+    // One per feed (a singleton): subscribers of the same events share their items and JSON.
+    private readonly SharedLiveItems _shared = new();
+
     public IEventReplay Replay => replay;
 
     /// <summary>True when <paramref name="cursor"/> can be resumed exactly (else the subscriber needs a snapshot).</summary>
@@ -49,7 +52,7 @@ public sealed class LiveEventFeed(
         bool endAtGap,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var mapper = new LiveEventMapper(redactor, catalog);
+        var mapper = new LiveEventMapper(redactor, catalog, _shared);
         long position;
         if (CanResume(cursor, instance))
         {
@@ -83,7 +86,7 @@ public sealed class LiveEventFeed(
                     yield break;
                 }
 
-                mapper = new LiveEventMapper(redactor, catalog);
+                mapper = new LiveEventMapper(redactor, catalog, _shared);
                 var snapshot = await CaptureAsync(filter, cancellationToken);
                 foreach (var item in snapshot.Items(mapper, clock.GetUtcNow()))
                 {

@@ -13,7 +13,8 @@ namespace Dashboard.LiveApi;
 /// Long texts are split so that no message outgrows an SSE reader's event limit.
 /// </summary>
 /// <param name="catalog">This dashboard's backends: a <c>backend.state</c> item carries their abilities and option fields, as GET /api/backends does.</param>
-public sealed class LiveEventMapper(SecretRedactor redactor, Backends.BackendCatalog catalog)
+/// <param name="sharedItems">The items of recent events as mapped for another subscriber (null: map alone).</param>
+public sealed class LiveEventMapper(SecretRedactor redactor, Backends.BackendCatalog catalog, SharedLiveItems? sharedItems = null)
 {
     /// <summary>Characters of text per message; a JSON-escaped UTF-8 chunk stays well under 1 MB.</summary>
     public const int MaxChunkChars = 128 * 1024;
@@ -61,6 +62,22 @@ public sealed class LiveEventMapper(SecretRedactor redactor, Backends.BackendCat
             return [];
         }
 
+        switch (e)
+        {
+            case RunToolCallUpdated tool:
+                return One(item, LiveEventTypes.RunTool, Track(tool));
+            case RunEnded end when end.Status.IsTerminal():
+                Ended(end.RunId);
+                break;
+        }
+
+        return sharedItems is null ? MapSame(item) : sharedItems.GetOrAdd(item, this);
+    }
+
+    /// <summary>What every subscriber gets for this event (all but tool calls, whose items carry what this subscriber saw before).</summary>
+    internal LiveItem[] MapSame(SequencedEvent item)
+    {
+        var e = item.Event;
         return e switch
         {
             BackendHealthChanged h => One(item, LiveEventTypes.BackendState, BackendsApi.Item(catalog, h.Health, redactor)),
@@ -69,12 +86,12 @@ public sealed class LiveEventMapper(SecretRedactor redactor, Backends.BackendCat
             RunCreated c => One(item, LiveEventTypes.RunCreated, Summary(c)),
             RunStageReported s => One(item, LiveEventTypes.RunStage,
                 new RunStageData(s.Stage, s.Status, s.Message is null ? null : redactor.Redact(s.Message), Clamp(s.Progress), s.At)),
-            RunTextReceived t => Text(item.Sequence, t.Backend, t.RunId, t.At, t.Channel, t.Text, t.Mode == TextMode.Replace),
-            RunToolCallUpdated tool => One(item, LiveEventTypes.RunTool, Track(tool)),
+            RunTextReceived t => [.. Text(item.Sequence, t.Backend, t.RunId, t.At, t.Channel, t.Text, t.Mode == TextMode.Replace)],
             RunUsageReported u => One(item, LiveEventTypes.RunUsage, new UsageDto(u.Usage.InputTokens, u.Usage.OutputTokens, u.Usage.TotalTokens)),
             RunUpstreamIdAssigned a => One(item, LiveEventTypes.RunUpstreamId, new RunUpstreamIdData(a.UpstreamId)),
-            RunMetadataReported m => Metadata(item, m),
-            RunEnded end => Finish(item, end),
+            RunMetadataReported m => [.. Metadata(item, m)],
+            RunEnded end when end.Status.IsTerminal() =>
+                One(item, LiveEventTypes.RunEnded, new RunEndedData(end.Status, end.Error is null ? null : redactor.Redact(end.Error), end.At)),
             _ => [],
         };
     }
@@ -106,7 +123,7 @@ public sealed class LiveEventMapper(SecretRedactor redactor, Backends.BackendCat
         while (start < text.Length);
     }
 
-    private static IEnumerable<LiveItem> One<T>(SequencedEvent item, string type, T data)
+    private static LiveItem[] One<T>(SequencedEvent item, string type, T data)
     {
         var runId = (item.Event as RunEvent)?.RunId;
         return [new LiveItem(new LiveEvent(item.Sequence, type, LiveJson.Timestamp(item.Event.At), item.Event.Backend, runId, LiveJson.ToTree(data)), true)];
@@ -122,17 +139,6 @@ public sealed class LiveEventMapper(SecretRedactor redactor, Backends.BackendCat
                 new LiveEvent(item.Sequence, LiveEventTypes.RunMetadata, stamp, m.Backend, m.RunId, LiveJson.ToTree(new RunMetadataData(pairs[i].Key, pairs[i].Value))),
                 i == pairs.Length - 1);
         }
-    }
-
-    private IEnumerable<LiveItem> Finish(SequencedEvent item, RunEnded end)
-    {
-        if (!end.Status.IsTerminal())
-        {
-            return [];
-        }
-
-        Ended(end.RunId);
-        return One(item, LiveEventTypes.RunEnded, new RunEndedData(end.Status, end.Error is null ? null : redactor.Redact(end.Error), end.At));
     }
 
     private void Ended(string runId)

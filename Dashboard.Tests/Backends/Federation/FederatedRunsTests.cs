@@ -26,15 +26,16 @@ public sealed class FederatedRunsTests : IDisposable
     }
 
     /// <summary>The child: backend "alpha" (temperature at most 1 here, one run at a time); a run writes "Hello", waits for the gate, then ", world".</summary>
-    private static TestApp Child(TaskCompletionSource gate, IEnumerable<KeyValuePair<string, string?>>? extra = null) => new(
+    private static TestApp Child(TaskCompletionSource gate, IEnumerable<KeyValuePair<string, string?>>? extra = null, int port = 0, string backend = "alpha") => new(
         new Dictionary<string, string?>
         {
-            ["Dashboard:Backends:0:Name"] = "alpha",
+            ["Dashboard:Backends:0:Name"] = backend,
             ["Dashboard:Backends:0:Kind"] = "test-fed-runs",
             ["Dashboard:Backends:0:MaxConcurrentRuns"] = "1",
         }.Concat(extra ?? []))
     {
         Demo = false,
+        Port = port,
         Kinds = [new TestBackendKind("test-fed-runs")
         {
             RunValidation = request => request.Options?.TryGetValue("temperature", out var t) == true && t.GetDouble() > 1
@@ -213,5 +214,120 @@ public sealed class FederatedRunsTests : IDisposable
         var away = Assert.Single(runs, r => r.GetProperty("id").GetString() != localId);
         Assert.Equal("while the parent was away", away.GetProperty("prompt").GetString());
         Assert.Contains(restarted.LogLines, l => l.Contains("Link lab resumes after sequence", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Runs_that_start_and_end_on_the_child_beyond_its_replay_window_while_the_parent_is_down_are_back_filled_once_with_their_end_and_text()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // A replay window of 5 events: the parent's kept cursor falls out of it while the parent is
+        // down, so the link gets a snapshot instead of a resume and must back-fill.
+        await using var child = Child(gate, [new("Dashboard:Backends:0:MaxConcurrentRuns", "4"), new("Dashboard:LiveApi:ReplayMaxEvents", "5")]);
+        using var childHttp = LiveClients.Http(LiveClients.BaseUri(child));
+        var store = Path.Combine(_directory, "parent.db");
+
+        string localId, childRunId;
+        await using (var parent = new TestApp(Link(child.BaseUrl, store)) { Demo = false })
+        {
+            using var parentHttp = LiveClients.Http(LiveClients.BaseUri(parent));
+            await WhenAsync(parentHttp, "api/backends", items => Named(items, "lab/alpha") is not null);
+            using var started = await parentHttp.PostAsJsonAsync("api/runs", new { backend = "lab/alpha", prompt = "in flight at the stop" });
+            Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+            localId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+            var run = await WhenAsync(parentHttp, $"api/runs/{localId}", r => r.GetProperty("text").GetString() == "Hello");
+            childRunId = run.GetProperty("upstreamId").GetString()!;
+        }
+
+        // While the parent is down: the run in flight ends, and three more start and end.
+        gate.SetResult();
+        await WhenAsync(childHttp, $"api/runs/{childRunId}", r => r.GetProperty("status").GetString() == "completed");
+        var away = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var prompt in new[] { "away one", "away two", "away three" })
+        {
+            using var other = await childHttp.PostAsJsonAsync("api/runs", new { backend = "alpha", prompt });
+            Assert.Equal(HttpStatusCode.Accepted, other.StatusCode);
+            var otherId = (await other.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+            await WhenAsync(childHttp, $"api/runs/{otherId}", r => r.GetProperty("status").GetString() == "completed");
+            away[otherId] = prompt;
+        }
+
+        await using var restarted = new TestApp(Link(child.BaseUrl, store)) { Demo = false };
+        using var http = LiveClients.Http(LiveClients.BaseUri(restarted));
+
+        // The run that was in flight: settled from the child's REST API, with the stage it missed.
+        var settled = await WhenAsync(http, $"api/runs/{localId}", r => r.GetProperty("status").GetString() == "completed");
+        Assert.Equal("Hello, world", settled.GetProperty("text").GetString());
+        Assert.Equal(["writing", "done"], settled.GetProperty("timeline").EnumerateArray().Select(t => t.GetProperty("message").GetString()!).Where(m => m is "writing" or "done").ToArray());
+
+        // The three that came and went: each once, ended, with the child's text, timeline and times.
+        var filter = "api/runs?backend=" + Uri.EscapeDataString("lab/alpha");
+        var listed = await WhenAsync(http, filter, l => l.GetArrayLength() >= 4);
+        Assert.Equal(4, listed.GetArrayLength());
+        foreach (var (remoteId, prompt) in away)
+        {
+            var item = Assert.Single(listed.EnumerateArray(), r => r.GetProperty("upstreamId").GetString() == remoteId);
+            var here = await GetAsync(http, $"api/runs/{item.GetProperty("id").GetString()}");
+            var there = await GetAsync(childHttp, $"api/runs/{remoteId}");
+            Assert.Equal(prompt, here.GetProperty("prompt").GetString());
+            Assert.Equal(("completed", "Hello, world"), (here.GetProperty("status").GetString(), here.GetProperty("text").GetString()));
+            Assert.Equal(there.GetProperty("startedAt").GetDateTimeOffset(), here.GetProperty("startedAt").GetDateTimeOffset());
+            Assert.Equal(there.GetProperty("endedAt").GetDateTimeOffset(), here.GetProperty("endedAt").GetDateTimeOffset());
+            Assert.Equal(
+                there.GetProperty("timeline").EnumerateArray().Select(t => (t.GetProperty("stage").GetString(), t.GetProperty("status").GetString(), t.GetProperty("message").GetString())),
+                here.GetProperty("timeline").EnumerateArray().Select(t => (t.GetProperty("stage").GetString(), t.GetProperty("status").GetString(), t.GetProperty("message").GetString())));
+        }
+
+        Assert.Contains(restarted.LogLines, l => l.Contains("Link lab back-filled 3 runs", StringComparison.Ordinal));
+
+        // The link goes on live after the back-fill, and nothing came twice meanwhile.
+        using (var after = await childHttp.PostAsJsonAsync("api/runs", new { backend = "alpha", prompt = "after the back-fill" }))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, after.StatusCode);
+        }
+
+        var all = await WhenAsync(http, filter, l => l.EnumerateArray().Any(r => r.GetProperty("prompt").GetString() == "after the back-fill" && r.GetProperty("status").GetString() == "completed"));
+        Assert.Equal(
+            ["after the back-fill", "away one", "away three", "away two", "in flight at the stop"],
+            all.EnumerateArray().Select(r => r.GetProperty("prompt").GetString()!).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_run_started_here_on_a_backend_the_child_no_longer_has_gets_the_childs_404_with_its_problem_details()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        gate.SetResult();
+        var port = FreePort();
+        var child = Child(gate, port: port);
+        _ = LiveClients.BaseUri(child); // started before the parent links to it
+        await using var parent = new TestApp(Link($"http://127.0.0.1:{port}")) { Demo = false };
+        using var parentHttp = LiveClients.Http(LiveClients.BaseUri(parent));
+        await using (child)
+        {
+            await WhenAsync(parentHttp, "api/backends", items => Named(items, "lab/alpha") is { } b && b.GetProperty("capabilities").GetArrayLength() > 0);
+        }
+
+        // The child comes back at the same address without "alpha"; the parent still lists lab/alpha.
+        await using var changed = Child(gate, port: port, backend: "beta");
+        using var changedHttp = LiveClients.Http(LiveClients.BaseUri(changed));
+        using var direct = await changedHttp.PostAsJsonAsync("api/runs", new { backend = "alpha", prompt = "anyone there?" });
+        Assert.Equal(HttpStatusCode.NotFound, direct.StatusCode);
+        var childProblem = await Problem(direct);
+
+        using var relayed = await parentHttp.PostAsJsonAsync("api/runs", new { backend = "lab/alpha", prompt = "anyone there?" });
+        Assert.Equal(HttpStatusCode.NotFound, relayed.StatusCode);
+        Assert.Equal("application/problem+json", relayed.Content.Headers.ContentType?.MediaType);
+        var problem = await Problem(relayed);
+        var childErrors = Strings(childProblem.GetProperty("errors").GetProperty("backend"));
+        Assert.NotEmpty(childErrors);
+        Assert.Equal(childErrors, Strings(problem.GetProperty("errors").GetProperty("backend")));
+        Assert.Equal(childProblem.GetProperty("detail").GetString(), problem.GetProperty("detail").GetString());
+        Assert.Empty((await GetAsync(parentHttp, "api/runs?backend=" + Uri.EscapeDataString("lab/alpha"))).EnumerateArray());
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -33,6 +33,8 @@ public sealed class DashboardLinkClient : IAlwaysOnStream, IFederatedRuns, IAsyn
     private bool _loaded;
     private RemoteEventTranslator? _translator;
     private long _cursor = NoCursor;
+    private string? _cursorInstance;
+    private long _remoteSeenTicks;
 
     private const long NoCursor = -1;
 
@@ -130,54 +132,145 @@ public sealed class DashboardLinkClient : IAlwaysOnStream, IFederatedRuns, IAsyn
             translator.ApplyBackends(await connection.InvokeAsync<System.Text.Json.JsonElement>("GetSnapshot", cancellationToken));
         }
 
-        var request = new { backends = (string[]?)null, runId = (string?)null, fromSequence = Cursor, instance = translator.RemoteInstance };
+        // The instance the cursor belongs to (not the translator's, which a snapshot moves before the cursor does).
+        var request = new { backends = (string[]?)null, runId = (string?)null, fromSequence = Cursor, instance = CursorInstance };
         long? snapshotAt = null;
         await foreach (var e in connection.StreamAsync<RemoteEvent>("Subscribe", request, cancellationToken))
         {
             var ended = translator.Apply(e);
+            var at = RemoteTime(e.At);
             if (e.Type == "snapshot")
             {
+                // Before the cursor moves past the snapshot: a link that drops while catching up
+                // gets the snapshot again (its cursor is still unusable there) and catches up again.
+                await CatchUpAsync(translator, ended, at, cancellationToken);
+
                 // The text snapshots that follow share its sequence: the cursor moves once they are all in.
                 snapshotAt = e.Sequence;
                 var runs = e.Data.TryGetProperty("runs", out var list) ? list.GetArrayLength() : 0;
                 if (runs == 0)
                 {
-                    Advance(translator, e.Sequence);
+                    Advance(translator, e.Sequence, at);
                     snapshotAt = null;
                 }
             }
             else if (snapshotAt is null || e.Sequence > snapshotAt)
             {
                 snapshotAt = null;
-                Advance(translator, e.Sequence);
-            }
-
-            foreach (var remoteRun in ended)
-            {
-                await BackfillAsync(remoteRun, cancellationToken);
+                Advance(translator, e.Sequence, at);
             }
         }
     }
 
-    private async Task BackfillAsync(string remoteRunId, CancellationToken cancellationToken)
+    /// <summary>The link was away (a snapshot came instead of a resume): what ended there meanwhile comes from the other side's REST API.</summary>
+    private async Task CatchUpAsync(RemoteEventTranslator translator, IReadOnlyList<string> endedRuns, DateTimeOffset? snapshotAt, CancellationToken cancellationToken)
     {
-        var run = await _http.GetFromJsonAsync<BackfilledRun>($"api/runs/{Uri.EscapeDataString(remoteRunId)}", RemoteJson.Options, cancellationToken);
+        var remote = new RemoteRuns(_http);
+        foreach (var remoteRunId in endedRuns)
+        {
+            await SettleAsync(translator, remote, remoteRunId, cancellationToken);
+        }
+
+        if (RemoteSeenAt is { } seen && snapshotAt is { } until)
+        {
+            await BackfillAsync(translator, remote, seen - BackfillOverlap, until, cancellationToken);
+        }
+    }
+
+    /// <summary>A run the link followed, no longer in flight there: it ended (or its dashboard lost it).</summary>
+    private async Task SettleAsync(RemoteEventTranslator translator, RemoteRuns remote, string remoteRunId, CancellationToken cancellationToken)
+    {
+        var run = await remote.GetAsync(remoteRunId, cancellationToken);
         if (run is not null && run.Status.IsTerminal())
         {
-            Translator().Settle(remoteRunId, run.Backend, run.Status, run.Error, run.Text ?? "", run.EndedAt ?? _clock.GetUtcNow());
+            // The stages after the last one seen here are the ones the link missed.
+            var timeline = translator.LocalRunId(remoteRunId) is { } local ? _state?.GetRun(local)?.Timeline : null;
+            translator.Settle(run, timeline is { Count: > 0 } ? timeline[^1].At : null);
+        }
+        else if (run is null && translator.LocalRunId(remoteRunId) is { } local && _state?.GetRun(local) is { } here)
+        {
+            translator.SettleLost(remoteRunId, here.Backend, $"The dashboard at {_base} no longer knows this run (its store changed while the link was away).", _clock.GetUtcNow());
         }
     }
+
+    /// <summary>
+    /// How far before the last event the link applied the back-fill starts: a run's start is
+    /// stamped before it is sequenced, so one stamped a little earlier can come later. Runs known
+    /// here are never taken twice, so the overlap only costs a longer list.
+    /// </summary>
+    public static readonly TimeSpan BackfillOverlap = TimeSpan.FromMinutes(1);
+
+    /// <summary>Runs back-filled after one snapshot at most (the newest; the log says when some were left).</summary>
+    public const int MaxBackfill = 1000;
+
+    /// <summary>
+    /// The runs that started and ended there while the link was away: in no snapshot (not in
+    /// flight) and in no stream the link read. The API's <c>since</c> and <c>until</c> bound a
+    /// run's start: from the last event the link applied to the snapshot (a later start comes in the stream).
+    /// </summary>
+    private async Task BackfillAsync(RemoteEventTranslator translator, RemoteRuns remote, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        var (listed, more) = await remote.EndedAsync(since, until, MaxBackfill, cancellationToken);
+        if (listed.Count == 0)
+        {
+            return;
+        }
+
+        var prefix = Options.Name + "/";
+        var knownHere = (_state?.Runs ?? [])
+            .Where(r => r.UpstreamId is not null && r.Backend.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            .Select(r => r.UpstreamId!)
+            .ToHashSet(StringComparer.Ordinal);
+        var recorded = 0;
+        // Oldest first, as they happened.
+        foreach (var summary in listed.Reverse())
+        {
+            if (knownHere.Contains(summary.Id) || translator.Knows(summary.Id))
+            {
+                continue;
+            }
+
+            if (await remote.GetAsync(summary.Id, cancellationToken) is { } run && translator.Record(run, knownHere) is not null)
+            {
+                recorded++;
+            }
+        }
+
+        if (recorded > 0 || more)
+        {
+            _logger.LogInformation(
+                "Link {Link} back-filled {Runs} runs that ended on {Url} while it was away (started since {Since:o}){More}",
+                Options.Name, recorded, _base, since, more ? $"; only the newest {MaxBackfill} were read" : "");
+        }
+    }
+
+    private static DateTimeOffset? RemoteTime(string? at) =>
+        DateTimeOffset.TryParse(at, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var parsed) ? parsed : null;
 
     private string KeptKey => "federation:" + Options.Name;
 
+    /// <summary>The other side's time of the latest event the link applied (its clock, so the back-fill's bounds need no clock of ours).</summary>
+    private DateTimeOffset? RemoteSeenAt => Interlocked.Read(ref _remoteSeenTicks) is > 0 and var ticks ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
+
+    private string? CursorInstance => Volatile.Read(ref _cursorInstance);
+
     // Saved after the events it covers were published: the store writes it with them, never ahead.
-    private void Advance(RemoteEventTranslator translator, long sequence)
+    private void Advance(RemoteEventTranslator translator, long sequence, DateTimeOffset? at)
     {
-        Interlocked.Exchange(ref _cursor, sequence);
-        if (translator.RemoteInstance is { } instance)
+        if (translator.RemoteInstance is not { } instance)
         {
-            _kept?.SaveValue(KeptKey, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{sequence} {instance}"));
+            return;
         }
+
+        Interlocked.Exchange(ref _cursor, sequence);
+        Volatile.Write(ref _cursorInstance, instance);
+        if (at is { } time && time.UtcTicks > Interlocked.Read(ref _remoteSeenTicks))
+        {
+            Interlocked.Exchange(ref _remoteSeenTicks, time.UtcTicks);
+        }
+
+        _kept?.SaveValue(KeptKey, string.Create(
+            System.Globalization.CultureInfo.InvariantCulture, $"{sequence} {instance} {Interlocked.Read(ref _remoteSeenTicks)}"));
     }
 
     /// <summary>Once per process: the cursor kept before a restart, and the runs the link was following then.</summary>
@@ -189,9 +282,12 @@ public sealed class DashboardLinkClient : IAlwaysOnStream, IFederatedRuns, IAsyn
         }
 
         _loaded = true;
+        var culture = System.Globalization.CultureInfo.InvariantCulture;
+        var digits = System.Globalization.NumberStyles.None;
+        // "sequence instance seenTicks" (seenTicks absent in what earlier versions kept).
         if (_kept?.ReadValue(KeptKey) is not { } value
-            || value.Split(' ', 2) is not [var sequence, var instance]
-            || !long.TryParse(sequence, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var cursor))
+            || value.Split(' ') is not [var sequence, var instance, .. var rest] || rest.Length > 1
+            || !long.TryParse(sequence, digits, culture, out var cursor))
         {
             return;
         }
@@ -203,6 +299,12 @@ public sealed class DashboardLinkClient : IAlwaysOnStream, IFederatedRuns, IAsyn
             .ToList();
         translator.Adopt(instance, runs);
         Interlocked.Exchange(ref _cursor, cursor);
+        Volatile.Write(ref _cursorInstance, instance);
+        if (rest is [var seen] && long.TryParse(seen, digits, culture, out var seenTicks))
+        {
+            Interlocked.Exchange(ref _remoteSeenTicks, seenTicks);
+        }
+
         _logger.LogInformation("Link {Link} resumes after sequence {Cursor} of {Instance}, following {Runs} runs", Options.Name, cursor, instance, runs.Count);
     }
 
@@ -286,6 +388,4 @@ public sealed class DashboardLinkClient : IAlwaysOnStream, IFederatedRuns, IAsyn
     }
 
     private sealed record StartedRemoteRun(string? Id);
-
-    private sealed record BackfilledRun(string Id, string Backend, RunStatus Status, string? Error, string? Text, DateTimeOffset? EndedAt);
 }

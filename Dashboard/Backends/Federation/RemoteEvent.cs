@@ -27,7 +27,34 @@ internal sealed record RemoteBackend(
 
 internal sealed record RemoteGraph(string? Backend, int Nodes, int? Edges, double? AvgEntanglement, Dictionary<string, int>? Tiers, Dictionary<string, int>? Types);
 
-internal sealed record RemoteRun(string Id, string Backend, string? Prompt, RunStatus Status, string? ParentRunId, string? UpstreamId, Dictionary<string, JsonElement>? Options, string? Error);
+internal sealed record RemoteRun(string Id, string Backend, string? Prompt, RunStatus Status, string? ParentRunId, string? UpstreamId, Dictionary<string, JsonElement>? Options, string? Error)
+{
+    public DateTimeOffset? StartedAt { get; init; }
+}
+
+/// <summary>An item of the other dashboard's <c>GET /api/runs</c> (what the back-fill needs of it).</summary>
+internal sealed record RemoteRunSummary(string Id, string Backend, RunStatus Status);
+
+/// <summary>One run as the other dashboard's <c>GET /api/runs/{id}</c> answers it.</summary>
+internal sealed record RemoteRunDetail(
+    string Id,
+    string Backend,
+    string? Prompt,
+    RunStatus Status,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? EndedAt,
+    IReadOnlyList<RemoteTimelineEntry>? Timeline,
+    string? Text,
+    string? Thinking,
+    RemoteUsage? Usage,
+    string? Error,
+    string? ParentRunId,
+    string? UpstreamId,
+    Dictionary<string, JsonElement>? Options,
+    IReadOnlyList<RemoteTool>? ToolCalls,
+    Dictionary<string, string>? Metadata);
+
+internal sealed record RemoteTimelineEntry(string Stage, StageStatus Status, string? Message, double? Progress, DateTimeOffset At);
 
 internal sealed record RemoteSnapshot(string Instance, long LastSequence, IReadOnlyList<RemoteBackend>? Backends, IReadOnlyList<RemoteGraph>? Graph, IReadOnlyList<RemoteRun>? Runs);
 

@@ -36,6 +36,15 @@ public sealed class RemoteEventTranslator(string link, string ownInstance, IDoma
         }
     }
 
+    /// <summary>True when the other dashboard's run is followed here or ended here lately.</summary>
+    public bool Knows(string remoteRunId)
+    {
+        lock (_gate)
+        {
+            return _runs.ContainsKey(remoteRunId) || _ended.ContainsKey(remoteRunId);
+        }
+    }
+
     public string LocalBackend(string remote) => $"{link}/{remote}";
 
     /// <summary>
@@ -200,26 +209,122 @@ public sealed class RemoteEventTranslator(string link, string ownInstance, IDoma
         return [.. _runs.Keys.Where(id => !inFlight.Contains(id))];
     }
 
-    /// <summary>The link was away: the run ended there meanwhile, as the other dashboard's REST API says.</summary>
-    public void Settle(string remoteRunId, string remoteBackend, RunStatus status, string? error, string text, DateTimeOffset at)
+    /// <summary>
+    /// The link was away: a run it followed ended there meanwhile, as the other dashboard's REST API
+    /// says. What the stream would have brought is added: the stages after <paramref name="stagesAfter"/>
+    /// (the last one known here), the tools' remaining arguments, usage, metadata, the whole texts and the end.
+    /// </summary>
+    internal void Settle(RemoteRunDetail run, DateTimeOffset? stagesAfter)
     {
+        ArgumentNullException.ThrowIfNull(run);
         lock (_gate)
         {
-            SettleLocked(remoteRunId, remoteBackend, status, error, text, at);
+            if (!_runs.TryGetValue(run.Id, out var local))
+            {
+                return;
+            }
+
+            Finish(run, local, LocalBackend(run.Backend), stagesAfter);
+            Forget(run.Id, local);
         }
     }
 
-    private void SettleLocked(string remoteRunId, string remoteBackend, RunStatus status, string? error, string text, DateTimeOffset at)
+    /// <summary>
+    /// The link was away and the other dashboard no longer knows a run it followed (its store
+    /// changed): the run ends here, interrupted, saying so.
+    /// </summary>
+    public void SettleLost(string remoteRunId, string localBackend, string error, DateTimeOffset at)
     {
-        if (!_runs.TryGetValue(remoteRunId, out var local))
+        lock (_gate)
         {
-            return;
+            if (!_runs.TryGetValue(remoteRunId, out var local))
+            {
+                return;
+            }
+
+            sink.Publish(new RunEnded { Backend = localBackend, At = at, RunId = local, Status = RunStatus.Interrupted, Error = error });
+            Forget(remoteRunId, local);
+        }
+    }
+
+    /// <summary>
+    /// A run that started and ended on the other dashboard while the link was away (back-filled
+    /// from its <c>GET /api/runs?since=</c>): recorded here whole, with the other side's times.
+    /// Returns its id here, or null when it is known already (<paramref name="knownHere"/>: the other
+    /// side's ids of the runs this dashboard has from this link), is still in flight, or ended here already: never twice.
+    /// </summary>
+    internal string? Record(RemoteRunDetail run, IReadOnlySet<string> knownHere)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(knownHere);
+        lock (_gate)
+        {
+            if (!run.Status.IsTerminal() || _runs.ContainsKey(run.Id) || _ended.ContainsKey(run.Id) || knownHere.Contains(run.Id))
+            {
+                return null;
+            }
+
+            var local = Guid.NewGuid().ToString("N");
+            var backend = LocalBackend(run.Backend);
+            sink.Publish(new RunCreated
+            {
+                Backend = backend,
+                At = run.StartedAt,
+                RunId = local,
+                Prompt = run.Prompt ?? "",
+                ParentRunId = run.ParentRunId is { } parent ? _runs.GetValueOrDefault(parent) ?? _ended.GetValueOrDefault(parent) : null,
+                Options = run.Options ?? new Dictionary<string, System.Text.Json.JsonElement>(),
+            });
+            sink.Publish(new RunUpstreamIdAssigned { Backend = backend, At = run.StartedAt, RunId = local, UpstreamId = run.Id });
+            Finish(run, local, backend, stagesAfter: null);
+            RememberEnded(run.Id, local);
+            return local;
+        }
+    }
+
+    private void Finish(RemoteRunDetail run, string local, string backend, DateTimeOffset? stagesAfter)
+    {
+        var endedAt = run.EndedAt ?? clock.GetUtcNow();
+        foreach (var stage in (run.Timeline ?? []).Where(t => stagesAfter is not { } after || t.At > after))
+        {
+            sink.Publish(new RunStageReported { Backend = backend, At = stage.At, RunId = local, Stage = stage.Stage, Status = stage.Status, Message = stage.Message, Progress = stage.Progress });
         }
 
-        var backend = LocalBackend(remoteBackend);
-        sink.Publish(new RunTextReceived { Backend = backend, At = at, RunId = local, Text = text, Mode = TextMode.Replace });
-        sink.Publish(new RunEnded { Backend = backend, At = at, RunId = local, Status = status, Error = error });
-        Forget(remoteRunId, local);
+        foreach (var tool in run.ToolCalls ?? [])
+        {
+            var arguments = tool.Arguments ?? "";
+            var known = _toolArguments.GetValueOrDefault((local, tool.Id));
+            sink.Publish(new RunToolCallUpdated
+            {
+                Backend = backend, At = endedAt, RunId = local, ToolCallId = tool.Id, Name = tool.Name, Status = tool.Status, Detail = tool.Detail,
+                ArgumentsDelta = arguments.Length > known ? arguments[known..] : null,
+            });
+        }
+
+        if (run.Usage is { } usage)
+        {
+            sink.Publish(new RunUsageReported { Backend = backend, At = endedAt, RunId = local, Usage = new Usage(usage.InputTokens, usage.OutputTokens, usage.TotalTokens) });
+        }
+
+        var metadata = run.Metadata is { } kept ? new Dictionary<string, string>(kept, StringComparer.Ordinal) : new Dictionary<string, string>(StringComparer.Ordinal);
+        if (run.UpstreamId is { } upstream)
+        {
+            // As live: our upstream id is the other dashboard's run id; its own upstream id is metadata.
+            metadata["upstreamId"] = upstream;
+        }
+
+        if (metadata.Count > 0)
+        {
+            sink.Publish(new RunMetadataReported { Backend = backend, At = endedAt, RunId = local, Metadata = metadata });
+        }
+
+        sink.Publish(new RunTextReceived { Backend = backend, At = endedAt, RunId = local, Text = run.Text ?? "", Mode = TextMode.Replace });
+        if (run.Thinking is { Length: > 0 } thinking)
+        {
+            sink.Publish(new RunTextReceived { Backend = backend, At = endedAt, RunId = local, Channel = TextChannel.Thinking, Text = thinking, Mode = TextMode.Replace });
+        }
+
+        sink.Publish(new RunEnded { Backend = backend, At = endedAt, RunId = local, Status = run.Status, Error = run.Error });
     }
 
     private void Backend(RemoteBackend backend, DateTimeOffset at)
@@ -247,9 +352,10 @@ public sealed class RemoteEventTranslator(string link, string ownInstance, IDoma
 
     private void Created(RemoteRun run, DateTimeOffset at)
     {
-        if (_runs.ContainsKey(run.Id))
+        if (_runs.ContainsKey(run.Id) || _ended.ContainsKey(run.Id))
         {
-            return; // seen before (a snapshot after a reconnect): never twice
+            // Seen before (a snapshot after a reconnect), or back-filled as ended: never twice.
+            return;
         }
 
         var local = Remember(run.Id);
@@ -257,7 +363,7 @@ public sealed class RemoteEventTranslator(string link, string ownInstance, IDoma
         sink.Publish(new RunCreated
         {
             Backend = backend,
-            At = at,
+            At = run.StartedAt ?? at,
             RunId = local,
             Prompt = run.Prompt ?? "",
             ParentRunId = run.ParentRunId is { } parent ? _runs.GetValueOrDefault(parent) : null,
@@ -337,6 +443,11 @@ public sealed class RemoteEventTranslator(string link, string ownInstance, IDoma
         }
 
         _runs.Remove(remoteRunId);
+        RememberEnded(remoteRunId, local);
+    }
+
+    private void RememberEnded(string remoteRunId, string local)
+    {
         if (_ended.TryAdd(remoteRunId, local))
         {
             _endedOrder.Enqueue(remoteRunId);

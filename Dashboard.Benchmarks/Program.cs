@@ -17,6 +17,7 @@ public static class BenchmarkProgram
     private static readonly Dictionary<string, Func<HarnessArgs, Task<int>>> Commands = new(StringComparer.Ordinal)
     {
         ["ingest"] = IngestCommand.RunAsync,
+        ["dialects"] = DialectDecodeCommand.RunAsync,
         ["fanout"] = HubFanOutCommand.RunAsync,
         ["latency"] = BrowserLatencyCommands.LatencyAsync,
         ["browser-fanout"] = BrowserLatencyCommands.FanOutAsync,

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using Dashboard.Backends.Common;
 using Dashboard.Backends.Llm;
 
 namespace Dashboard.Backends.Forge;

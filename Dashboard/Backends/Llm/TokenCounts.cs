@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Dashboard.Backends.Common;
 using Dashboard.Domain;
 
 namespace Dashboard.Backends.Llm;

@@ -1,3 +1,4 @@
+using Dashboard.Backends.Common;
 using Dashboard.Backends.Llm;
 using Dashboard.Domain;
 using Dashboard.Ingest;

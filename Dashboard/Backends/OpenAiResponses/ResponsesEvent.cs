@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Dashboard.Backends.Common;
 using Dashboard.Backends.Llm;
 
 namespace Dashboard.Backends.OpenAiResponses;

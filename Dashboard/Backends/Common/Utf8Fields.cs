@@ -1,11 +1,11 @@
 using System.Text.Json;
 
-namespace Dashboard.Backends.Llm;
+namespace Dashboard.Backends.Common;
 
 /// <summary>
-/// Reads for a dialect's forward pass over one item, with the document path's tolerant rules
-/// (<see cref="LlmJson"/>): a missing, null or differently typed field is absent, and a repeated
-/// field keeps its last value (readers assign on every occurrence, absent included). A field read
+/// Reads for a dialect's forward pass over one item, with the LLM dialects' tolerant rules: a
+/// missing, null or differently typed field is absent, and a repeated field keeps its last value
+/// (readers assign on every occurrence, absent included). A field read
 /// starts on the property name and leaves the reader on the last token of its value; unread
 /// values are skipped whole, so the reader still checks that the item is well-formed JSON and
 /// throws the same <see cref="JsonException"/> a document parse threw.

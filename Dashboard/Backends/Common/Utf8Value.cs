@@ -1,9 +1,8 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
-using Dashboard.Backends.Common;
 
-namespace Dashboard.Backends.Llm;
+namespace Dashboard.Backends.Common;
 
 /// <summary>
 /// Where one JSON value lies in an item's UTF-8 bytes (default: absent). A dialect's reader notes
@@ -27,7 +26,7 @@ internal readonly record struct Utf8Value(int Start, int Length)
     }
 
     /// <summary>The string value, unescaped; null when absent.</summary>
-    public string? Text(ReadOnlySpan<byte> utf8) => Exists ? Reader(utf8).GetString() : null;
+    public string? Text(ReadOnlySpan<byte> utf8) => Exists ? Open(utf8).GetString() : null;
 
     /// <summary>
     /// The string value as the matching one of <paramref name="names"/> (nothing allocated), or
@@ -40,7 +39,7 @@ internal readonly record struct Utf8Value(int Start, int Length)
             return null;
         }
 
-        var reader = Reader(utf8);
+        var reader = Open(utf8);
         return (reader.ValueIsEscaped ? null : names.Find(reader.ValueSpan)) ?? reader.GetString();
     }
 
@@ -53,7 +52,7 @@ internal readonly record struct Utf8Value(int Start, int Length)
         }
 
         // An escaped value is unescaped into a string first, which fails where a document read fails.
-        var reader = Reader(utf8);
+        var reader = Open(utf8);
         return reader.ValueIsEscaped ? reader.GetString() == literal : reader.ValueTextEquals(literal);
     }
 
@@ -65,7 +64,7 @@ internal readonly record struct Utf8Value(int Start, int Length)
             return;
         }
 
-        var reader = Reader(utf8);
+        var reader = Open(utf8);
 
         // UTF-16 never needs more chars than UTF-8 has bytes, and unescaping only shortens.
         var buffer = ArrayPool<char>.Shared.Rent(reader.ValueSpan.Length);
@@ -91,7 +90,7 @@ internal readonly record struct Utf8Value(int Start, int Length)
             return null;
         }
 
-        var reader = Reader(utf8);
+        var reader = Open(utf8);
         if (reader.TokenType == JsonTokenType.String)
         {
             return reader.GetString();
@@ -101,7 +100,11 @@ internal readonly record struct Utf8Value(int Start, int Length)
         return UpstreamError.FromElement(document.RootElement);
     }
 
-    private Utf8JsonReader Reader(ReadOnlySpan<byte> utf8)
+    /// <summary>The value's JSON text as it was received.</summary>
+    public string RawText(ReadOnlySpan<byte> utf8) => Encoding.UTF8.GetString(utf8.Slice(Start, Length));
+
+    /// <summary>A reader on the value's first token.</summary>
+    public Utf8JsonReader Open(ReadOnlySpan<byte> utf8)
     {
         var reader = new Utf8JsonReader(utf8.Slice(Start, Length));
         reader.Read();

@@ -81,7 +81,7 @@ internal readonly record struct Utf8Value(int Start, int Length)
     /// <summary>
     /// The upstream's words in an error value, as <see cref="UpstreamError.FromElement"/> finds
     /// them; null when absent. A string is read as is; anything else goes through a document of
-    /// this value alone (an error ends the stream, so this happens once at most).
+    /// this value alone (a rare path: error values come at the end of a stream).
     /// </summary>
     public string? ErrorMessage(ReadOnlySpan<byte> utf8)
     {

@@ -85,7 +85,7 @@ internal readonly ref struct Utf8Message
         }
 
         var reader = value.Open(_utf8);
-        return reader.TokenType == JsonTokenType.Number ? reader.GetDouble() : throw new JsonException($"Field '{name}' is not a number.");
+        return reader.TokenType == JsonTokenType.Number ? ReadDouble(ref reader) : throw new JsonException($"Field '{name}' is not a number.");
     }
 
     /// <summary>A scalar as display text (strings as is, numbers invariant, booleans lower-case, anything else its JSON).</summary>
@@ -101,7 +101,7 @@ internal readonly ref struct Utf8Message
         return reader.TokenType switch
         {
             JsonTokenType.String => reader.GetString(),
-            JsonTokenType.Number => reader.GetDouble().ToString(CultureInfo.InvariantCulture),
+            JsonTokenType.Number => ReadDouble(ref reader).ToString(CultureInfo.InvariantCulture),
             JsonTokenType.True => "true",
             JsonTokenType.False => "false",
             _ => value.RawText(_utf8),
@@ -134,6 +134,18 @@ internal readonly ref struct Utf8Message
         }
 
         return result;
+    }
+
+    /// <summary>The number the reader is on; one out of a double's range fails as a document read fails.</summary>
+    private static double ReadDouble(ref Utf8JsonReader reader)
+    {
+        if (reader.TryGetDouble(out var number))
+        {
+            return number;
+        }
+
+        using var document = JsonDocument.ParseValue(ref reader);
+        return document.RootElement.GetDouble();
     }
 
     /// <summary>What <see cref="JsonElement.ValueKind"/> calls a root's first token.</summary>

@@ -149,7 +149,7 @@ public sealed class OnePassReaderEquivalenceTests
             }
 
             var events = sink.Events;
-            steps.AddRange(events.Skip(published));
+            steps.AddRange(events.Skip(published).Select(Comparable));
             published = events.Count;
             steps.Add($"[{item.EventType}] {item.Data} → {outcome}");
         }
@@ -157,6 +157,16 @@ public sealed class OnePassReaderEquivalenceTests
         steps.Add($"terminal {decoder.IsTerminal}, outcome {(decoder as IRunStreamDecoder)?.Outcome?.ToString() ?? "none"}");
         return steps;
     }
+
+    /// <summary>The event itself, or, for the events that hold dictionaries (compared by reference), a text with their entries.</summary>
+    private static object Comparable(DashboardEvent e) => e switch
+    {
+        RunMetadataReported m => $"{m with { Metadata = new Dictionary<string, string>() }} {Entries(m.Metadata)}",
+        GraphStatsObserved g => $"{g.At:O} {g.Stats.Nodes} {g.Stats.Edges} {g.Stats.AvgEntanglement} tiers {Entries(g.Stats.Tiers)} types {Entries(g.Stats.Types)}",
+        _ => e,
+    };
+
+    private static string Entries<T>(IReadOnlyDictionary<string, T> entries) => string.Join(", ", entries.Select(e => $"{e.Key}={e.Value}"));
 
     private static SseItem Item(string type, string data) => new(type, data, "") { Utf8Data = Encoding.UTF8.GetBytes(data) };
 
@@ -487,11 +497,12 @@ public sealed class OnePassReaderEquivalenceTests
 
         private void Name(string name, StringBuilder json)
         {
-            String(name, json);
+            // Names get no invalid escapes: the readers skip such a name where a document lookup could fail on it (Utf8Fields.IsName).
+            String(name, json, garbage: false);
             json.Append(':');
         }
 
-        private void String(string value, StringBuilder json)
+        private void String(string value, StringBuilder json, bool garbage = true)
         {
             json.Append('"');
             if (Chance(0.1))
@@ -516,7 +527,7 @@ public sealed class OnePassReaderEquivalenceTests
 
             if (Chance(0.03))
             {
-                json.Append(Pick(["\\ud800", "\\udc00x", "é😀", "\\u00e9\\ud83d\\ude00", "\\n\\t\\\"\\\\\\/"]));
+                json.Append(garbage ? Pick(["\\ud800", "\\udc00x", "é😀", "\\u00e9\\ud83d\\ude00", "\\n\\t\\\"\\\\\\/"]) : "é😀");
             }
 
             json.Append('"');

@@ -29,31 +29,31 @@ internal struct AnthropicEvent
         {
             while (Utf8Fields.NextProperty(ref reader))
             {
-                if (reader.ValueTextEquals("type"u8))
+                if (Utf8Fields.IsName(ref reader, "type"u8))
                 {
                     e.Type = Utf8Fields.String(ref reader);
                 }
-                else if (reader.ValueTextEquals("index"u8))
+                else if (Utf8Fields.IsName(ref reader, "index"u8))
                 {
                     e.Index = Utf8Fields.Int(ref reader);
                 }
-                else if (reader.ValueTextEquals("delta"u8))
+                else if (Utf8Fields.IsName(ref reader, "delta"u8))
                 {
                     e.Delta = Utf8Fields.Object(ref reader) ? AnthropicBlock.Read(ref reader) : null;
                 }
-                else if (reader.ValueTextEquals("content_block"u8))
+                else if (Utf8Fields.IsName(ref reader, "content_block"u8))
                 {
                     e.ContentBlock = Utf8Fields.Object(ref reader) ? AnthropicBlock.Read(ref reader) : null;
                 }
-                else if (reader.ValueTextEquals("message"u8))
+                else if (Utf8Fields.IsName(ref reader, "message"u8))
                 {
                     e.Message = Utf8Fields.Object(ref reader) ? AnthropicMessage.Read(ref reader) : null;
                 }
-                else if (reader.ValueTextEquals("usage"u8))
+                else if (Utf8Fields.IsName(ref reader, "usage"u8))
                 {
                     e.Usage = Utf8Fields.Object(ref reader) ? TokenCounts.Read(ref reader) : null;
                 }
-                else if (reader.ValueTextEquals("error"u8))
+                else if (Utf8Fields.IsName(ref reader, "error"u8))
                 {
                     e.Error = Utf8Fields.ObjectValue(ref reader);
                 }
@@ -86,31 +86,31 @@ internal struct AnthropicBlock
         var block = default(AnthropicBlock);
         while (Utf8Fields.NextProperty(ref reader))
         {
-            if (reader.ValueTextEquals("type"u8))
+            if (Utf8Fields.IsName(ref reader, "type"u8))
             {
                 block.Type = Utf8Fields.String(ref reader);
             }
-            else if (reader.ValueTextEquals("text"u8))
+            else if (Utf8Fields.IsName(ref reader, "text"u8))
             {
                 block.Text = Utf8Fields.String(ref reader);
             }
-            else if (reader.ValueTextEquals("thinking"u8))
+            else if (Utf8Fields.IsName(ref reader, "thinking"u8))
             {
                 block.Thinking = Utf8Fields.String(ref reader);
             }
-            else if (reader.ValueTextEquals("partial_json"u8))
+            else if (Utf8Fields.IsName(ref reader, "partial_json"u8))
             {
                 block.PartialJson = Utf8Fields.String(ref reader);
             }
-            else if (reader.ValueTextEquals("id"u8))
+            else if (Utf8Fields.IsName(ref reader, "id"u8))
             {
                 block.Id = Utf8Fields.String(ref reader);
             }
-            else if (reader.ValueTextEquals("name"u8))
+            else if (Utf8Fields.IsName(ref reader, "name"u8))
             {
                 block.Name = Utf8Fields.String(ref reader);
             }
-            else if (reader.ValueTextEquals("stop_reason"u8))
+            else if (Utf8Fields.IsName(ref reader, "stop_reason"u8))
             {
                 block.StopReason = Utf8Fields.String(ref reader);
             }
@@ -137,15 +137,15 @@ internal struct AnthropicMessage
         var message = default(AnthropicMessage);
         while (Utf8Fields.NextProperty(ref reader))
         {
-            if (reader.ValueTextEquals("id"u8))
+            if (Utf8Fields.IsName(ref reader, "id"u8))
             {
                 message.Id = Utf8Fields.String(ref reader);
             }
-            else if (reader.ValueTextEquals("model"u8))
+            else if (Utf8Fields.IsName(ref reader, "model"u8))
             {
                 message.Model = Utf8Fields.String(ref reader);
             }
-            else if (reader.ValueTextEquals("usage"u8))
+            else if (Utf8Fields.IsName(ref reader, "usage"u8))
             {
                 message.Usage = Utf8Fields.Object(ref reader) ? TokenCounts.Read(ref reader) : null;
             }

@@ -24,7 +24,7 @@ internal sealed class KnownNames
     {
         for (var i = 0; i < _names.Length; i++)
         {
-            if (reader.ValueTextEquals(_names[i].Utf8))
+            if (Utf8Fields.IsName(ref reader, _names[i].Utf8))
             {
                 return i;
             }

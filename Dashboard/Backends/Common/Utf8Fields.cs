@@ -38,6 +38,29 @@ internal static class Utf8Fields
         }
     }
 
+    /// <summary>
+    /// Whether the property name the reader is on is <paramref name="name"/>, escaped or not. A name
+    /// whose escapes are not valid UTF-16 (a lone surrogate) is no field's name and is skipped like
+    /// any unknown one (a document lookup failed the whole item on it, or not, depending on the
+    /// lengths and order of the names around it).
+    /// </summary>
+    public static bool IsName(ref Utf8JsonReader reader, ReadOnlySpan<byte> name)
+    {
+        if (!reader.ValueIsEscaped)
+        {
+            return reader.ValueSpan.SequenceEqual(name);
+        }
+
+        try
+        {
+            return reader.ValueTextEquals(name);
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Moves to the next property of the object being read; false at its end.</summary>
     public static bool NextProperty(ref Utf8JsonReader reader) => reader.Read() && reader.TokenType == JsonTokenType.PropertyName;
 

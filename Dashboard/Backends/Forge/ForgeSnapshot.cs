@@ -64,7 +64,7 @@ internal sealed class ForgeSnapshot
     {
         while (Utf8Fields.NextProperty(ref reader))
         {
-            if (reader.ValueTextEquals("output"u8))
+            if (Utf8Fields.IsName(ref reader, "output"u8))
             {
                 // A repeated output replaces the earlier one, as its last value counts.
                 ClearOutputs();
@@ -73,27 +73,27 @@ internal sealed class ForgeSnapshot
                     ReadOutputs(ref reader);
                 }
             }
-            else if (reader.ValueTextEquals("object"u8))
+            else if (Utf8Fields.IsName(ref reader, "object"u8))
             {
                 Kind = Utf8Fields.String(ref reader);
             }
-            else if (reader.ValueTextEquals("id"u8))
+            else if (Utf8Fields.IsName(ref reader, "id"u8))
             {
                 Id = Utf8Fields.String(ref reader);
             }
-            else if (reader.ValueTextEquals("model"u8))
+            else if (Utf8Fields.IsName(ref reader, "model"u8))
             {
                 Model = Utf8Fields.String(ref reader);
             }
-            else if (reader.ValueTextEquals("status"u8))
+            else if (Utf8Fields.IsName(ref reader, "status"u8))
             {
                 Status = Utf8Fields.String(ref reader);
             }
-            else if (reader.ValueTextEquals("error"u8))
+            else if (Utf8Fields.IsName(ref reader, "error"u8))
             {
                 Error = Utf8Fields.Value(ref reader);
             }
-            else if (reader.ValueTextEquals("usage"u8))
+            else if (Utf8Fields.IsName(ref reader, "usage"u8))
             {
                 Usage = Utf8Fields.Object(ref reader) ? TokenCounts.Read(ref reader) : null;
             }
@@ -118,23 +118,23 @@ internal sealed class ForgeSnapshot
             var output = new ForgeOutput { PartsStart = _parts.Count, QueriesStart = _queries.Count };
             while (Utf8Fields.NextProperty(ref reader))
             {
-                if (reader.ValueTextEquals("type"u8))
+                if (Utf8Fields.IsName(ref reader, "type"u8))
                 {
                     output.Type = Utf8Fields.String(ref reader);
                 }
-                else if (reader.ValueTextEquals("id"u8))
+                else if (Utf8Fields.IsName(ref reader, "id"u8))
                 {
                     output.Id = Utf8Fields.String(ref reader);
                 }
-                else if (reader.ValueTextEquals("status"u8))
+                else if (Utf8Fields.IsName(ref reader, "status"u8))
                 {
                     output.Status = Utf8Fields.String(ref reader);
                 }
-                else if (reader.ValueTextEquals("name"u8))
+                else if (Utf8Fields.IsName(ref reader, "name"u8))
                 {
                     output.Name = Utf8Fields.String(ref reader);
                 }
-                else if (reader.ValueTextEquals("content"u8))
+                else if (Utf8Fields.IsName(ref reader, "content"u8))
                 {
                     // This output's parts are the last ones noted: a repeated content drops them.
                     _parts.RemoveRange(output.PartsStart, _parts.Count - output.PartsStart);
@@ -143,7 +143,7 @@ internal sealed class ForgeSnapshot
                         ReadParts(ref reader);
                     }
                 }
-                else if (reader.ValueTextEquals("queries"u8))
+                else if (Utf8Fields.IsName(ref reader, "queries"u8))
                 {
                     _queries.RemoveRange(output.QueriesStart, _queries.Count - output.QueriesStart);
                     if (Utf8Fields.Array(ref reader))
@@ -151,7 +151,7 @@ internal sealed class ForgeSnapshot
                         ReadQueries(ref reader);
                     }
                 }
-                else if (reader.ValueTextEquals("results"u8))
+                else if (Utf8Fields.IsName(ref reader, "results"u8))
                 {
                     output.Results = Utf8Fields.Array(ref reader) ? Utf8Fields.Count(ref reader) : null;
                 }
@@ -180,11 +180,11 @@ internal sealed class ForgeSnapshot
             var part = default(ForgePart);
             while (Utf8Fields.NextProperty(ref reader))
             {
-                if (reader.ValueTextEquals("type"u8))
+                if (Utf8Fields.IsName(ref reader, "type"u8))
                 {
                     part.Type = Utf8Fields.String(ref reader);
                 }
-                else if (reader.ValueTextEquals("text"u8))
+                else if (Utf8Fields.IsName(ref reader, "text"u8))
                 {
                     part.Text = Utf8Fields.String(ref reader);
                 }

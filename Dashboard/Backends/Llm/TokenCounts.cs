@@ -13,15 +13,15 @@ internal readonly record struct TokenCounts(int? Input, int? Output, int? Total)
         int? input = null, output = null, total = null;
         while (Utf8Fields.NextProperty(ref reader))
         {
-            if (reader.ValueTextEquals("input_tokens"u8))
+            if (Utf8Fields.IsName(ref reader, "input_tokens"u8))
             {
                 input = Utf8Fields.Int(ref reader);
             }
-            else if (reader.ValueTextEquals("output_tokens"u8))
+            else if (Utf8Fields.IsName(ref reader, "output_tokens"u8))
             {
                 output = Utf8Fields.Int(ref reader);
             }
-            else if (reader.ValueTextEquals("total_tokens"u8))
+            else if (Utf8Fields.IsName(ref reader, "total_tokens"u8))
             {
                 total = Utf8Fields.Int(ref reader);
             }

@@ -31,35 +31,35 @@ internal struct ResponsesEvent
         {
             while (Utf8Fields.NextProperty(ref reader))
             {
-                if (reader.ValueTextEquals("type"u8))
+                if (Utf8Fields.IsName(ref reader, "type"u8))
                 {
                     e.Type = Utf8Fields.String(ref reader);
                 }
-                else if (reader.ValueTextEquals("delta"u8))
+                else if (Utf8Fields.IsName(ref reader, "delta"u8))
                 {
                     e.Delta = Utf8Fields.String(ref reader);
                 }
-                else if (reader.ValueTextEquals("item_id"u8))
+                else if (Utf8Fields.IsName(ref reader, "item_id"u8))
                 {
                     e.ItemId = Utf8Fields.String(ref reader);
                 }
-                else if (reader.ValueTextEquals("item"u8))
+                else if (Utf8Fields.IsName(ref reader, "item"u8))
                 {
                     e.Item = Utf8Fields.Object(ref reader) ? ResponsesItem.Read(ref reader) : null;
                 }
-                else if (reader.ValueTextEquals("response"u8))
+                else if (Utf8Fields.IsName(ref reader, "response"u8))
                 {
                     e.Response = Utf8Fields.Object(ref reader) ? ResponsesBody.Read(ref reader) : null;
                 }
-                else if (reader.ValueTextEquals("error"u8))
+                else if (Utf8Fields.IsName(ref reader, "error"u8))
                 {
                     e.Error = Utf8Fields.Object(ref reader) ? ResponsesErrorWords.Read(ref reader) : null;
                 }
-                else if (reader.ValueTextEquals("message"u8))
+                else if (Utf8Fields.IsName(ref reader, "message"u8))
                 {
                     e.Top.Message = Utf8Fields.String(ref reader);
                 }
-                else if (reader.ValueTextEquals("code"u8))
+                else if (Utf8Fields.IsName(ref reader, "code"u8))
                 {
                     e.Top.Code = Utf8Fields.String(ref reader);
                 }
@@ -91,27 +91,27 @@ internal struct ResponsesItem
         var item = default(ResponsesItem);
         while (Utf8Fields.NextProperty(ref reader))
         {
-            if (reader.ValueTextEquals("type"u8))
+            if (Utf8Fields.IsName(ref reader, "type"u8))
             {
                 item.Type = Utf8Fields.String(ref reader);
             }
-            else if (reader.ValueTextEquals("id"u8))
+            else if (Utf8Fields.IsName(ref reader, "id"u8))
             {
                 item.Id = Utf8Fields.String(ref reader);
             }
-            else if (reader.ValueTextEquals("status"u8))
+            else if (Utf8Fields.IsName(ref reader, "status"u8))
             {
                 item.Status = Utf8Fields.String(ref reader);
             }
-            else if (reader.ValueTextEquals("call_id"u8))
+            else if (Utf8Fields.IsName(ref reader, "call_id"u8))
             {
                 item.CallId = Utf8Fields.String(ref reader);
             }
-            else if (reader.ValueTextEquals("name"u8))
+            else if (Utf8Fields.IsName(ref reader, "name"u8))
             {
                 item.Name = Utf8Fields.String(ref reader);
             }
-            else if (reader.ValueTextEquals("arguments"u8))
+            else if (Utf8Fields.IsName(ref reader, "arguments"u8))
             {
                 item.Arguments = Utf8Fields.String(ref reader);
             }
@@ -145,27 +145,27 @@ internal struct ResponsesBody
         var body = default(ResponsesBody);
         while (Utf8Fields.NextProperty(ref reader))
         {
-            if (reader.ValueTextEquals("id"u8))
+            if (Utf8Fields.IsName(ref reader, "id"u8))
             {
                 body.Id = Utf8Fields.String(ref reader);
             }
-            else if (reader.ValueTextEquals("model"u8))
+            else if (Utf8Fields.IsName(ref reader, "model"u8))
             {
                 body.Model = Utf8Fields.String(ref reader);
             }
-            else if (reader.ValueTextEquals("status"u8))
+            else if (Utf8Fields.IsName(ref reader, "status"u8))
             {
                 body.Status = Utf8Fields.String(ref reader);
             }
-            else if (reader.ValueTextEquals("usage"u8))
+            else if (Utf8Fields.IsName(ref reader, "usage"u8))
             {
                 body.Usage = Utf8Fields.Object(ref reader) ? TokenCounts.Read(ref reader) : null;
             }
-            else if (reader.ValueTextEquals("error"u8))
+            else if (Utf8Fields.IsName(ref reader, "error"u8))
             {
                 body.Error = Utf8Fields.ObjectValue(ref reader);
             }
-            else if (reader.ValueTextEquals("incomplete_details"u8))
+            else if (Utf8Fields.IsName(ref reader, "incomplete_details"u8))
             {
                 body.IncompleteReason = Utf8Fields.Object(ref reader) ? ReadReason(ref reader) : default;
             }
@@ -183,7 +183,7 @@ internal struct ResponsesBody
         var reason = default(Utf8Value);
         while (Utf8Fields.NextProperty(ref reader))
         {
-            if (reader.ValueTextEquals("reason"u8))
+            if (Utf8Fields.IsName(ref reader, "reason"u8))
             {
                 reason = Utf8Fields.String(ref reader);
             }
@@ -209,11 +209,11 @@ internal struct ResponsesErrorWords
         var words = default(ResponsesErrorWords);
         while (Utf8Fields.NextProperty(ref reader))
         {
-            if (reader.ValueTextEquals("message"u8))
+            if (Utf8Fields.IsName(ref reader, "message"u8))
             {
                 words.Message = Utf8Fields.String(ref reader);
             }
-            else if (reader.ValueTextEquals("code"u8))
+            else if (Utf8Fields.IsName(ref reader, "code"u8))
             {
                 words.Code = Utf8Fields.String(ref reader);
             }

@@ -74,4 +74,17 @@ public sealed class Utf8MessageTests
         Assert.Equal(RunOutcome.Failed("prompt: too long"), decoder.Outcome);
         Assert.Equal("bcé 😀d", h.OutputText);
     }
+
+    [Fact]
+    public void A_property_name_with_an_invalid_escape_is_skipped_where_the_document_path_failed_the_item()
+    {
+        const string Data = """{"content":"b","co\udc00ntent":"x"}""";
+        var before = new DecoderHarness(new DocumentPlainChatDecoder());
+        Assert.Throws<InvalidOperationException>(() => before.Decoder.Decode(DecoderHarness.Message(Data), before.Context));
+
+        var now = new DecoderHarness(new PlainChatDecoder());
+        now.Decoder.Decode(DecoderHarness.Message(Data), now.Context);
+
+        Assert.Equal("b", now.OutputText);
+    }
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Dashboard.Backends.Anthropic;
+using Dashboard.Benchmarks.Ingest;
 using Dashboard.Domain;
 using Dashboard.Ingest;
 
@@ -112,5 +113,18 @@ public sealed class AnthropicReaderTests
 
         Assert.Equal("msg_1", Assert.Single(harness.Events.OfType<RunUpstreamIdAssigned>()).UpstreamId);
         Assert.Single(harness.Events);
+    }
+
+    [Fact]
+    public void A_property_name_with_an_invalid_escape_is_skipped_where_the_document_path_failed_the_item()
+    {
+        const string Data = """{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"ok","te\ud800xt":"x"}}""";
+        var before = new DecoderHarness(new DocumentAnthropicDecoder());
+        Assert.Throws<InvalidOperationException>(() => before.Decoder.Decode(new SseItem("content_block_delta", Data, ""), before.Context));
+
+        var now = new DecoderHarness(new AnthropicDecoder());
+        now.Decoder.Decode(new SseItem("content_block_delta", Data, ""), now.Context);
+
+        Assert.Equal("ok", now.OutputText);
     }
 }

@@ -18,6 +18,7 @@ public static class BenchmarkProgram
     {
         ["ingest"] = IngestCommand.RunAsync,
         ["ingest-profile"] = IngestProfileCommand.RunAsync,
+        ["dialects"] = DialectDecodeCommand.RunAsync,
         ["fanout"] = HubFanOutCommand.RunAsync,
         ["latency"] = BrowserLatencyCommands.LatencyAsync,
         ["browser-fanout"] = BrowserLatencyCommands.FanOutAsync,

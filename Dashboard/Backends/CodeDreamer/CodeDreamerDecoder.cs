@@ -9,11 +9,15 @@ namespace Dashboard.Backends.CodeDreamer;
 /// CodeDreamer's always-on <c>GET /events</c> (docs/protocols.md, "CodeDreamer"): <c>{"type":"update","nodes",
 /// "tiers","types"}</c> becomes graph stats without edges/entanglement (the SSE event does not
 /// carry them; the snapshot from <c>/graph/stats</c> does, see <see cref="ParseSnapshot"/>).
-/// The stream never ends by design.
+/// The stream never ends by design. Each event is read in one pass over its UTF-8 bytes
+/// (<see cref="Utf8Message"/>).
 /// </summary>
 /// <param name="onNodes">Told each streamed node count (the client reloads the full stats when it changes).</param>
 public sealed class CodeDreamerDecoder(Action<int>? onNodes = null) : IStreamDecoder
 {
+    private static readonly KnownNames Fields = new("type", "nodes", "tiers", "types");
+    private static readonly KnownNames Types = new("update");
+
     public bool IsTerminal => false;
 
     public void Decode(in SseItem item, DecodeContext context)
@@ -23,19 +27,19 @@ public sealed class CodeDreamerDecoder(Action<int>? onNodes = null) : IStreamDec
             return;
         }
 
-        using var doc = JsonDocument.Parse(item.Utf8());
-        var root = JsonFields.RequireObject(doc.RootElement);
-        if (JsonFields.String(root, "type") != "update")
+        var bytes = item.Utf8();
+        var root = new Utf8Message(bytes.Span, Fields, stackalloc Utf8Value[Fields.Count]);
+        if (root.String("type", Types) != "update")
         {
             return;
         }
 
-        var nodes = ToCount(JsonFields.Number(root, "nodes") ?? throw new JsonException("Graph update without 'nodes'."), "nodes");
+        var nodes = ToCount(root.Number("nodes") ?? throw new JsonException("Graph update without 'nodes'."), "nodes");
         context.Emit(new GraphStatsObserved
         {
             Backend = context.Backend,
             At = context.Now,
-            Stats = new GraphStats(nodes, null, null, JsonFields.Counts(root, "tiers"), JsonFields.Counts(root, "types")),
+            Stats = new GraphStats(nodes, null, null, root.Counts("tiers"), root.Counts("types")),
         });
         onNodes?.Invoke(nodes);
     }

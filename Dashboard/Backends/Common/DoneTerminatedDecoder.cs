@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Dashboard.Domain;
 using Dashboard.Ingest;
 
@@ -7,11 +6,25 @@ namespace Dashboard.Backends.Common;
 /// <summary>
 /// Framing shared by the simple <c>[DONE]</c>-terminated JSON streams (simple chat and
 /// job progress in docs/protocols.md): <c>event: error</c> or an <c>error</c> field ends the run failed, <c>data: [DONE]</c>
-/// ends it completed, other event types are ignored; every other message is a JSON object the kind
-/// reads in <see cref="OnMessage"/>.
+/// ends it completed, other event types are ignored; every other message is a JSON object whose
+/// fields the kind names, read in one pass over the item's bytes (<see cref="Utf8Message"/>) and
+/// handed to <see cref="OnMessage"/>.
 /// </summary>
-public abstract class DoneTerminatedDecoder(string errorFallback) : IRunStreamDecoder
+public abstract class DoneTerminatedDecoder : IRunStreamDecoder
 {
+    private const string ErrorField = "error";
+
+    private readonly string _errorFallback;
+    private readonly KnownNames _fields;
+
+    /// <param name="errorFallback">The failure when the upstream gave no words.</param>
+    /// <param name="fields">The top-level fields <see cref="OnMessage"/> reads.</param>
+    protected DoneTerminatedDecoder(string errorFallback, params ReadOnlySpan<string> fields)
+    {
+        _errorFallback = errorFallback;
+        _fields = new KnownNames([ErrorField, .. fields]);
+    }
+
     public RunOutcome? Outcome { get; protected set; }
 
     public bool IsTerminal => Outcome is not null;
@@ -20,7 +33,7 @@ public abstract class DoneTerminatedDecoder(string errorFallback) : IRunStreamDe
     {
         if (item.EventType == "error")
         {
-            Fail(context, UpstreamError.ExtractMessage(item.Data) ?? errorFallback);
+            Fail(context, UpstreamError.ExtractMessage(item.Data) ?? _errorFallback);
             return;
         }
 
@@ -35,22 +48,23 @@ public abstract class DoneTerminatedDecoder(string errorFallback) : IRunStreamDe
             return;
         }
 
-        using var doc = JsonDocument.Parse(item.Utf8());
-        var root = JsonFields.RequireObject(doc.RootElement);
-        if (JsonFields.Value(root, "error") is { } error)
+        var bytes = item.Utf8();
+        var utf8 = bytes.Span;
+        var message = new Utf8Message(utf8, _fields, stackalloc Utf8Value[_fields.Count]);
+        if (message.Value(ErrorField) is { Exists: true } error)
         {
-            Fail(context, UpstreamError.FromElement(error) ?? errorFallback);
+            Fail(context, error.ErrorMessage(utf8) ?? _errorFallback);
             return;
         }
 
-        OnMessage(root, context);
+        OnMessage(message, context);
     }
 
     /// <summary>The <c>[DONE]</c> sentinel (surrounding white space allowed).</summary>
     public static bool IsDone(in SseItem item) => item.Data.AsSpan().Trim().SequenceEqual("[DONE]");
 
     /// <summary>One message that is neither an error nor the end: a JSON object.</summary>
-    protected abstract void OnMessage(JsonElement message, DecodeContext context);
+    private protected abstract void OnMessage(in Utf8Message message, DecodeContext context);
 
     private void Fail(DecodeContext context, string error)
     {

@@ -1,10 +1,8 @@
 using System.Text;
-using System.Text.Json;
 using Dashboard.Backends.Common;
 using Dashboard.Backends.Llm;
 using Dashboard.Domain;
 using Dashboard.Ingest;
-using Dashboard.Security;
 
 namespace Dashboard.Backends.Forge;
 
@@ -12,11 +10,20 @@ namespace Dashboard.Backends.Forge;
 /// Knowledge Forge snapshot stream: every event's data is the whole Response so far, so text is
 /// rebuilt from <c>output[*].content[*]</c> (<c>output_text</c> parts) and sent as a replacement;
 /// tool items (<c>*_call</c>) and usage are reported when they change. <c>done</c> ends the
-/// stream, <c>error</c> fails it.
+/// stream, <c>error</c> fails it. Each snapshot is read in one pass over its UTF-8 bytes
+/// (<see cref="ForgeSnapshot"/>), and its text becomes a string only when it changed.
 /// </summary>
 public sealed class ForgeDecoder : LlmDecoder
 {
+    private const string CallSuffix = "_call";
+
+    private static readonly KnownNames Kinds = new("response");
+    private static readonly KnownNames OutputTypes = new("message", "reasoning", "file_search_call", "web_search_call", "function_call");
+    private static readonly KnownNames Statuses = new("in_progress", "searching", "completed", "failed", "incomplete", "queued");
+
     private readonly Dictionary<string, (string? Status, string? Detail)> _tools = new(StringComparer.Ordinal);
+    private readonly ForgeSnapshot _snapshot = new();
+    private readonly StringBuilder _nextText = new();
     private string _text = "";
     private Usage? _usage;
     private string? _status;
@@ -35,35 +42,36 @@ public sealed class ForgeDecoder : LlmDecoder
                 return;
         }
 
-        using var doc = Parse(item);
-        var root = doc.RootElement;
+        var bytes = item.Utf8();
+        var utf8 = bytes.Span;
+        var snapshot = _snapshot;
+        snapshot.Read(utf8);
 
         // Every other event type (response.created, response.output_text.delta,
         // response.file_search_call.searching, …) carries the same thing: the response so far.
-        if (root.ValueKind != JsonValueKind.Object || root.Str("object") is not (null or "response"))
+        if (!snapshot.IsObject || snapshot.Kind.Text(utf8, Kinds) is not (null or "response"))
         {
             return;
         }
 
-        UpstreamId(context, root.Str("id"));
-        Timeline.Accepted(context, StageStatus.Completed, root.Str("model"));
-        _status = root.Str("status") ?? _status;
-        _error = root.Prop("error") is { } error ? UpstreamError.FromElement(error) : _error;
-        foreach (var output in root.Arr("output"))
+        UpstreamId(context, snapshot.Id.Text(utf8));
+        Timeline.Accepted(context, StageStatus.Completed, snapshot.Model.Text(utf8));
+        _status = snapshot.Status.Text(utf8, Statuses) ?? _status;
+        _error = snapshot.Error.Exists ? snapshot.Error.ErrorMessage(utf8) : _error;
+        foreach (ref readonly var output in snapshot.Outputs)
         {
-            ToolItem(output, context);
+            ToolItem(output, utf8, context);
         }
 
-        var text = TextOf(root);
-        if (text != _text)
+        if (TextChanged(utf8))
         {
-            _text = text;
-            Text(context, text, TextMode.Replace);
+            _text = _nextText.ToString();
+            Text(context, _text, TextMode.Replace);
         }
 
-        if (root.Obj("usage") is { } u)
+        if (snapshot.Usage is { } counts)
         {
-            var usage = new Usage(u.Int("input_tokens"), u.Int("output_tokens"), u.Int("total_tokens"));
+            var usage = counts.ToUsage();
             if (usage != _usage)
             {
                 _usage = usage;
@@ -83,33 +91,34 @@ public sealed class ForgeDecoder : LlmDecoder
         Complete(context, _status);
     }
 
-    private static string TextOf(JsonElement response)
+    /// <summary>Builds the snapshot's text (its output_text parts) next to the last one, and says whether it differs.</summary>
+    private bool TextChanged(ReadOnlySpan<byte> utf8)
     {
-        var text = new StringBuilder();
-        foreach (var output in response.Arr("output"))
+        _nextText.Clear();
+        foreach (ref readonly var output in _snapshot.Outputs)
         {
-            foreach (var part in output.Arr("content"))
+            foreach (ref readonly var part in _snapshot.Parts(output))
             {
-                if (part.Str("type") == "output_text")
+                if (part.Type.Is(utf8, "output_text"))
                 {
-                    text.Append(part.Str("text"));
+                    part.Text.AppendTo(utf8, _nextText);
                 }
             }
         }
 
-        return text.ToString();
+        return !_nextText.Equals(_text.AsSpan());
     }
 
-    private void ToolItem(JsonElement item, DecodeContext context)
+    private void ToolItem(in ForgeOutput item, ReadOnlySpan<byte> utf8, DecodeContext context)
     {
-        var type = item.Str("type");
-        if (type is null || !type.EndsWith("_call", StringComparison.Ordinal) || item.Str("id") is not { } id)
+        var type = item.Type.Text(utf8, OutputTypes);
+        if (type is null || !type.EndsWith(CallSuffix, StringComparison.Ordinal) || item.Id.Text(utf8) is not { } id)
         {
             return;
         }
 
-        var status = item.Str("status");
-        var detail = Detail(item);
+        var status = item.Status.Text(utf8, Statuses);
+        var detail = Detail(item, utf8);
         var known = _tools.TryGetValue(id, out var last);
         if (known && last == (status, detail))
         {
@@ -117,25 +126,36 @@ public sealed class ForgeDecoder : LlmDecoder
         }
 
         _tools[id] = (status, detail);
-        ToolCall(context, id, known ? null : item.Str("name") ?? type[..^"_call".Length], status: status, detail: detail);
+        ToolCall(context, id, known ? null : item.Name.Text(utf8) ?? type[..^CallSuffix.Length], status: status, detail: detail);
     }
 
     /// <summary>What a user wants to see of a search: its queries and how many results it found.</summary>
-    private static string? Detail(JsonElement item)
+    private string? Detail(in ForgeOutput item, ReadOnlySpan<byte> utf8)
     {
-        var parts = new List<string>();
-        var queries = item.Arr("queries").Where(q => q.ValueKind == JsonValueKind.String).Select(q => q.GetString()).ToList();
-        if (queries.Count > 0)
+        string? queries = null;
+        var list = _snapshot.Queries(item);
+        if (list.Length > 0)
         {
-            parts.Add("queries: " + string.Join(", ", queries));
+            var text = new StringBuilder("queries: ");
+            for (var i = 0; i < list.Length; i++)
+            {
+                if (i > 0)
+                {
+                    text.Append(", ");
+                }
+
+                list[i].AppendTo(utf8, text);
+            }
+
+            queries = text.ToString();
         }
 
-        if (item.Prop("results") is { ValueKind: JsonValueKind.Array } results)
+        var results = item.Results switch
         {
-            var count = results.GetArrayLength();
-            parts.Add(count == 1 ? "1 result" : $"{count} results");
-        }
-
-        return parts.Count > 0 ? string.Join("; ", parts) : null;
+            null => null,
+            1 => "1 result",
+            var count => $"{count} results",
+        };
+        return queries is null ? results : results is null ? queries : $"{queries}; {results}";
     }
 }

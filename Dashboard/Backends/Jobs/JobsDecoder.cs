@@ -1,7 +1,5 @@
-using System.Text.Json;
 using Dashboard.Backends.Common;
 using Dashboard.Domain;
-using Dashboard.Ingest;
 
 namespace Dashboard.Backends.Jobs;
 
@@ -10,18 +8,20 @@ namespace Dashboard.Backends.Jobs;
 /// named after the status with progress/100; <c>[DONE]</c> ends the run completed, status
 /// <c>failed</c> or an error (<c>event: error</c> or an <c>error</c> field) ends it failed.
 /// </summary>
-public sealed class JobsDecoder() : DoneTerminatedDecoder("job stream reported an error")
+public sealed class JobsDecoder() : DoneTerminatedDecoder("job stream reported an error", "status", "progress", "message")
 {
-    protected override void OnMessage(JsonElement message, DecodeContext context)
+    private static readonly KnownNames Statuses = new("running", "queued", "pending", "completed", "failed", "error", "cancelled");
+
+    private protected override void OnMessage(in Utf8Message message, DecodeContext context)
     {
-        var status = JsonFields.String(message, "status");
-        var progress = JsonFields.Number(message, "progress");
+        var status = message.String("status", Statuses);
+        var progress = message.Number("progress");
         if (status is null && progress is null)
         {
             return;
         }
 
-        var text = JsonFields.String(message, "message");
+        var text = message.String("message");
         var stageStatus = status switch
         {
             "completed" => StageStatus.Completed,

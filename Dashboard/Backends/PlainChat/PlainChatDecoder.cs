@@ -1,7 +1,5 @@
-using System.Text.Json;
 using Dashboard.Backends.Common;
 using Dashboard.Domain;
-using Dashboard.Ingest;
 
 namespace Dashboard.Backends.PlainChat;
 
@@ -10,11 +8,11 @@ namespace Dashboard.Backends.PlainChat;
 /// <c>data: [DONE]</c>; <c>event: error</c> <c>{"error","fatal"?}</c> (or an <c>error</c> field on a
 /// message) ends the run failed, whatever <c>fatal</c> says: the server stops sending after it.
 /// </summary>
-public sealed class PlainChatDecoder() : DoneTerminatedDecoder("chat stream reported an error")
+public sealed class PlainChatDecoder() : DoneTerminatedDecoder("chat stream reported an error", "content")
 {
-    protected override void OnMessage(JsonElement message, DecodeContext context)
+    private protected override void OnMessage(in Utf8Message message, DecodeContext context)
     {
-        if (JsonFields.String(message, "content") is { Length: > 0 } content)
+        if (message.String("content") is { Length: > 0 } content)
         {
             context.Text(content, TextMode.Append);
         }

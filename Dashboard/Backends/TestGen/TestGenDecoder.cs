@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Dashboard.Backends.Common;
 using Dashboard.Domain;
 using Dashboard.Ingest;
@@ -9,11 +8,14 @@ namespace Dashboard.Backends.TestGen;
 /// Test generation stream (docs/protocols.md, "LLM text streams", test generation): <c>{"type":"start"}</c>, then
 /// <c>{"type":"chunk","content"}</c> appended, then <c>{"type":"done", language, lines,
 /// test_file_name, test_framework, test_type}</c> (metadata, completed) or
-/// <c>{"type":"error","error"}</c> (failed).
+/// <c>{"type":"error","error"}</c> (failed). Each item is read in one pass over its UTF-8 bytes
+/// (<see cref="Utf8Message"/>).
 /// </summary>
 public sealed class TestGenDecoder : IRunStreamDecoder
 {
     private static readonly string[] MetadataFields = ["language", "lines", "test_file_name", "test_framework", "test_type"];
+    private static readonly KnownNames Fields = new(["type", "content", "error", .. MetadataFields]);
+    private static readonly KnownNames Types = new("chunk", "start", "done", "error");
 
     public RunOutcome? Outcome { get; private set; }
 
@@ -32,15 +34,16 @@ public sealed class TestGenDecoder : IRunStreamDecoder
             return;
         }
 
-        using var doc = JsonDocument.Parse(item.Utf8());
-        var root = JsonFields.RequireObject(doc.RootElement);
-        switch (JsonFields.String(root, "type"))
+        var bytes = item.Utf8();
+        var utf8 = bytes.Span;
+        var root = new Utf8Message(utf8, Fields, stackalloc Utf8Value[Fields.Count]);
+        switch (root.String("type", Types))
         {
             case "start":
                 context.Stage("start", StageStatus.Running, "Generating tests");
                 break;
             case "chunk":
-                if (JsonFields.String(root, "content") is { Length: > 0 } content)
+                if (root.String("content") is { Length: > 0 } content)
                 {
                     context.Text(content, TextMode.Append);
                 }
@@ -50,7 +53,7 @@ public sealed class TestGenDecoder : IRunStreamDecoder
                 var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
                 foreach (var field in MetadataFields)
                 {
-                    if (JsonFields.Scalar(root, field) is { } value)
+                    if (root.Scalar(field) is { } value)
                     {
                         metadata[field] = value;
                     }
@@ -65,12 +68,12 @@ public sealed class TestGenDecoder : IRunStreamDecoder
                 Outcome = RunOutcome.Completed;
                 break;
             case "error":
-                Fail(context, UpstreamError.FromElement(root) ?? "test generation reported an error");
+                Fail(context, Utf8Value.Whole(utf8).ErrorMessage(utf8) ?? "test generation reported an error");
                 break;
             default:
-                if (JsonFields.Value(root, "error") is { } error)
+                if (root.Value("error") is { Exists: true } error)
                 {
-                    Fail(context, UpstreamError.FromElement(error) ?? "test generation reported an error");
+                    Fail(context, error.ErrorMessage(utf8) ?? "test generation reported an error");
                 }
 
                 break;

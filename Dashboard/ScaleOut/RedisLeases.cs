@@ -53,9 +53,11 @@ public sealed class RedisLeases : IFollowLeases
                 return lease;
             }
 
+            // Asked again the moment the holder's lease runs out, not up to a poll later.
+            var wait = await TimeLeftAsync(key) is { } left ? Min(left + ExpiryGrace, poll) : poll;
             try
             {
-                await released.WaitAsync(poll, _redis.Clock, cancellationToken);
+                await released.WaitAsync(wait, _redis.Clock, cancellationToken);
             }
             catch (TimeoutException)
             {
@@ -126,6 +128,30 @@ public sealed class RedisLeases : IFollowLeases
             // Time to look again anyway.
         }
     }
+
+    /// <summary>
+    /// How long the current holder's lease on <paramref name="key"/> lasts without renewal (Redis'
+    /// PTTL); zero when it is free; null when Redis cannot say. A waiter scheduled for then takes a
+    /// dead holder's lease as it expires instead of finding it free at its next look.
+    /// </summary>
+    public async Task<TimeSpan?> TimeLeftAsync(string key)
+    {
+        try
+        {
+            var left = await _redis.Database.KeyTimeToLiveAsync(KeyOf(key)).WaitAsync(Ttl / 2, _redis.Clock);
+            // No key: free now. A key without expiry is never written here; treated as "ask again later".
+            return left ?? (await _redis.Database.KeyExistsAsync(KeyOf(key)).WaitAsync(Ttl / 2, _redis.Clock) ? null : TimeSpan.Zero);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>After a lease's expiry: Redis drops expired keys on access, so a few milliseconds are enough.</summary>
+    internal static readonly TimeSpan ExpiryGrace = TimeSpan.FromMilliseconds(5);
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     /// <summary>Who holds <paramref name="key"/> now (its replica id and token); null when free; throws when Redis cannot say.</summary>
     public async Task<string?> HolderAsync(string key) => await _redis.Database.StringGetAsync(KeyOf(key));

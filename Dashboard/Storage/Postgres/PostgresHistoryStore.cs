@@ -46,6 +46,8 @@ public sealed class PostgresHistoryStore : IHistoryStore
     private long _blockEnd;
     private long _nextBlockEnd;
     private long _retryReserveAt;
+    private long _held;
+    private long _unreachableSince;
     private Task? _reserving;
     private int _disposed;
 
@@ -112,6 +114,17 @@ public sealed class PostgresHistoryStore : IHistoryStore
     public long StartAfter { get; }
 
     public long DroppedEvents => Interlocked.Read(ref _dropped);
+
+    /// <summary>
+    /// What is not written yet because the database is unreachable: null while the writer gets
+    /// through; otherwise since when it retries and how many events (queued and held) wait.
+    /// </summary>
+    public HistoryBehind? Behind => Interlocked.Read(ref _unreachableSince) is var since and not 0
+        ? new HistoryBehind(Location, new DateTimeOffset(since, TimeSpan.Zero), Interlocked.Read(ref _queuedEvents) + Interlocked.Read(ref _held), DroppedEvents)
+        : null;
+
+    /// <summary>The database itself, for the Data Protection key ring kept beside the history (<see cref="PostgresXmlRepository"/>).</summary>
+    internal NpgsqlDataSource DataSource => _data;
 
     public IReadOnlyList<string> InterruptedAtStart { get; } = [];
 
@@ -587,6 +600,8 @@ public sealed class PostgresHistoryStore : IHistoryStore
                 await WriteBatchAsync(batch, gaps);
                 if (failing)
                 {
+                    Interlocked.Exchange(ref _held, 0);
+                    Interlocked.Exchange(ref _unreachableSince, 0);
                     _logger.LogWarning("The history database is reachable again; the held batch is written.");
                 }
 
@@ -600,6 +615,8 @@ public sealed class PostgresHistoryStore : IHistoryStore
                 {
                     _logger.LogWarning("The history database is unreachable ({Error}); the writer keeps its batch and retries.", _redactor.Redact(ex.Message));
                     failing = true;
+                    Interlocked.Exchange(ref _held, batch.Count(i => i is EventItem));
+                    Interlocked.CompareExchange(ref _unreachableSince, _clock.GetUtcNow().UtcTicks, 0);
                 }
 
                 try
@@ -935,4 +952,12 @@ public sealed class PostgresHistoryStore : IHistoryStore
     private sealed record FlushItem(TaskCompletionSource Done) : WriteItem;
 
     private sealed record ValueItem(string Key, string Value) : WriteItem;
+}
+
+/// <summary>History not written yet: the database has been unreachable since <paramref name="Since"/> (the writer retries with backoff).</summary>
+public sealed record HistoryBehind(string? Location, DateTimeOffset Since, long Waiting, long Dropped)
+{
+    public string Description =>
+        $"History is behind: the history database {Location} is unreachable since {Since:HH:mm:ss} UTC; {Waiting:N0} events wait to be written (retried with backoff, nothing finished is lost)"
+        + (Dropped > 0 ? $", {Dropped:N0} were dropped (the queue was full)." : ".");
 }

@@ -29,6 +29,8 @@ public static class BenchmarkProgram
         ["store-append"] = Dashboard.Benchmarks.Storage.StoreAppendCommand.RunAsync,
         ["live-fanout"] = Dashboard.Benchmarks.LiveApi.LiveFanOutCommand.RunAsync,
         ["sse-export"] = Dashboard.Benchmarks.LiveApi.SseExportCommand.RunAsync,
+        ["failover"] = Dashboard.Benchmarks.ScaleOut.FailoverCommand.RunAsync,
+        ["replica-latency"] = Dashboard.Benchmarks.ScaleOut.ReplicaLatencyCommand.RunAsync,
     };
 
     public static async Task<int> Main(string[] args)

@@ -413,7 +413,7 @@ public sealed class ReplicaClusterTests(PostgresServer postgres, RedisServer red
         private System.Threading.Channels.Channel<int> Stream(int connection) => _streams.GetOrAdd(connection, _ => System.Threading.Channels.Channel.CreateUnbounded<int>());
     }
 
-    private static TestBackendKind Gated(TaskCompletionSource? release) => new("test-runs")
+    internal static TestBackendKind Gated(TaskCompletionSource? release) => new("test-runs")
     {
         Run = async (run, token) =>
         {

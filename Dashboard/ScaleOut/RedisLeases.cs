@@ -13,6 +13,9 @@ public sealed class RedisLeases : IFollowLeases
 {
     internal static readonly RedisChannel Released = RedisChannel.Literal(RedisCoordinator.KeyPrefix + "lease-released");
 
+    /// <summary>Past a lease's expiry: Redis drops an expired key on access, so a few milliseconds are enough.</summary>
+    internal static readonly TimeSpan ExpiryGrace = TimeSpan.FromMilliseconds(5);
+
     private const string RenewScript =
         "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
 
@@ -138,18 +141,20 @@ public sealed class RedisLeases : IFollowLeases
     {
         try
         {
-            var left = await _redis.Database.KeyTimeToLiveAsync(KeyOf(key)).WaitAsync(Ttl / 2, _redis.Clock);
-            // No key: free now. A key without expiry is never written here; treated as "ask again later".
-            return left ?? (await _redis.Database.KeyExistsAsync(KeyOf(key)).WaitAsync(Ttl / 2, _redis.Clock) ? null : TimeSpan.Zero);
+            if (await _redis.Database.KeyTimeToLiveAsync(KeyOf(key)).WaitAsync(Ttl / 2, _redis.Clock) is { } left)
+            {
+                return left;
+            }
+
+            // No expiry: no key (free now), or a key without one (never written here: ask again later).
+            var exists = await _redis.Database.KeyExistsAsync(KeyOf(key)).WaitAsync(Ttl / 2, _redis.Clock);
+            return exists ? null : (TimeSpan?)TimeSpan.Zero;
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             return null;
         }
     }
-
-    /// <summary>After a lease's expiry: Redis drops expired keys on access, so a few milliseconds are enough.</summary>
-    internal static readonly TimeSpan ExpiryGrace = TimeSpan.FromMilliseconds(5);
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 

@@ -119,9 +119,16 @@ public sealed class PostgresHistoryStore : IHistoryStore
     /// What is not written yet because the database is unreachable: null while the writer gets
     /// through; otherwise since when it retries and how many events (queued and held) wait.
     /// </summary>
-    public HistoryBehind? Behind => Interlocked.Read(ref _unreachableSince) is var since and not 0
-        ? new HistoryBehind(Location, new DateTimeOffset(since, TimeSpan.Zero), Interlocked.Read(ref _queuedEvents) + Interlocked.Read(ref _held), DroppedEvents)
-        : null;
+    public HistoryBehind? Behind
+    {
+        get
+        {
+            var since = Interlocked.Read(ref _unreachableSince);
+            return since == 0
+                ? null
+                : new HistoryBehind(Location, new DateTimeOffset(since, TimeSpan.Zero), Interlocked.Read(ref _queuedEvents) + Interlocked.Read(ref _held), DroppedEvents);
+        }
+    }
 
     /// <summary>The database itself, for the Data Protection key ring kept beside the history (<see cref="PostgresXmlRepository"/>).</summary>
     internal NpgsqlDataSource DataSource => _data;
@@ -600,8 +607,7 @@ public sealed class PostgresHistoryStore : IHistoryStore
                 await WriteBatchAsync(batch, gaps);
                 if (failing)
                 {
-                    Interlocked.Exchange(ref _held, 0);
-                    Interlocked.Exchange(ref _unreachableSince, 0);
+                    NotBehind();
                     _logger.LogWarning("The history database is reachable again; the held batch is written.");
                 }
 
@@ -634,10 +640,17 @@ public sealed class PostgresHistoryStore : IHistoryStore
             catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
             {
                 // A batch the database refuses (not an outage) loses that batch only; ingest goes on.
+                NotBehind();
                 _logger.LogError("The history store could not write a batch: {Error}", _redactor.Redact(ex.Message));
                 return;
             }
         }
+    }
+
+    private void NotBehind()
+    {
+        Interlocked.Exchange(ref _held, 0);
+        Interlocked.Exchange(ref _unreachableSince, 0);
     }
 
     private async Task WriteBatchAsync(List<WriteItem> batch, (long First, long Last)[] gaps)

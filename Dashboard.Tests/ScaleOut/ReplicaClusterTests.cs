@@ -298,10 +298,11 @@ public sealed class ReplicaClusterTests(PostgresServer postgres, RedisServer red
             [
                 "--urls", "http://127.0.0.1:0", $"--Dashboard:Auth:Token={ProcessToken}",
                 "--Dashboard:Storage:Provider=postgres", $"--ConnectionStrings:Dashboard={database}",
-                $"--Dashboard:ScaleOut:Redis={redis.ConnectionString}",
+                $"--Dashboard:ScaleOut:Redis={redis.ConnectionString}", "--Dashboard:Demo:Enabled=false",
             ];
             using var a = AppProcess.Start("Production", arguments, Home(homes[0]));
-            using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false });
+            using var handler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false };
+            using var http = new HttpClient(handler);
             using var signIn = await http.GetAsync(await a.SignInLinkAsync());
             Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
             var cookie = signIn.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]).Single(c => c.StartsWith(".Dashboard.Auth=", StringComparison.Ordinal));

@@ -367,7 +367,7 @@ public sealed class ReplicaClusterTests(PostgresServer postgres, RedisServer red
         }
     }
 
-    private static async Task NodesAsync(HubSubscription subscription, int nodes)
+    private static async Task NodesAsync(Dashboard.Events.HubSubscription subscription, int nodes)
     {
         using var deadline = new CancellationTokenSource(Patience);
         while (((GraphStatsObserved)(await subscription.Events.ReadAsync(deadline.Token)).Event).Stats.Nodes != nodes)

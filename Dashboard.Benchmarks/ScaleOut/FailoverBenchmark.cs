@@ -50,7 +50,14 @@ public static class FailoverBenchmark
             var id = await StartRunAsync(aApi, backend);
 
             // A follows the run: its stream's first stage reaches B through the shared stream.
-            await NextAsync(subscription, e => e is RunStageReported s && s.RunId == id);
+            try
+            {
+                await NextAsync(subscription, e => e is RunStageReported s && s.RunId == id);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new InvalidOperationException($"Run {id} started on A showed no stage on B in time. A's output:\n{a.Tail()}");
+            }
             if (runs.IsFollowing(id))
             {
                 throw new InvalidOperationException($"Run {id} was started on A but B follows it: nothing to fail over.");

@@ -12,6 +12,7 @@ internal sealed partial class ReplicaProcess : IDisposable
 {
     private readonly Process _process;
     private readonly TaskCompletionSource<string> _baseUrl = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output = new();
 
     private ReplicaProcess(Process process) => _process = process;
 
@@ -41,17 +42,41 @@ internal sealed partial class ReplicaProcess : IDisposable
         var replica = new ReplicaProcess(process);
         process.OutputDataReceived += (_, e) =>
         {
-            if (e.Data is { } line && SignInLine().Match(line) is { Success: true } match)
+            if (e.Data is not { } line)
+            {
+                return;
+            }
+
+            replica.Keep(line);
+            if (SignInLine().Match(line) is { Success: true } match)
             {
                 replica._baseUrl.TrySetResult(new Uri(match.Groups["url"].Value).GetLeftPart(UriPartial.Authority));
             }
         };
-        process.ErrorDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line)
+            {
+                replica.Keep(line);
+            }
+        };
         process.Exited += (_, _) => replica._baseUrl.TrySetException(new InvalidOperationException("The replica exited before it printed its sign-in link."));
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return replica;
+    }
+
+    /// <summary>Its last lines of output (for a failure's message).</summary>
+    public string Tail() => string.Join('\n', _output);
+
+    private void Keep(string line)
+    {
+        _output.Enqueue(line);
+        while (_output.Count > 200)
+        {
+            _output.TryDequeue(out _);
+        }
     }
 
     /// <summary>Its root address, once it listens (from the sign-in link it prints).</summary>

@@ -71,8 +71,15 @@ public sealed class ReplicaBrowserTests(ChromiumFixture chromium, PostgresServer
                 Assert.Contains(list.RootElement.EnumerateArray(), r => r.GetProperty("id").GetString() == id);
             }
 
+            // The run's own page on the watching replica, open while the run is in flight, shows it end.
+            await watch.GotoAsync($"{origin}/runs/{id}");
+            await WaitInteractiveAsync(watch);
+            var status = watch.Locator("[data-status]").First;
+            await Expect(status).ToHaveAttributeAsync("data-status", "running", new() { Timeout = WaitMs });
             release.TrySetResult();
-            await Expect(row).ToHaveAttributeAsync("data-status", "completed", new() { Timeout = WaitMs });
+            await ReplicaClusterTests.WaitForRunAsync(thirdApi, id, r => r.GetProperty("status").GetString() == "completed");
+            await Expect(status).ToHaveAttributeAsync("data-status", "completed", new() { Timeout = WaitMs });
+            await Expect(watch.Locator("#run-output")).ToContainTextAsync("About giraffes", new() { Timeout = WaitMs });
         }
         finally
         {

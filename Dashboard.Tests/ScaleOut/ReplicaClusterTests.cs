@@ -470,7 +470,7 @@ public sealed class ReplicaClusterTests(PostgresServer postgres, RedisServer red
         return body.RootElement.GetProperty("id").GetString()!;
     }
 
-    private static async Task<string> WaitForRunAsync(HttpClient client, string id, Func<JsonElement, bool> done)
+    internal static async Task<string> WaitForRunAsync(HttpClient client, string id, Func<JsonElement, bool> done)
     {
         using var deadline = new CancellationTokenSource(Patience);
         while (true)

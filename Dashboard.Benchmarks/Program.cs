@@ -32,6 +32,8 @@ public static class BenchmarkProgram
         ["live-fanout"] = Dashboard.Benchmarks.LiveApi.LiveFanOutCommand.RunAsync,
         ["live-fanout-clients"] = Dashboard.Benchmarks.LiveApi.LiveClientProcess.ServeAsync,
         ["sse-export"] = Dashboard.Benchmarks.LiveApi.SseExportCommand.RunAsync,
+        ["failover"] = Dashboard.Benchmarks.ScaleOut.FailoverCommand.RunAsync,
+        ["replica-latency"] = Dashboard.Benchmarks.ScaleOut.ReplicaLatencyCommand.RunAsync,
     };
 
     public static async Task<int> Main(string[] args)

@@ -100,6 +100,20 @@ public sealed class RedisLeaseTests(RedisServer redis)
         Assert.StartsWith(b.ReplicaId + ":", await Leases(b).HolderAsync(key), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Time_left_is_zero_for_a_free_lease_and_the_holders_remaining_ttl_for_a_held_one()
+    {
+        using var a = Coordinator(TimeSpan.FromSeconds(30));
+        var key = "test:" + Guid.NewGuid().ToString("N");
+        Assert.Equal(TimeSpan.Zero, await Leases(a).TimeLeftAsync(key));
+
+        await using var held = await Leases(a).TryAcquireAsync(key, CancellationToken.None);
+        Assert.NotNull(held);
+        var left = await Leases(a).TimeLeftAsync(key);
+        Assert.NotNull(left);
+        Assert.InRange(left.Value, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(30));
+    }
+
     private RedisCoordinator Coordinator(TimeSpan ttl) => new(
         Options.Create(new ScaleOutOptions { Redis = redis.ConnectionString, LeaseTtl = ttl }),
         TimeProvider.System,

@@ -1,14 +1,19 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Dashboard.Backends;
 using Dashboard.Domain;
 using Dashboard.Events;
+using Dashboard.ScaleOut;
+using Dashboard.State;
 using Dashboard.Storage;
 using Dashboard.Testing;
 using Dashboard.Tests.Backends.Codegen;
 using Dashboard.Tests.LiveApi;
 using Dashboard.Tests.Runs;
 using Dashboard.Tests.TestSupport;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
@@ -188,7 +193,228 @@ public sealed class ReplicaClusterTests(PostgresServer postgres, RedisServer red
         Assert.Contains(list.RootElement.EnumerateArray(), r => r.GetProperty("id").GetString() == before);
     }
 
-    private static TestBackendKind Gated(TaskCompletionSource? release) => new("test-runs")
+    [Fact]
+    public async Task The_replica_following_the_graph_stream_is_killed_and_another_takes_the_stream_over_with_stats_arriving_again()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        // Leases are per backend name: a name of its own keeps this test apart from the others on the shared Redis.
+        var backend = "dreamer-" + Guid.NewGuid().ToString("N")[..8];
+        var graph = new GraphUpstream();
+        await using var upstream = await LoopbackUpstream.StartAsync(graph.Map);
+        var settings = new Dictionary<string, string?>
+        {
+            ["Dashboard:Storage:Provider"] = "postgres",
+            ["ConnectionStrings:Dashboard"] = database,
+            ["Dashboard:ScaleOut:Redis"] = redis.ConnectionString,
+            ["Dashboard:ScaleOut:LeaseTtl"] = "00:00:02",
+            ["Dashboard:Backends:0:Name"] = backend,
+            ["Dashboard:Backends:0:Kind"] = "codedreamer",
+            ["Dashboard:Backends:0:BaseUrl"] = upstream.BaseUrl,
+        };
+
+        using var a = AppProcess.Start("Production", ["--urls", "http://127.0.0.1:0", $"--Dashboard:Auth:Token={ProcessToken}", .. settings.Select(s => $"--{s.Key}={s.Value}")]);
+        // A started alone: the stream's first connection is A's.
+        Assert.Equal(1, await graph.OpenedAsync());
+        await using var b = new TestApp(settings) { Demo = false };
+        _ = b.BaseUrl;
+        using var onB = b.Services.GetRequiredService<IEventHub>().Subscribe(e => e is GraphStatsObserved g && g.Backend == backend, capacity: 1_000);
+
+        // Stats A ingests reach B's hub through the shared stream; B does not follow the stream itself.
+        graph.Send(1, 111);
+        await NodesAsync(onB, 111);
+        Assert.DoesNotContain(b.LogLines, l => l.Contains($"Always-on stream of {backend}: this replica follows it", StringComparison.Ordinal));
+
+        a.SendSigkill();
+        Assert.NotEqual(0, await a.WaitForExitAsync(Patience));
+
+        // A's lease expires unrenewed; B takes the stream over and connects to the upstream itself.
+        Assert.Equal(2, await graph.OpenedAsync());
+        graph.Send(2, 222);
+        await NodesAsync(onB, 222);
+        Assert.Contains(b.LogLines, l => l.Contains($"Always-on stream of {backend}: this replica follows it", StringComparison.Ordinal));
+        var holder = await redis.GetAsync(RedisLeases.KeyOf(FollowLeaseKeys.Stream(backend)).ToString());
+        Assert.StartsWith(b.Services.GetRequiredService<RedisCoordinator>().ReplicaId + ":", holder ?? "", StringComparison.Ordinal);
+        Assert.Equal(222, b.Services.GetRequiredService<IDashboardState>().GetGraph(backend)?.Nodes);
+    }
+
+    [Fact]
+    public async Task With_postgres_gone_replicas_go_on_say_history_is_behind_and_write_every_finished_run_once_it_is_back()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var a = Replica(database, Gated(null));
+        await using var b = Replica(database, Gated(null));
+        using var aApi = a.CreateApiClient();
+        using var bApi = b.CreateApiClient();
+        var before = await StartRunAsync(aApi, "alpha");
+        await WaitForRunAsync(bApi, before, r => r.GetProperty("status").GetString() == "completed");
+        Assert.DoesNotContain("History is behind", await aApi.GetStringAsync("/readyz"), StringComparison.Ordinal);
+
+        string during;
+        await postgres.StopAsync();
+        try
+        {
+            // Runs go on while the database is away: started on A, seen finished on B (from memory).
+            during = await StartRunAsync(aApi, "alpha");
+            await WaitForRunAsync(bApi, during, r => r.GetProperty("status").GetString() == "completed");
+
+            // A, which produced the run's events, holds them and says so.
+            var ready = await ReadyUntilAsync(aApi, r => r.Contains("History is behind", StringComparison.Ordinal));
+            Assert.Contains("\"status\": \"Degraded\"", ready, StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.OK, (await bApi.GetAsync($"/api/runs/{before}")).StatusCode);
+        }
+        finally
+        {
+            await postgres.StartAgainAsync();
+        }
+
+        // Back: the held batch is written (retried with backoff) and the warning goes.
+        await ReadyUntilAsync(aApi, r => !r.Contains("History is behind", StringComparison.Ordinal));
+        await a.Services.GetRequiredService<IHistoryStore>().FlushAsync();
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        foreach (var id in new[] { before, during })
+        {
+            await using var run = new NpgsqlCommand("SELECT status FROM runs WHERE id = $1;", connection);
+            run.Parameters.Add(new NpgsqlParameter { Value = id });
+            Assert.Equal("completed", await run.ExecuteScalarAsync());
+            await using var events = new NpgsqlCommand("SELECT count(*), count(DISTINCT seq) FROM events WHERE run_id = $1;", connection);
+            events.Parameters.Add(new NpgsqlParameter { Value = id });
+            await using var reader = await events.ExecuteReaderAsync();
+            Assert.True(await reader.ReadAsync());
+            Assert.True(reader.GetInt64(0) > 0);
+            Assert.Equal(reader.GetInt64(0), reader.GetInt64(1));
+        }
+    }
+
+    [Fact]
+    public async Task A_sign_in_cookie_issued_by_one_replica_is_accepted_by_another_and_no_key_is_logged()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        // Each replica its own home: without the shared key ring each would make and keep keys of its own there.
+        var homes = new[] { Directory.CreateTempSubdirectory("dashboard-home-a-").FullName, Directory.CreateTempSubdirectory("dashboard-home-b-").FullName };
+        try
+        {
+            string[] arguments =
+            [
+                "--urls", "http://127.0.0.1:0", $"--Dashboard:Auth:Token={ProcessToken}",
+                "--Dashboard:Storage:Provider=postgres", $"--ConnectionStrings:Dashboard={database}",
+                $"--Dashboard:ScaleOut:Redis={redis.ConnectionString}", "--Dashboard:Demo:Enabled=false",
+            ];
+            using var a = AppProcess.Start("Production", arguments, Home(homes[0]));
+            using var handler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false };
+            using var http = new HttpClient(handler);
+            using var signIn = await http.GetAsync(await a.SignInLinkAsync());
+            Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
+            var cookie = signIn.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]).Single(c => c.StartsWith(".Dashboard.Auth=", StringComparison.Ordinal));
+
+            using var b = AppProcess.Start("Production", arguments, Home(homes[1]));
+            var bBase = await b.BaseUrlAsync();
+            using var withoutCookie = await http.GetAsync(bBase + "/runs");
+            Assert.Equal(HttpStatusCode.Redirect, withoutCookie.StatusCode);
+            using var request = new HttpRequestMessage(HttpMethod.Get, bBase + "/runs");
+            request.Headers.Add("Cookie", cookie);
+            using var moved = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
+
+            // The key ring is in the database, and its secret never reached either replica's output.
+            await using var connection = new NpgsqlConnection(database);
+            await connection.OpenAsync();
+            await using var keys = new NpgsqlCommand("SELECT xml FROM data_protection_keys;", connection);
+            var secrets = new List<string>();
+            await using (var reader = await keys.ExecuteReaderAsync())
+            {
+                while (await reader.ReadAsync())
+                {
+                    secrets.AddRange(System.Xml.Linq.XElement.Parse(reader.GetString(0)).Descendants("value").Select(v => v.Value));
+                }
+            }
+
+            Assert.NotEmpty(secrets);
+            foreach (var replica in new[] { a, b })
+            {
+                var transcript = replica.Transcript();
+                Assert.All(secrets, secret => Assert.DoesNotContain(secret, transcript, StringComparison.Ordinal));
+            }
+        }
+        finally
+        {
+            foreach (var home in homes)
+            {
+                Directory.Delete(home, recursive: true);
+            }
+        }
+    }
+
+    private static Dictionary<string, string> Home(string folder) => new()
+    {
+        ["HOME"] = folder,
+        ["XDG_DATA_HOME"] = Path.Combine(folder, ".local", "share"),
+        ["LOCALAPPDATA"] = Path.Combine(folder, ".local", "share"),
+    };
+
+    private static async Task<string> ReadyUntilAsync(HttpClient client, Func<string, bool> done)
+    {
+        using var deadline = new CancellationTokenSource(Patience);
+        while (true)
+        {
+            var ready = await client.GetStringAsync("/readyz", deadline.Token);
+            if (done(ready))
+            {
+                return ready;
+            }
+
+            await Task.Delay(100, deadline.Token);
+        }
+    }
+
+    private static async Task NodesAsync(Dashboard.Events.HubSubscription subscription, int nodes)
+    {
+        using var deadline = new CancellationTokenSource(Patience);
+        while (((GraphStatsObserved)(await subscription.Events.ReadAsync(deadline.Token)).Event).Stats.Nodes != nodes)
+        {
+        }
+    }
+
+    /// <summary>A CodeDreamer upstream whose stream connections are numbered; a test sends a node count down the connection it names.</summary>
+    private sealed class GraphUpstream
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<int, System.Threading.Channels.Channel<int>> _streams = new();
+        private readonly System.Threading.Channels.Channel<int> _opened = System.Threading.Channels.Channel.CreateUnbounded<int>();
+        private int _connections;
+        private int _snapshots;
+
+        public void Map(WebApplication app)
+        {
+            app.MapGet("/graph/stats", async context =>
+                await LoopbackUpstream.JsonAsync(context, 200, $$"""{"total_nodes": {{Interlocked.Increment(ref _snapshots)}}, "total_edges": 1, "avg_entanglement": 1.0}"""));
+            app.MapGet("/events", async context =>
+            {
+                var n = Interlocked.Increment(ref _connections);
+                var mine = Stream(n);
+                await LoopbackUpstream.BeginStreamAsync(context);
+                _opened.Writer.TryWrite(n);
+                try
+                {
+                    await foreach (var nodes in mine.Reader.ReadAllAsync(context.RequestAborted))
+                    {
+                        await LoopbackUpstream.WriteAsync(context, $$"""data: {"type": "update", "nodes": {{nodes}}}""" + "\n\n");
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                    // The replica went away.
+                }
+            });
+        }
+
+        public async Task<int> OpenedAsync() => await _opened.Reader.ReadAsync().AsTask().WaitAsync(Patience);
+
+        public void Send(int connection, int nodes) => Stream(connection).Writer.TryWrite(nodes);
+
+        private System.Threading.Channels.Channel<int> Stream(int connection) => _streams.GetOrAdd(connection, _ => System.Threading.Channels.Channel.CreateUnbounded<int>());
+    }
+
+    internal static TestBackendKind Gated(TaskCompletionSource? release) => new("test-runs")
     {
         Run = async (run, token) =>
         {
@@ -244,7 +470,7 @@ public sealed class ReplicaClusterTests(PostgresServer postgres, RedisServer red
         return body.RootElement.GetProperty("id").GetString()!;
     }
 
-    private static async Task<string> WaitForRunAsync(HttpClient client, string id, Func<JsonElement, bool> done)
+    internal static async Task<string> WaitForRunAsync(HttpClient client, string id, Func<JsonElement, bool> done)
     {
         using var deadline = new CancellationTokenSource(Patience);
         while (true)

@@ -13,6 +13,9 @@ public sealed class RedisLeases : IFollowLeases
 {
     internal static readonly RedisChannel Released = RedisChannel.Literal(RedisCoordinator.KeyPrefix + "lease-released");
 
+    /// <summary>Past a lease's expiry: Redis drops an expired key on access, so a few milliseconds are enough.</summary>
+    internal static readonly TimeSpan ExpiryGrace = TimeSpan.FromMilliseconds(5);
+
     private const string RenewScript =
         "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
 
@@ -53,9 +56,11 @@ public sealed class RedisLeases : IFollowLeases
                 return lease;
             }
 
+            // Asked again the moment the holder's lease runs out, not up to a poll later.
+            var wait = await TimeLeftAsync(key) is { } left ? Min(left + ExpiryGrace, poll) : poll;
             try
             {
-                await released.WaitAsync(poll, _redis.Clock, cancellationToken);
+                await released.WaitAsync(wait, _redis.Clock, cancellationToken);
             }
             catch (TimeoutException)
             {
@@ -126,6 +131,32 @@ public sealed class RedisLeases : IFollowLeases
             // Time to look again anyway.
         }
     }
+
+    /// <summary>
+    /// How long the current holder's lease on <paramref name="key"/> lasts without renewal (Redis'
+    /// PTTL); zero when it is free; null when Redis cannot say. A waiter scheduled for then takes a
+    /// dead holder's lease as it expires instead of finding it free at its next look.
+    /// </summary>
+    public async Task<TimeSpan?> TimeLeftAsync(string key)
+    {
+        try
+        {
+            if (await _redis.Database.KeyTimeToLiveAsync(KeyOf(key)).WaitAsync(Ttl / 2, _redis.Clock) is { } left)
+            {
+                return left;
+            }
+
+            // No expiry: no key (free now), or a key without one (never written here: ask again later).
+            var exists = await _redis.Database.KeyExistsAsync(KeyOf(key)).WaitAsync(Ttl / 2, _redis.Clock);
+            return exists ? null : (TimeSpan?)TimeSpan.Zero;
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            return null;
+        }
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     /// <summary>Who holds <paramref name="key"/> now (its replica id and token); null when free; throws when Redis cannot say.</summary>
     public async Task<string?> HolderAsync(string key) => await _redis.Database.StringGetAsync(KeyOf(key));

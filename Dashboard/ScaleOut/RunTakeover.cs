@@ -42,18 +42,20 @@ public sealed class RunTakeover(
             return;
         }
 
-        // Looked at every quarter TTL, and at once when a lease is released somewhere.
+        // Looked at every quarter TTL, at once when a lease is released somewhere, and when the
+        // lease of a run followed elsewhere runs out (its holder died: nobody renewed it).
         var look = redis.Options.LeaseTtl / 4;
         while (!stoppingToken.IsCancellationRequested)
         {
+            var next = look;
             if (redis.IsConnected)
             {
-                await TakeOverOrphansAsync(stoppingToken);
+                next = await TakeOverOrphansAsync(look, stoppingToken);
             }
 
             try
             {
-                await leases.WaitForReleaseAsync(look, stoppingToken);
+                await leases.WaitForReleaseAsync(next, stoppingToken);
             }
             catch (OperationCanceledException)
             {
@@ -82,12 +84,22 @@ public sealed class RunTakeover(
         }
     }
 
-    private async Task TakeOverOrphansAsync(CancellationToken stoppingToken)
+    /// <summary>Takes over the runs nobody holds; returns when to look again (at the latest <paramref name="look"/>).</summary>
+    private async Task<TimeSpan> TakeOverOrphansAsync(TimeSpan look, CancellationToken stoppingToken)
     {
+        var next = look;
         foreach (var run in state.Runs.Where(r => !r.Status.IsTerminal() && !runs.IsFollowing(r.Id)).ToList())
         {
-            if (await leases.TryAcquireAsync(FollowLeaseKeys.Run(run.Id), stoppingToken) is not { } lease)
+            var key = FollowLeaseKeys.Run(run.Id);
+            if (await leases.TryAcquireAsync(key, stoppingToken) is not { } lease)
             {
+                // A live holder renews every third of the TTL, so its lease never runs this low
+                // before the next look; a dead holder's does, and the next look is when it runs out.
+                if (await leases.TimeLeftAsync(key) is { } left && left + RedisLeases.ExpiryGrace < next)
+                {
+                    next = left + RedisLeases.ExpiryGrace;
+                }
+
                 continue;
             }
 
@@ -105,5 +117,7 @@ public sealed class RunTakeover(
             var followed = runs.Resume(current, lastSeen, SqliteHistoryStore.InterruptedMessage, lease);
             logger.LogInformation("Run {RunId} on {Backend} had no follower: {Outcome} by this replica.", run.Id, run.Backend, followed ? "re-attached" : "ended interrupted");
         }
+
+        return next;
     }
 }

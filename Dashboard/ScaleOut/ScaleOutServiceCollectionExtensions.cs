@@ -32,6 +32,8 @@ public static class ScaleOutServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<RedisEventStream>());
         // Runs across replicas: cancel from anywhere, take over runs whose follower is gone.
         services.TryAddSingleton<Dashboard.Runs.IRunCancelRelay, RedisCancelRelay>();
+        // A browser moved to another replica stays signed in; a sign-out holds on every replica.
+        services.TryAddSingleton<Dashboard.Security.ISharedSignInSessions, RedisSignInSessions>();
         services.AddHostedService<RunTakeover>();
         RedisHealthCheck.Register(services);
         return services;

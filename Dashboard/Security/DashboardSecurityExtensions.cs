@@ -106,7 +106,7 @@ public static class DashboardSecurityExtensions
                 // The stamp voids cookies of another token; the session voids signed-out cookies
                 // and those of an earlier process.
                 if (context.Principal?.FindFirst(LoginEndpoints.StampClaim)?.Value != token.CookieStamp
-                    || !sessions.Touch(context.Principal?.FindFirst(LoginEndpoints.SessionClaim)?.Value))
+                    || !await sessions.TouchAsync(context.Principal?.FindFirst(LoginEndpoints.SessionClaim)?.Value))
                 {
                     context.RejectPrincipal();
                     await context.HttpContext.SignOutAsync(DashboardAuth.CookieScheme);

@@ -67,7 +67,7 @@ public static class LoginEndpoints
         // session is closed on the server: the cookie is dead even if someone kept a copy.
         group.MapPost(DashboardAuth.LogoutPath, async (HttpContext context, SignInSessions sessions, IFormCollection form) =>
         {
-            sessions.Close(context.User.FindFirst(SessionClaim)?.Value);
+            await sessions.CloseAsync(context.User.FindFirst(SessionClaim)?.Value);
             await context.SignOutAsync(DashboardAuth.CookieScheme);
             return Results.Redirect(UnderPathBase(context, DashboardAuth.LoginPath));
         });
@@ -100,7 +100,7 @@ public static class LoginEndpoints
     {
         var target = SafeReturnUrl(returnUrl);
         var identity = new ClaimsIdentity(
-            [new Claim(ClaimTypes.Name, "dashboard-user"), new Claim(StampClaim, token.CookieStamp), new Claim(SessionClaim, sessions.Open())],
+            [new Claim(ClaimTypes.Name, "dashboard-user"), new Claim(StampClaim, token.CookieStamp), new Claim(SessionClaim, await sessions.OpenAsync())],
             DashboardAuth.CookieScheme);
         await context.SignInAsync(
             DashboardAuth.CookieScheme,

@@ -4,6 +4,8 @@ using Dashboard.Events;
 using Dashboard.Security;
 using Dashboard.State;
 using Dashboard.Storage.Postgres;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -30,8 +32,34 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<BackendInsights>();
         services.AddHostedService<HistoryStartup>();
         services.AddHostedService<HistoryRetention>();
+        services.AddHealthChecks().AddCheck<PostgresHealthCheck>(PostgresHealthCheck.Name, tags: [Dashboard.Hosting.HealthEndpoints.ReadyTag]);
+        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp => new ConfigureOptions<KeyManagementOptions>(o => ShareKeys(sp, o)));
+        services.AddSingleton<IConfigureOptions<DataProtectionOptions>>(sp => new ConfigureOptions<DataProtectionOptions>(o =>
+        {
+            if (IsPostgres(sp))
+            {
+                // One name for every replica: by default it is the content root, which differs between installs.
+                o.ApplicationDiscriminator = "Dashboard";
+            }
+        }));
         return services;
     }
+
+    /// <summary>
+    /// With the PostgreSQL store the Data Protection keys (which protect the sign-in cookie) live
+    /// in its database, so every replica reads the same key ring and a browser moved to another
+    /// replica stays signed in. SQLite and memory keep ASP.NET Core's per-machine default.
+    /// </summary>
+    private static void ShareKeys(IServiceProvider services, KeyManagementOptions options)
+    {
+        if (IsPostgres(services))
+        {
+            options.XmlRepository = new PostgresXmlRepository(() => ((PostgresHistoryStore)services.GetRequiredService<IHistoryStore>()).DataSource);
+        }
+    }
+
+    private static bool IsPostgres(IServiceProvider services) =>
+        string.Equals(services.GetRequiredService<IOptions<DashboardOptions>>().Value.Storage.Provider, StorageOptions.Postgres, StringComparison.OrdinalIgnoreCase);
 
     private static IHistoryStore Create(IServiceProvider services)
     {

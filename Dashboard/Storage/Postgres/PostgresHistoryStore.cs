@@ -46,6 +46,8 @@ public sealed class PostgresHistoryStore : IHistoryStore
     private long _blockEnd;
     private long _nextBlockEnd;
     private long _retryReserveAt;
+    private long _held;
+    private long _unreachableSince;
     private Task? _reserving;
     private int _disposed;
 
@@ -112,6 +114,24 @@ public sealed class PostgresHistoryStore : IHistoryStore
     public long StartAfter { get; }
 
     public long DroppedEvents => Interlocked.Read(ref _dropped);
+
+    /// <summary>
+    /// What is not written yet because the database is unreachable: null while the writer gets
+    /// through; otherwise since when it retries and how many events (queued and held) wait.
+    /// </summary>
+    public HistoryBehind? Behind
+    {
+        get
+        {
+            var since = Interlocked.Read(ref _unreachableSince);
+            return since == 0
+                ? null
+                : new HistoryBehind(Location, new DateTimeOffset(since, TimeSpan.Zero), Interlocked.Read(ref _queuedEvents) + Interlocked.Read(ref _held), DroppedEvents);
+        }
+    }
+
+    /// <summary>The database itself, for the Data Protection key ring kept beside the history (<see cref="PostgresXmlRepository"/>).</summary>
+    internal NpgsqlDataSource DataSource => _data;
 
     public IReadOnlyList<string> InterruptedAtStart { get; } = [];
 
@@ -587,6 +607,7 @@ public sealed class PostgresHistoryStore : IHistoryStore
                 await WriteBatchAsync(batch, gaps);
                 if (failing)
                 {
+                    NotBehind();
                     _logger.LogWarning("The history database is reachable again; the held batch is written.");
                 }
 
@@ -600,6 +621,8 @@ public sealed class PostgresHistoryStore : IHistoryStore
                 {
                     _logger.LogWarning("The history database is unreachable ({Error}); the writer keeps its batch and retries.", _redactor.Redact(ex.Message));
                     failing = true;
+                    Interlocked.Exchange(ref _held, batch.Count(i => i is EventItem));
+                    Interlocked.CompareExchange(ref _unreachableSince, _clock.GetUtcNow().UtcTicks, 0);
                 }
 
                 try
@@ -617,10 +640,17 @@ public sealed class PostgresHistoryStore : IHistoryStore
             catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
             {
                 // A batch the database refuses (not an outage) loses that batch only; ingest goes on.
+                NotBehind();
                 _logger.LogError("The history store could not write a batch: {Error}", _redactor.Redact(ex.Message));
                 return;
             }
         }
+    }
+
+    private void NotBehind()
+    {
+        Interlocked.Exchange(ref _held, 0);
+        Interlocked.Exchange(ref _unreachableSince, 0);
     }
 
     private async Task WriteBatchAsync(List<WriteItem> batch, (long First, long Last)[] gaps)

@@ -12,7 +12,7 @@ namespace Dashboard.Storage.Postgres;
 /// </summary>
 internal static class PostgresSchema
 {
-    public const int Current = 1;
+    public const int Current = 2;
 
     /// <summary>The advisory lock's key: any constant the dashboard alone uses ("DashHist").</summary>
     public const long MigrationLock = 0x4461736848697374;
@@ -67,6 +67,12 @@ internal static class PostgresSchema
         CREATE TABLE graphs (backend text COLLATE "C" PRIMARY KEY, stats text NOT NULL, at bigint NOT NULL);
         CREATE TABLE graph_points (id bigserial PRIMARY KEY, backend text COLLATE "C" NOT NULL, at bigint NOT NULL, nodes integer NOT NULL);
         CREATE INDEX graph_points_at ON graph_points(backend, at);
+        """,
+
+        // v2: the ASP.NET Core Data Protection key ring, shared by the replicas, so a sign-in
+        // cookie one replica issued is read by every other (PostgresXmlRepository).
+        """
+        CREATE TABLE data_protection_keys (id bigserial PRIMARY KEY, name text NOT NULL, xml text NOT NULL);
         """,
     ];
 

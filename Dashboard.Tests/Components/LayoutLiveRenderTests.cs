@@ -51,4 +51,31 @@ public sealed class LayoutLiveRenderTests : LiveTestContext
         // The alert is a snackbar (its provider renders it); the toggle button did not change.
         Assert.Equal(alertsBefore, alerts.RenderCount);
     }
+
+    [Fact]
+    public void The_overview_renders_for_a_backends_state_but_not_for_its_moving_counters()
+    {
+        Publish(Health("gen"));
+        var overview = Render<Dashboard.Components.Pages.Overview>();
+        // The first live update renders (the page keeps what it showed from then on).
+        Publish(Health("gen"));
+        Time.Advance(TimeSpan.FromSeconds(1));
+        overview.WaitForAssertion(() => Assert.True(overview.RenderCount >= 2));
+        var before = overview.RenderCount;
+
+        for (var i = 0; i < 20; i++)
+        {
+            Publish(Health("gen"));
+            Time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        // Twenty publications that only moved the counters: not one render (RenderCount also counts
+        // the page's child components, so one page render moves it by more than one).
+        Assert.Equal(before, overview.RenderCount);
+
+        Publish(Health("gen", BackendState.Failed));
+        Time.Advance(TimeSpan.FromSeconds(1));
+        overview.WaitForAssertion(() => Assert.Contains("gen: Failed", overview.Markup, StringComparison.OrdinalIgnoreCase));
+        Assert.True(overview.RenderCount > before);
+    }
 }

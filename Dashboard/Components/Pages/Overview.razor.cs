@@ -1,3 +1,4 @@
+using Dashboard.Components.Display;
 using Dashboard.Domain;
 
 namespace Dashboard.Components.Pages;
@@ -16,7 +17,47 @@ public sealed partial class Overview
     // A run appearing or ending shows at once; counters and progress once a second.
     protected override bool IsUrgent(DashboardEvent e) => e is RunCreated or RunEnded;
 
+    // The counters (events, reconnects, decode errors) are the Backends page's: here they would
+    // make every health publication (once a second while events flow) a render of the whole page.
     private static string HealthTooltip(BackendHealth b) =>
-        $"{b.Kind}: {b.EventsReceived:N0} events, {b.Reconnects:N0} reconnects, {b.DecodeErrors:N0} decode errors" +
+        $"{b.Kind}, {StatusDisplay.Text(b.State)}; counters on the Backends page" +
         (b.LastError is null ? "" : $". Last error: {b.LastError}");
+
+    private string? _shown;
+
+    /// <summary>
+    /// Renders only when something this page shows changed: a backend's state, kind or last error,
+    /// a graph's figures, or a run in progress (its status, stage, progress). A health publication
+    /// that only moved a backend's counters renders nothing.
+    /// </summary>
+    protected override bool LiveUpdateChangedView()
+    {
+        var shown = new System.Text.StringBuilder();
+        foreach (var b in State.Backends)
+        {
+            shown.Append(b.Name).Append('|').Append(b.Kind).Append('|').Append(b.State).Append('|').Append(b.IsDemo).Append('|').Append(b.LastError).Append('\n');
+        }
+
+        foreach (var g in State.Graphs)
+        {
+            shown.Append(g.Backend).Append('|').Append(g.UpdatedAt.UtcTicks).Append('|').Append(g.EdgesUpdatedAt?.UtcTicks).Append('|').Append(g.History.Count).Append('\n');
+        }
+
+        foreach (var r in State.Runs)
+        {
+            if (!r.Status.IsTerminal())
+            {
+                shown.Append(r.Id).Append('|').Append(r.Status).Append('|').Append(r.Stage).Append('|').Append(r.Progress).Append('\n');
+            }
+        }
+
+        var key = shown.ToString();
+        if (string.Equals(key, _shown, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        _shown = key;
+        return true;
+    }
 }

@@ -7,8 +7,11 @@ namespace Dashboard.Storage;
 /// Runs as the API and the pages list them: those in flight from memory (they change every
 /// moment and are few), the ended ones from the store, merged into one page in one order.
 /// </summary>
-public sealed class RunHistory(IDashboardState state, IHistoryStore store)
+public sealed class RunHistory(IDashboardState state, IHistoryStore store, TimeProvider? clock = null)
 {
+    /// <summary>How long a run that ended in memory may wait for its row (another replica's writer is behind).</summary>
+    private static readonly TimeSpan StoreLag = TimeSpan.FromMinutes(1);
+
     public IHistoryStore Store => store;
 
     public async Task<RunPage> QueryAsync(RunQuery query, CancellationToken cancellationToken = default)
@@ -23,11 +26,23 @@ public sealed class RunHistory(IDashboardState state, IHistoryStore store)
         // A run that ended a moment ago is in the store's queue: written first, so it is listed.
         await store.FlushAsync(cancellationToken);
         var stored = store.QueryEnded(query with { Limit = query.Limit + 1 });
+        var storedIds = stored.Items.Select(i => i.Run.Id).ToHashSet(StringComparer.Ordinal);
+
+        // With several replicas a run that ended on another one is in this replica's memory before
+        // that replica's writer has stored it: on the first page it is listed from memory until then.
+        var recent = (clock ?? TimeProvider.System).GetUtcNow() - StoreLag;
+        var endedNotStored = query.Before is null
+            ? state.Runs
+                .Where(r => r.Status.IsTerminal() && r.EndedAt >= recent && !storedIds.Contains(r.Id) && RunFilter.Matches(r, query, words))
+                .Select(r => new RunListItem(r, words.Count > 0 ? SearchText.Snippet(r, words) : null, false))
+                .ToList()
+            : [];
         var liveIds = live.Select(i => i.Run.Id).ToHashSet(StringComparer.Ordinal);
         var order = RunFilter.Order(query.Sort);
         var merged = stored.Items
             .Where(i => !liveIds.Contains(i.Run.Id))
             .Concat(live)
+            .Concat(endedNotStored)
             .OrderBy(i => i.Run, order)
             .ToList();
         if (merged.Count <= query.Limit && stored.Next is null)

@@ -26,14 +26,19 @@ public sealed record SoakOptions(long Events, long Every, TimeSpan? ReplayWindow
 /// <param name="StoredEvents">Events read back from the oldest replayable one to the newest.</param>
 /// <param name="Contiguous">Every sequence from the oldest to the newest was there, and no read reported a miss.</param>
 /// <param name="OldestAt">When the oldest replayable event happened.</param>
-/// <param name="WindowStart">End of the stream minus the replay window: every event after it must be there.</param>
+/// <param name="WindowStart">
+/// The end of the read-back minus the replay window: every event after it must be there. Retention
+/// keeps running during a read-back of millions of events, so an event older than this may
+/// legitimately be pruned between the start of the read and its end.
+/// </param>
+/// <param name="GapsInWindow">Missing sequences followed by an event at or after <see cref="WindowStart"/>.</param>
 /// <param name="CaughtUpSeconds">From the stream's end until the store held the hub's last event.</param>
 /// <param name="FirstStoredSequence">The oldest replayable event's sequence.</param>
 /// <param name="FirstSoakSequence">The sequence of the soak's first event (its run's creation).</param>
-public sealed record SoakStoreCheck(long StoredEvents, bool Contiguous, DateTimeOffset? OldestAt, DateTimeOffset WindowStart, double CaughtUpSeconds, long FileBytes, long FirstStoredSequence, long FirstSoakSequence)
+public sealed record SoakStoreCheck(long StoredEvents, bool Contiguous, DateTimeOffset? OldestAt, DateTimeOffset WindowStart, double CaughtUpSeconds, long FileBytes, long FirstStoredSequence, long FirstSoakSequence, int GapsInWindow, bool ReachesNewest)
 {
-    /// <summary>Contiguous, and reaching back past the window's start (or to the soak's first event, when the soak is shorter than the window).</summary>
-    public bool WindowComplete => Contiguous && (OldestAt <= WindowStart || FirstStoredSequence <= FirstSoakSequence);
+    /// <summary>No gap inside the window, the newest event there, and reaching back past the window's start (or to the soak's first event, when the soak is shorter than the window).</summary>
+    public bool WindowComplete => GapsInWindow == 0 && ReachesNewest && (OldestAt <= WindowStart || FirstStoredSequence <= FirstSoakSequence);
 }
 
 public sealed record SoakCounts(int Subscriptions, int Circuits);
@@ -158,13 +163,13 @@ public static class SoakBenchmark
 
         var afterClosed = Counts();
         var store = options.ReplayWindow is { } replayWindow
-            ? await CheckStoreAsync(app, hub, DateTimeOffset.UtcNow - replayWindow, firstSoakSequence, FileBytes, log)
+            ? await CheckStoreAsync(app, hub, replayWindow, firstSoakSequence, FileBytes, log)
             : null;
         return new SoakResult(decoder.Items, samples, elapsed, beforePage, withPage, afterStream, afterClosed, hub.State.GetRun(runId)?.Stage ?? "(run gone)", store);
     }
 
     /// <summary>Waits until the store holds the hub's last event, then reads the whole replay log back.</summary>
-    private static async Task<SoakStoreCheck> CheckStoreAsync(TestApp app, EventHub hub, DateTimeOffset windowStart, long firstSoakSequence, Func<long> fileBytes, Action<string> log)
+    private static async Task<SoakStoreCheck> CheckStoreAsync(TestApp app, EventHub hub, TimeSpan replayWindow, long firstSoakSequence, Func<long> fileBytes, Action<string> log)
     {
         var replay = app.Services.GetRequiredService<IEventReplay>();
         var catchUp = Stopwatch.StartNew();
@@ -176,10 +181,13 @@ public static class SoakBenchmark
         var caughtUp = catchUp.Elapsed.TotalSeconds;
         log($"store caught up with the hub (sequence {hub.LastSequence:N0}) {caughtUp:0.0} s after the stream ended; reading the replay log back");
         long count = 0;
-        var contiguous = replay.LastSequence >= hub.LastSequence;
+        var reachesNewest = replay.LastSequence >= hub.LastSequence;
+        var contiguous = true;
         DateTimeOffset? oldest = null;
         var firstStored = replay.FirstSequence;
         var cursor = firstStored - 1;
+        // Where a sequence is missing: the time of the event after the gap.
+        var gapsBefore = new List<DateTimeOffset>();
         while (true)
         {
             var read = await replay.ReadAfterAsync(cursor, 10_000, CancellationToken.None);
@@ -191,14 +199,21 @@ public static class SoakBenchmark
 
             foreach (var item in read.Events)
             {
-                contiguous &= item.Sequence == cursor + 1;
+                if (item.Sequence != cursor + 1)
+                {
+                    contiguous = false;
+                    gapsBefore.Add(item.Event.At);
+                }
+
                 oldest ??= item.Event.At;
                 cursor = item.Sequence;
                 count++;
             }
         }
 
-        return new SoakStoreCheck(count, contiguous, oldest, windowStart, caughtUp, fileBytes(), firstStored, firstSoakSequence);
+        var windowStart = DateTimeOffset.UtcNow - replayWindow;
+        var gapsInWindow = gapsBefore.Count(at => at >= windowStart);
+        return new SoakStoreCheck(count, contiguous, oldest, windowStart, caughtUp, fileBytes(), firstStored, firstSoakSequence, gapsInWindow, reachesNewest);
     }
 
     private static async Task WriteAsync(HttpContext context, long n, int perSecond)

@@ -34,7 +34,7 @@ public static class SoakCommand
         if (r.Store is { } store)
         {
             Console.WriteLine($"store: caught up {store.CaughtUpSeconds:0.0} s after the stream; {store.StoredEvents:N0} events replayable, oldest at {store.OldestAt:HH:mm:ss} UTC, window starts {store.WindowStart:HH:mm:ss} UTC; " +
-                $"contiguous: {(store.Contiguous ? "yes" : "NO")}; every event inside the window present: {(store.WindowComplete ? "yes" : "NO")}; file {ProcessMeter.Mb(store.FileBytes)}");
+                $"contiguous: {(store.Contiguous ? "yes" : "no (retention prunes during the read-back)")}; gaps inside the window (as of the read's end): {store.GapsInWindow}; every event inside the window present: {(store.WindowComplete ? "yes" : "NO")}; file {ProcessMeter.Mb(store.FileBytes)}");
         }
 
         var counts = new Table("moment", "hub subscriptions", "open circuits");

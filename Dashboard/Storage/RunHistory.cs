@@ -18,9 +18,10 @@ public sealed class RunHistory(IDashboardState state, IHistoryStore store, TimeP
     {
         ArgumentNullException.ThrowIfNull(query);
         var words = SearchText.Words(query.Text);
+        RunListItem Item(RunView r) => new(r, words.Count > 0 ? SearchText.Snippet(r, words) : null, false);
         var live = state.Runs
             .Where(r => !r.Status.IsTerminal() && RunFilter.Matches(r, query, words))
-            .Select(r => new RunListItem(r, words.Count > 0 ? SearchText.Snippet(r, words) : null, false))
+            .Select(Item)
             .ToList();
 
         // A run that ended a moment ago is in the store's queue: written first, so it is listed.
@@ -34,7 +35,7 @@ public sealed class RunHistory(IDashboardState state, IHistoryStore store, TimeP
         var endedNotStored = query.Before is null
             ? state.Runs
                 .Where(r => r.Status.IsTerminal() && r.EndedAt >= recent && !storedIds.Contains(r.Id) && RunFilter.Matches(r, query, words))
-                .Select(r => new RunListItem(r, words.Count > 0 ? SearchText.Snippet(r, words) : null, false))
+                .Select(Item)
                 .ToList()
             : [];
         var liveIds = live.Select(i => i.Run.Id).ToHashSet(StringComparer.Ordinal);

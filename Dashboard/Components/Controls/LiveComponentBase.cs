@@ -33,7 +33,8 @@ public abstract class LiveComponentBase : ComponentBase, IDisposable
     protected virtual bool Accepts(DashboardEvent e) => true;
 
     /// <summary>Events whose effect should show without waiting for the next tick.</summary>
-    protected virtual bool IsUrgent(DashboardEvent e) => e is RunEnded;
+    /// <remarks>A run's end; on a summary page also a run appearing (counters and progress wait for the interval).</remarks>
+    protected virtual bool IsUrgent(DashboardEvent e) => e is RunEnded || (IsSummary && e is RunCreated);
 
     /// <summary>Called on the renderer's thread before each live render (read state into fields here).</summary>
     protected virtual void OnLiveUpdate()

@@ -14,9 +14,6 @@ public sealed partial class Overview
 
     protected override bool IsSummary => true;
 
-    // A run appearing or ending shows at once; counters and progress once a second.
-    protected override bool IsUrgent(DashboardEvent e) => e is RunCreated or RunEnded;
-
     // The counters (events, reconnects, decode errors) are the Backends page's: here they would
     // make every health publication (once a second while events flow) a render of the whole page.
     private static string HealthTooltip(BackendHealth b) =>

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using Dashboard.Backends.Codegen;
-using Dashboard.Backends.OpenAiChat;
 using Dashboard.Benchmarks.Infrastructure;
 using Dashboard.Ingest;
 
@@ -21,7 +19,7 @@ public static class IngestProfileCommand
         var seconds = args.Double("seconds", 20);
         const int events = IngestThroughputBenchmarks.Events;
         await using var arms = await IngestArms.StartAsync();
-        IStreamDecoder Decoder() => workload == IngestWorkload.Codegen ? new CodegenDecoder() : new OpenAiChatDecoder();
+        IStreamDecoder Decoder() => workload.NewDecoder();
         Func<Task> once = arm switch
         {
             "B" => () => arms.FullPathAsync(events, Decoder(), workload),

@@ -1,6 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using Dashboard.Backends.Codegen;
-using Dashboard.Backends.OpenAiChat;
 using Dashboard.Ingest;
 using Dashboard.State;
 
@@ -29,7 +27,7 @@ public class IngestThroughputBenchmarks
         EventBytes = (double)_arms.StreamBytes(Events, Workload) / Events;
     }
 
-    private IStreamDecoder Decoder() => Workload == IngestWorkload.Codegen ? new CodegenDecoder() : new OpenAiChatDecoder();
+    private IStreamDecoder Decoder() => Workload.NewDecoder();
 
     /// <summary>Average wire bytes per event of the stream (read by the MB/s column).</summary>
     public static double EventBytes { get; private set; }

@@ -1,4 +1,5 @@
 using Dashboard.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace Dashboard.Benchmarks.Browser;
@@ -45,10 +46,18 @@ public sealed class Chromium : IAsyncDisposable
             throw new InvalidOperationException($"sign-in failed: {response?.Status}");
         }
 
-        // Left before it closes, so the circuit the landing page opened ends at once (its disconnect
-        // beacon) and is not counted with the harness's own pages while it waits out its retention.
+        // The landing page opens a circuit. Left once that circuit is up (a tab that leaves while it
+        // is still connecting leaves one behind to wait out its retention), and before the tab closes,
+        // so it ends at once (its disconnect beacon); then it is gone before the harness counts its
+        // own pages' circuits.
+        await page.Locator("[data-interactive='true']").WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
         await page.GotoAsync("about:blank");
         await page.CloseAsync();
+        if (app.Services.GetService<CircuitCounter>() is { } circuits)
+        {
+            await circuits.WaitForAsync(0, TimeSpan.FromSeconds(60));
+        }
+
         return context;
     }
 

@@ -4,6 +4,7 @@ using Dashboard.Configuration;
 using Dashboard.Domain;
 using Dashboard.Runs;
 using Dashboard.Security;
+using Dashboard.Tests.Ingest;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -380,6 +381,48 @@ public sealed class RunManagerTests
         Assert.NotEqual(StartRunOutcome.Started, manager.Start(new RunRequest("alpha", "late")).Outcome);
     }
 
+    [Fact]
+    public async Task With_replicas_a_start_asks_again_for_its_lease_while_redis_connects_then_runs()
+    {
+        var time = new SignalingTimeProvider();
+        var leases = new SlowToConnectLeases(unanswered: 3);
+        var manager = Create([BlockingKind()], clock: time, leases: leases);
+
+        var start = manager.StartAsync(new RunRequest("alpha", "prompt"));
+        var waits = await time.DriveAsync(start, Patience);
+
+        var result = await start;
+        Assert.Equal(StartRunOutcome.Started, result.Outcome);
+        Assert.Equal(3, waits.Count);
+        Assert.Equal(4, leases.Asked);
+        Assert.True(manager.IsFollowing(result.RunId!));
+    }
+
+    [Fact]
+    public async Task With_replicas_a_start_refused_for_want_of_a_lease_gives_its_place_back()
+    {
+        var time = new SignalingTimeProvider();
+        var leases = new SlowToConnectLeases(unanswered: int.MaxValue);
+        var manager = Create([BlockingKind()], maxConcurrentRuns: 1, clock: time, leases: leases);
+        var started = time.GetTimestamp();
+
+        var start = manager.StartAsync(new RunRequest("alpha", "prompt"));
+        await time.DriveAsync(start, Patience);
+
+        var refused = await start;
+        Assert.Equal(StartRunOutcome.TooManyRuns, refused.Outcome);
+        Assert.Equal(RunManager.NoLeaseError, Assert.Single(refused.Errors).Message);
+        // It kept asking for the whole patience, not once.
+        Assert.InRange(time.GetElapsedTime(started), RunManager.StartLeasePatience - TimeSpan.FromMilliseconds(200), RunManager.StartLeasePatience);
+        Assert.Equal(16, leases.Asked);
+        Assert.Equal(0, manager.ActiveCount);
+        Assert.Empty(_sink.Events);
+
+        // The one place (MaxConcurrentRuns = 1) is free again: once Redis answers, the next start runs.
+        leases.Unanswered = leases.Asked;
+        Assert.Equal(StartRunOutcome.Started, (await manager.StartAsync(new RunRequest("alpha", "prompt"))).Outcome);
+    }
+
     private static TestBackendKind BlockingKind() => new("t") { Run = (_, ct) => Task.Delay(Timeout.Infinite, ct) };
 
     private RunManager Create(TestBackendKind kind, int maxConcurrentRuns = 4, int maxPromptChars = 1000) =>
@@ -392,7 +435,8 @@ public sealed class RunManagerTests
         int maxConcurrentRuns = 4,
         int maxPromptChars = 1000,
         TimeProvider? clock = null,
-        string? password = null)
+        string? password = null,
+        IFollowLeases? leases = null)
     {
         string[] names = ["alpha", "beta", "gamma"];
         var backends = kinds.Select((k, i) => new BackendOptions
@@ -403,6 +447,35 @@ public sealed class RunManagerTests
         var catalog = new BackendCatalog();
         catalog.Publish([.. backends.Select((b, i) => new BackendEntry(b, kinds[i], kinds[i].CreateClient(b, null!)))]);
         // The app's redaction boundary (inside the hub) stands in front of the recording sink.
-        return new RunManager(catalog, new RedactingEventSink(_sink, new SecretRedactor(options)), _sink, options, clock ?? TimeProvider.System, NullLogger<RunManager>.Instance);
+        return new RunManager(catalog, new RedactingEventSink(_sink, new SecretRedactor(options)), _sink, options, clock ?? TimeProvider.System, NullLogger<RunManager>.Instance, leases);
+    }
+
+    /// <summary>Leases as Redis gives them while it connects: the first <see cref="Unanswered"/> asks get no answer.</summary>
+    private sealed class SlowToConnectLeases(int unanswered) : IFollowLeases
+    {
+        public int Unanswered { get; set; } = unanswered;
+
+        public int Asked { get; private set; }
+
+        public List<string> Released { get; } = [];
+
+        public Task<IFollowLease> AcquireAsync(string key, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IFollowLease?> TryAcquireAsync(string key, CancellationToken cancellationToken) => Task.FromResult(TryAcquire(key));
+
+        public IFollowLease? TryAcquire(string key) => ++Asked > Unanswered ? new Held(key, this) : null;
+
+        private sealed class Held(string key, SlowToConnectLeases owner) : IFollowLease
+        {
+            public string Key => key;
+
+            public CancellationToken Lost => CancellationToken.None;
+
+            public ValueTask DisposeAsync()
+            {
+                owner.Released.Add(key);
+                return ValueTask.CompletedTask;
+            }
+        }
     }
 }

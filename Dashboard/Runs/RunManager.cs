@@ -59,6 +59,26 @@ public sealed class RunManager(
                 [new FieldError(RunFields.Backend, $"Backend \"{federated.Health.Name}\" is on another dashboard: its runs are started with StartAsync.")]);
         }
 
+        return Reserve(request, out var reservation) ?? Launch(reservation!, leases?.TryAcquire(FollowLeaseKeys.Run(reservation!.Id)));
+    }
+
+    /// <summary>
+    /// Several replicas: how long starting a run keeps asking Redis for its lease (a replica that
+    /// has just started and is still connecting, a loaded machine) before it refuses the run.
+    /// </summary>
+    public static readonly TimeSpan StartLeasePatience = TimeSpan.FromSeconds(3);
+
+    private static readonly TimeSpan StartLeaseRetry = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>A run accepted but not launched yet: it holds one of its backend's <c>MaxConcurrentRuns</c> places.</summary>
+    private sealed record Reservation(string Id, BackendEntry Backend, RunRequest Request, string? ParentUpstreamId);
+
+    private readonly Dictionary<BackendEntry, int> _reserved = [];
+
+    /// <summary>Validates and takes a place for the run; a refusal, or null with <paramref name="reservation"/> set.</summary>
+    private StartRunResult? Reserve(RunRequest request, out Reservation? reservation)
+    {
+        reservation = null;
         var errors = Validate(request, out var backend);
         if (!string.IsNullOrWhiteSpace(request.Backend) && catalog.Find(request.Backend) is null)
         {
@@ -72,35 +92,88 @@ public sealed class RunManager(
 
         var normalized = Normalize(request, backend);
         var parentUpstreamId = normalized.ParentRunId is { } parent ? state.GetRun(parent)?.UpstreamId : null;
-        ActiveRun run;
-        IFollowLease? lease;
         lock (_startGate)
         {
             if (_stopping)
             {
-                return new StartRunResult(StartRunOutcome.TooManyRuns, null, [new FieldError(RunFields.Backend, "The dashboard is shutting down.")]);
+                return ShuttingDown;
             }
 
-            var inFlight = _active.Values.Count(r => r.Backend == backend);
+            var inFlight = _active.Values.Count(r => r.Backend == backend) + _reserved.GetValueOrDefault(backend);
             if (inFlight >= backend.Options.MaxConcurrentRuns)
             {
                 return new StartRunResult(StartRunOutcome.TooManyRuns, null,
                     [new FieldError(RunFields.Backend, $"Backend \"{backend.Name}\" already has {inFlight} runs in flight (at most {backend.Options.MaxConcurrentRuns}, MaxConcurrentRuns).")]);
             }
 
-            var id = NewRunId();
-            // Several replicas: the lease comes first, so no other replica ever sees this run in
-            // flight without a holder (it would take it over).
-            lease = leases?.TryAcquire(FollowLeaseKeys.Run(id));
-            if (leases is not null && lease is null)
+            _reserved[backend] = _reserved.GetValueOrDefault(backend) + 1;
+        }
+
+        reservation = new Reservation(NewRunId(), backend, normalized, parentUpstreamId);
+        return null;
+    }
+
+    private static StartRunResult ShuttingDown => new(StartRunOutcome.TooManyRuns, null, [new FieldError(RunFields.Backend, "The dashboard is shutting down.")]);
+
+    private void Unreserve(BackendEntry backend)
+    {
+        if (_reserved[backend] == 1)
+        {
+            _reserved.Remove(backend);
+        }
+        else
+        {
+            _reserved[backend]--;
+        }
+    }
+
+    /// <summary>
+    /// Several replicas: the run's lease, asked again for up to <see cref="StartLeasePatience"/>
+    /// (the id is new, so a refusal only ever means Redis did not answer).
+    /// </summary>
+    private async Task<IFollowLease?> TakeStartLeaseAsync(IFollowLeases leases, string runId, CancellationToken cancellationToken)
+    {
+        var asked = clock.GetTimestamp();
+        while (true)
+        {
+            if (await leases.TryAcquireAsync(FollowLeaseKeys.Run(runId), cancellationToken) is { } lease)
             {
-                return new StartRunResult(StartRunOutcome.TooManyRuns, null, [new FieldError(RunFields.Backend, NoLeaseError)]);
+                return lease;
             }
 
-            run = new ActiveRun(id, backend, normalized, parentUpstreamId, sink, clock, Forget);
+            if (clock.GetElapsedTime(asked) + StartLeaseRetry > StartLeasePatience)
+            {
+                return null;
+            }
+
+            await Task.Delay(StartLeaseRetry, clock, cancellationToken);
+        }
+    }
+
+    /// <summary>Turns a reservation into a run in flight (RunCreated, followed in the background), or gives its place back.</summary>
+    private StartRunResult Launch(Reservation reservation, IFollowLease? lease)
+    {
+        ActiveRun run;
+        lock (_startGate)
+        {
+            Unreserve(reservation.Backend);
+            // Several replicas: the lease comes first, so no other replica ever sees this run in
+            // flight without a holder (it would take it over).
+            var refusal = _stopping ? ShuttingDown
+                : leases is not null && lease is null ? new StartRunResult(StartRunOutcome.TooManyRuns, null, [new FieldError(RunFields.Backend, NoLeaseError)])
+                : null;
+            if (refusal is not null)
+            {
+                _ = lease?.DisposeAsync().AsTask();
+                return refusal;
+            }
+
+            run = new ActiveRun(reservation.Id, reservation.Backend, reservation.Request, reservation.ParentUpstreamId, sink, clock, Forget);
             _active[run.Id] = run;
         }
 
+        var backend = reservation.Backend;
+        var normalized = reservation.Request;
         run.Publish(new RunCreated
         {
             Backend = backend.Name,
@@ -108,7 +181,7 @@ public sealed class RunManager(
             RunId = run.Id,
             Prompt = normalized.Prompt,
             ParentRunId = normalized.ParentRunId,
-            Options = request.Options ?? RunCreated.EmptyOptions,
+            Options = normalized.Options ?? RunCreated.EmptyOptions,
         });
         // The prompt stays out of the log (it may hold anything); its size is enough to recognise a run.
         logger.LogInformation("Run {RunId} started on {Backend} ({Kind}); parent {ParentRunId}, prompt {PromptChars} characters",
@@ -122,7 +195,23 @@ public sealed class RunManager(
         ArgumentNullException.ThrowIfNull(request);
         if (Federated(request.Backend) is not { } federated)
         {
-            return Start(request);
+            if (Reserve(request, out var reservation) is { } refused)
+            {
+                return refused;
+            }
+
+            IFollowLease? lease = null;
+            try
+            {
+                lease = leases is null ? null : await TakeStartLeaseAsync(leases, reservation!.Id, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                Launch(reservation!, null);
+                throw;
+            }
+
+            return Launch(reservation!, lease);
         }
 
         var errors = Validate(request);

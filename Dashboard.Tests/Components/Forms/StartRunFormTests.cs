@@ -74,7 +74,7 @@ public sealed class StartRunFormTests : IDisposable
     }
 
     [Fact]
-    public void A_valid_submission_starts_once_and_returns_the_new_run()
+    public async Task A_valid_submission_starts_once_and_returns_the_new_run()
     {
         var launcher = Launcher(Chat);
         var form = new StartRunForm(launcher, Hub.State);
@@ -85,20 +85,20 @@ public sealed class StartRunFormTests : IDisposable
         Assert.NotNull(request);
         Assert.True(form.Sending);
         Assert.Null(form.BeginSubmit());
-        Assert.Equal("run-1", form.Complete(request));
+        Assert.Equal("run-1", await form.CompleteAsync(request));
         Assert.False(form.Sending);
         Assert.Single(launcher.Started);
     }
 
     [Fact]
-    public void A_busy_backend_is_a_rejection_with_the_reason()
+    public async Task A_busy_backend_is_a_rejection_with_the_reason()
     {
         var launcher = Launcher(Chat);
         launcher.NextResult = new StartRunResult(StartRunOutcome.TooManyRuns, null, [new FieldError(RunFields.Backend, "4 runs in flight.")]);
         var form = new StartRunForm(launcher, Hub.State);
         form.SetPrompt("Explain the architecture");
 
-        Assert.Null(form.Complete(form.BeginSubmit()!));
+        Assert.Null(await form.CompleteAsync(form.BeginSubmit()!));
 
         Assert.Equal("The backend is busy: too many runs in flight. Try again when one ends. 4 runs in flight.", form.Rejection);
     }

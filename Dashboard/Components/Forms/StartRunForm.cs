@@ -194,7 +194,7 @@ public sealed class StartRunForm
 
     /// <summary>
     /// Marks the form submitted and validates it. Returns the request to start when it is valid
-    /// and no submission is under way (the form is then "sending" until <see cref="Complete"/>);
+    /// and no submission is under way (the form is then "sending" until <see cref="CompleteAsync"/>);
     /// otherwise null, with every error now visible.
     /// </summary>
     public RunRequest? BeginSubmit()
@@ -217,20 +217,7 @@ public sealed class StartRunForm
         return request;
     }
 
-    /// <summary>Starts the request from <see cref="BeginSubmit"/>; returns the new run's id, or null with the reason shown.</summary>
-    public string? Complete(RunRequest request)
-    {
-        try
-        {
-            return Outcome(_launcher.Start(request));
-        }
-        finally
-        {
-            Sending = false;
-        }
-    }
-
-    /// <summary><see cref="Complete"/> through the launcher's waiting path (a federated backend's run starts on its own dashboard).</summary>
+    /// <summary>Starts the request from <see cref="BeginSubmit"/> through the launcher's waiting path (a federated backend's run starts on its own dashboard; several replicas wait briefly for the run's lease); returns the new run's id, or null with the reason shown.</summary>
     public async Task<string?> CompleteAsync(RunRequest request, CancellationToken cancellationToken = default)
     {
         try

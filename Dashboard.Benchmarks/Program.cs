@@ -36,6 +36,9 @@ public static class BenchmarkProgram
         ["replica-latency"] = Dashboard.Benchmarks.ScaleOut.ReplicaLatencyCommand.RunAsync,
     };
 
+    /// <summary>Harnesses that time the app's own ingest path in this process: they run with the app's GC (<see cref="AppGc"/>).</summary>
+    private static readonly HashSet<string> WithAppGc = new(StringComparer.Ordinal) { "ingest", "ingest-profile" };
+
     public static async Task<int> Main(string[] args)
     {
         CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -47,7 +50,12 @@ public static class BenchmarkProgram
             return 2;
         }
 
-        Console.WriteLine($"{DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, .NET {Environment.Version}, {MachineLoad.Describe()}");
+        if (WithAppGc.Contains(args[0]) && !AppGc.IsActive)
+        {
+            return await AppGc.RunChildAsync(args);
+        }
+
+        Console.WriteLine($"{DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, .NET {Environment.Version}, {AppGc.Describe()}, {MachineLoad.Describe()}");
         var status = await command(new HarnessArgs(args[1..]));
         Console.WriteLine($"finished {DateTimeOffset.UtcNow:HH:mm} UTC, {MachineLoad.Describe()}");
         return status;

@@ -12,7 +12,10 @@ namespace Dashboard.Benchmarks.Ingest;
 /// <summary>
 /// In-process (the benchmark needs the app's assembly and a loopback server, and a generated
 /// out-of-process project would inherit the repo's analyzers), one stream per invocation, a bounded
-/// number of iterations so the run stays within minutes on a shared 2-core machine.
+/// number of iterations so the run stays within minutes on a shared 2-core machine. The job names
+/// the app's GC (server, concurrent); an in-process toolchain cannot switch the GC of the process it
+/// runs in, so the <c>ingest</c> command starts this program with it (<see cref="Infrastructure.AppGc"/>)
+/// and BenchmarkDotNet's environment line ("GC=Concurrent Server") shows what ran.
 /// </summary>
 public sealed class IngestBenchmarkConfig : ManualConfig
 {
@@ -20,6 +23,8 @@ public sealed class IngestBenchmarkConfig : ManualConfig
     {
         AddJob(Job.Default
             .WithToolchain(InProcessEmitToolchain.Instance)
+            .WithGcServer(true)
+            .WithGcConcurrent(true)
             .WithStrategy(RunStrategy.Monitoring)
             .WithInvocationCount(1)
             .WithUnrollFactor(1)

@@ -7,32 +7,50 @@ namespace Dashboard.State;
 /// new generation so incremental renderers know to start over. Bounded by a maximum length;
 /// beyond it the text is cut and <see cref="Truncated"/> is set.
 /// </summary>
+/// <remarks>
+/// An append writes into spare room of the current array and then publishes the new length, so
+/// it allocates nothing unless the array must grow (geometrically). The length and generation
+/// are published together as one value, after the array they refer to: a reader that sees a
+/// length also sees an array holding that many chars of the same generation.
+/// </remarks>
 public sealed class TextBuffer(int maxChars)
 {
-    private sealed record Chunk(char[] Chars, int Length, int Generation);
+    private sealed record Chunk(char[] Chars, int Generation);
 
-    private volatile Chunk _current = new([], 0, 0);
+    // Written before the state that refers to it.
+    private volatile Chunk _chunk = new([], 0);
+
+    // (generation << 32) | length, published after the chars and the chunk.
+    private long _state;
 
     public int MaxChars { get; } = maxChars;
 
-    public int Length => _current.Length;
+    public int Length => (int)Volatile.Read(ref _state);
 
-    public int Generation => _current.Generation;
+    public int Generation => (int)(Volatile.Read(ref _state) >> 32);
 
     public bool Truncated { get; private set; }
 
     /// <summary>A consistent view: the generation and the text it had at one moment.</summary>
     public (int Generation, ReadOnlyMemory<char> Text) Read()
     {
-        var c = _current;
-        return (c.Generation, c.Chars.AsMemory(0, c.Length));
+        var spin = default(SpinWait);
+        while (true)
+        {
+            var state = Volatile.Read(ref _state);
+            var chunk = _chunk;
+            var generation = (int)(state >> 32);
+            // A chunk of another generation is a Replace in progress: read again.
+            if (chunk.Generation == generation)
+            {
+                return (generation, chunk.Chars.AsMemory(0, (int)state));
+            }
+
+            spin.SpinOnce();
+        }
     }
 
-    public override string ToString()
-    {
-        var c = _current;
-        return new string(c.Chars, 0, c.Length);
-    }
+    public override string ToString() => new(Read().Text.Span);
 
     /// <summary>A finished run's text as the history store kept it, with its truncation mark.</summary>
     public static TextBuffer Restored(string text, bool truncated)
@@ -47,8 +65,9 @@ public sealed class TextBuffer(int maxChars)
     /// <summary>Single writer only (the hub applies events under its lock).</summary>
     public void Append(ReadOnlySpan<char> text)
     {
-        var c = _current;
-        var room = MaxChars - c.Length;
+        var c = _chunk;
+        var length = Length;
+        var room = MaxChars - length;
         if (text.Length > room)
         {
             Truncated = true;
@@ -60,27 +79,32 @@ public sealed class TextBuffer(int maxChars)
             return;
         }
 
-        var needed = c.Length + text.Length;
-        var chars = c.Chars;
-        if (needed > chars.Length)
+        var needed = length + text.Length;
+        if (needed > c.Chars.Length)
         {
             // Grow geometrically: amortized O(1) per char; old arrays stay valid for readers holding them.
-            var grown = new char[Math.Min(MaxChars, Math.Max(needed, Math.Max(256, chars.Length * 2)))];
-            Array.Copy(chars, grown, c.Length);
-            chars = grown;
+            var grown = new char[Math.Min(MaxChars, Math.Max(needed, Math.Max(256, c.Chars.Length * 2)))];
+            Array.Copy(c.Chars, grown, length);
+            text.CopyTo(grown.AsSpan(length));
+            _chunk = new Chunk(grown, c.Generation);
+        }
+        else
+        {
+            // Beyond the published length: no reader looks there yet.
+            text.CopyTo(c.Chars.AsSpan(length));
         }
 
-        text.CopyTo(chars.AsSpan(c.Length));
-        _current = new Chunk(chars, needed, c.Generation);
+        Volatile.Write(ref _state, Pack(c.Generation, needed));
     }
 
     /// <summary>Replaces the whole text. An extension of the current text is applied as an append.</summary>
     public void Replace(ReadOnlySpan<char> text)
     {
-        var c = _current;
-        if (text.Length >= c.Length && text[..c.Length].SequenceEqual(c.Chars.AsSpan(0, c.Length)))
+        var c = _chunk;
+        var length = Length;
+        if (text.Length >= length && text[..length].SequenceEqual(c.Chars.AsSpan(0, length)))
         {
-            Append(text[c.Length..]);
+            Append(text[length..]);
             return;
         }
 
@@ -88,6 +112,10 @@ public sealed class TextBuffer(int maxChars)
         var kept = text[..Math.Min(text.Length, MaxChars)];
         var chars = new char[Math.Max(256, kept.Length)];
         kept.CopyTo(chars);
-        _current = new Chunk(chars, kept.Length, c.Generation + 1);
+        var generation = c.Generation + 1;
+        _chunk = new Chunk(chars, generation);
+        Volatile.Write(ref _state, Pack(generation, kept.Length));
     }
+
+    private static long Pack(int generation, int length) => ((long)generation << 32) | (uint)length;
 }

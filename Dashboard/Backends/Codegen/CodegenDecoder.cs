@@ -39,6 +39,7 @@ public sealed class CodegenDecoder : IRunStreamDecoder
     // Bounded: the backend replays at most its last 50 events.
     private const int MaxRemembered = 1024;
     private readonly HashSet<EventKey> _seen = [];
+    private readonly RecentStrings _recent = new();
     private StageReport? _lastReport;
     private bool _connected;
 
@@ -61,7 +62,7 @@ public sealed class CodegenDecoder : IRunStreamDecoder
 
         // One forward pass over the received bytes; a document only for the rare error event.
         var utf8 = item.Utf8();
-        var fields = CodegenFields.Read(utf8.Span);
+        var fields = CodegenFields.Read(utf8.Span, _recent);
         if (fields.HasError || fields.Type == "error")
         {
             FailFromDocument(utf8, context);
@@ -154,5 +155,6 @@ public sealed class CodegenDecoder : IRunStreamDecoder
     // the decoder sees them before).
     private readonly record struct EventKey(double? Timestamp, string? Stage, string? Status, double? Progress, int MessageLength, int MessageHash);
 
-    private sealed record StageReport(string Stage, StageStatus Status, string? Message, double? Progress);
+    // A value: building one per event to compare with the last allocates nothing.
+    private readonly record struct StageReport(string Stage, StageStatus Status, string? Message, double? Progress);
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Dashboard.Backends.Common;
 
 namespace Dashboard.Backends.Codegen;
 
@@ -7,7 +8,9 @@ namespace Dashboard.Backends.Codegen;
 /// (no document, no re-encoding); strings are made only for what is kept or shown. Field rules
 /// are the document path's (JsonFields): a missing or null field is null, a repeated field keeps
 /// its last value, and a wrong type is malformed data when the field is read (not before, so an
-/// event the decoder stops reading early is judged as it was with a document).
+/// event the decoder stops reading early is judged as it was with a document). The type, stage,
+/// status and message, which a stream repeats from event to event, come from the stream's
+/// <see cref="RecentStrings"/> when given; the partial output is always read anew.
 /// </summary>
 internal struct CodegenFields
 {
@@ -37,7 +40,7 @@ internal struct CodegenFields
     /// <summary>An <c>error</c> field that is not null: the caller reads it from a document (rare path).</summary>
     public bool HasError;
 
-    public static CodegenFields Read(ReadOnlySpan<byte> utf8)
+    public static CodegenFields Read(ReadOnlySpan<byte> utf8, RecentStrings? recent = null)
     {
         var reader = new Utf8JsonReader(utf8);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -50,15 +53,15 @@ internal struct CodegenFields
         {
             if (reader.ValueTextEquals("stage"u8))
             {
-                fields._stage = fields.String(ref reader, "stage");
+                fields._stage = fields.String(ref reader, "stage", recent);
             }
             else if (reader.ValueTextEquals("status"u8))
             {
-                fields._status = fields.String(ref reader, "status");
+                fields._status = fields.String(ref reader, "status", recent);
             }
             else if (reader.ValueTextEquals("message"u8))
             {
-                fields._message = fields.String(ref reader, "message");
+                fields._message = fields.String(ref reader, "message", recent);
             }
             else if (reader.ValueTextEquals("partial_output"u8))
             {
@@ -74,7 +77,7 @@ internal struct CodegenFields
             }
             else if (reader.ValueTextEquals("type"u8))
             {
-                fields._type = fields.String(ref reader, "type");
+                fields._type = fields.String(ref reader, "type", recent);
             }
             else if (reader.ValueTextEquals("error"u8))
             {
@@ -98,7 +101,7 @@ internal struct CodegenFields
         return fields;
     }
 
-    private string? String(ref Utf8JsonReader reader, string name)
+    private string? String(ref Utf8JsonReader reader, string name, RecentStrings? recent = null)
     {
         reader.Read();
         Forget(name);
@@ -107,7 +110,7 @@ internal struct CodegenFields
             case JsonTokenType.Null:
                 return null;
             case JsonTokenType.String:
-                return reader.GetString();
+                return recent is null ? reader.GetString() : recent.Get(ref reader);
             default:
                 reader.Skip();
                 _wrongType += $"|{name}|";

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Dashboard.Backends.Common;
 using Dashboard.Domain;
 
 namespace Dashboard.Backends.OpenAiChat;
@@ -8,7 +9,8 @@ namespace Dashboard.Backends.OpenAiChat;
 /// forward pass over the item's UTF-8 bytes, with the document path's tolerant rules: a missing,
 /// null or differently typed field is absent. Anything less common (an error, tool-call pieces,
 /// a repeated field, a root that is not an object, malformed JSON) is left to the document path,
-/// so both paths decode every chunk the same way.
+/// so both paths decode every chunk the same way. The id, model and finish reason, which a stream
+/// repeats on every chunk, come from the stream's <see cref="RecentStrings"/> when given.
 /// </summary>
 internal struct OpenAiChatChunk
 {
@@ -20,13 +22,13 @@ internal struct OpenAiChatChunk
     public string? FinishReason;
     public Usage? Usage;
 
-    public static bool TryRead(ReadOnlySpan<byte> utf8, out OpenAiChatChunk chunk)
+    public static bool TryRead(ReadOnlySpan<byte> utf8, out OpenAiChatChunk chunk, RecentStrings? recent = null)
     {
         chunk = default;
         try
         {
             var reader = new Utf8JsonReader(utf8);
-            return reader.Read() && reader.TokenType == JsonTokenType.StartObject && chunk.ReadRoot(ref reader) && !reader.Read();
+            return reader.Read() && reader.TokenType == JsonTokenType.StartObject && chunk.ReadRoot(ref reader, recent) && !reader.Read();
         }
         catch (JsonException)
         {
@@ -34,7 +36,7 @@ internal struct OpenAiChatChunk
         }
     }
 
-    private bool ReadRoot(ref Utf8JsonReader reader)
+    private bool ReadRoot(ref Utf8JsonReader reader, RecentStrings? recent)
     {
         var seen = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -55,13 +57,13 @@ internal struct OpenAiChatChunk
             switch (bit)
             {
                 case 1:
-                    Id = String(ref reader);
+                    Id = String(ref reader, recent);
                     break;
                 case 2:
-                    Model = String(ref reader);
+                    Model = String(ref reader, recent);
                     break;
                 case 4 when reader.TokenType == JsonTokenType.StartArray:
-                    if (!ReadChoices(ref reader))
+                    if (!ReadChoices(ref reader, recent))
                     {
                         return false;
                     }
@@ -86,7 +88,7 @@ internal struct OpenAiChatChunk
     }
 
     // The answer is the first element whose index is 0 or absent (a non-object element counts and decodes nothing).
-    private bool ReadChoices(ref Utf8JsonReader reader)
+    private bool ReadChoices(ref Utf8JsonReader reader, RecentStrings? recent)
     {
         var found = false;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
@@ -127,7 +129,7 @@ internal struct OpenAiChatChunk
 
                         break;
                     case 4:
-                        choice.FinishReason = String(ref reader);
+                        choice.FinishReason = String(ref reader, recent);
                         break;
                     default:
                         reader.Skip();
@@ -228,11 +230,11 @@ internal struct OpenAiChatChunk
         return true;
     }
 
-    private static string? String(ref Utf8JsonReader reader)
+    private static string? String(ref Utf8JsonReader reader, RecentStrings? recent = null)
     {
         if (reader.TokenType == JsonTokenType.String)
         {
-            return reader.GetString();
+            return recent is null ? reader.GetString() : recent.Get(ref reader);
         }
 
         reader.Skip();

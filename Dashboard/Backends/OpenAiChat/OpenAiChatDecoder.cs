@@ -15,6 +15,7 @@ namespace Dashboard.Backends.OpenAiChat;
 public sealed class OpenAiChatDecoder : LlmDecoder
 {
     private readonly Dictionary<int, string> _toolIds = [];
+    private readonly RecentStrings _recent = new();
     private string? _finishReason;
 
     protected override void DecodeItem(in SseItem item, DecodeContext context)
@@ -31,7 +32,7 @@ public sealed class OpenAiChatDecoder : LlmDecoder
         }
 
         // The common chunk in one pass over the received bytes; the rest through a document.
-        if (OpenAiChatChunk.TryRead(item.Utf8().Span, out var chunk))
+        if (OpenAiChatChunk.TryRead(item.Utf8().Span, out var chunk, _recent))
         {
             Apply(chunk, context);
             return;

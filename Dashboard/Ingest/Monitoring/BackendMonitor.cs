@@ -149,8 +149,7 @@ public sealed partial class BackendMonitor : IDisposable
             _valuesCut += cuts;
             _eventsReceived++;
             _lastEventAt = at;
-            seq = _ring.NextSeq;
-            _ring.Add(new RawEventRecord(seq, type, id, data, truncated, at, null));
+            seq = _ring.Add(type, id, data, truncated, at, null);
         }
 
         MarkDirty();
@@ -168,7 +167,7 @@ public sealed partial class BackendMonitor : IDisposable
         {
             _valuesCut += cuts;
             _oversizedDropped++;
-            _ring.Add(new RawEventRecord(_ring.NextSeq, type, id, "", false, at, note));
+            _ring.Add(type, id, "", false, at, note);
         }
 
         MarkDirty();
@@ -181,7 +180,7 @@ public sealed partial class BackendMonitor : IDisposable
         lock (_gate)
         {
             _decodeErrors++;
-            _ring.Update(seq, record => record with { Note = note });
+            _ring.SetNote(seq, note);
         }
 
         MarkDirty();

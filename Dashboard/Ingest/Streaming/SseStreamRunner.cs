@@ -300,16 +300,23 @@ public sealed partial class SseStreamRunner(
                 var eventsSeen = handler.Completed;
                 while (true)
                 {
-                    var read = stream.ReadAsync(buffer.AsMemory(), cancellationToken).AsTask();
+                    // The read is awaited as it comes: a Task (and a timer) per read only when a
+                    // stall timer must watch a read that did not complete at once. Each path
+                    // consumes the ValueTask exactly once (as a Task, or by the await below).
+#pragma warning disable CA2012
+                    var pending = stream.ReadAsync(buffer.AsMemory(), cancellationToken);
+#pragma warning restore CA2012
+                    Task<int>? watched = null;
                     if (spec.StallTimeout is { } stall && !idle)
                     {
                         var remaining = stall - clock.GetElapsedTime(lastEvent);
                         var stalled = remaining <= TimeSpan.Zero;
-                        if (!stalled)
+                        if (!stalled && !pending.IsCompleted)
                         {
+                            watched = pending.AsTask();
                             try
                             {
-                                await read.WaitAsync(remaining, clock, cancellationToken).ConfigureAwait(false);
+                                await watched.WaitAsync(remaining, clock, cancellationToken).ConfigureAwait(false);
                             }
                             catch (TimeoutException)
                             {
@@ -322,7 +329,7 @@ public sealed partial class SseStreamRunner(
                             if (!spec.SilenceIsIdle)
                             {
                                 response.Dispose();
-                                await ObserveAsync(read).ConfigureAwait(false);
+                                await ObserveAsync(watched ?? pending.AsTask()).ConfigureAwait(false);
                                 parser.Complete();
                                 return new AttemptResult(AttemptKind.Transient, $"stalled: no complete event for {stall.TotalSeconds:0.###} s", Stalled: true);
                             }
@@ -332,7 +339,7 @@ public sealed partial class SseStreamRunner(
                         }
                     }
 
-                    var count = await read.ConfigureAwait(false);
+                    var count = watched is null ? await pending.ConfigureAwait(false) : await watched.ConfigureAwait(false);
                     if (count == 0)
                     {
                         parser.Complete();

@@ -43,12 +43,22 @@ public static class ByteBudget
 
         var result = Cut(value, maxBytes, out var cut);
         // Also counted: a value the hub's budget boundary already cut to this same budget.
-        if (cut || value.EndsWith(Marker + Size(maxBytes), StringComparison.Ordinal))
+        if (cut || EndsWithMarker(value, maxBytes))
         {
             cutCount++;
         }
 
         return result;
+    }
+
+    // Looked for in the value's tail without making the marker's string: this runs for every
+    // stage name, message and inspector item on the ingest path, and almost none carries a marker.
+    private static bool EndsWithMarker(string value, int maxBytes)
+    {
+        const int longestSize = 24;
+        var tail = value.AsSpan(Math.Max(0, value.Length - (Marker.Length + longestSize)));
+        var at = tail.LastIndexOf(Marker.AsSpan(), StringComparison.Ordinal);
+        return at >= 0 && tail[(at + Marker.Length)..].SequenceEqual(Size(maxBytes));
     }
 
     /// <summary>The longest prefix of <paramref name="value"/> within <paramref name="maxBytes"/> UTF-8 bytes (unmarked).</summary>

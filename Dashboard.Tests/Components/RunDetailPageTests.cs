@@ -133,9 +133,10 @@ public sealed class RunDetailPageTests : LiveTestContext
         {
             Assert.Equal("Plan", cut.Find("#run-output h1").TextContent);
             Assert.Equal(["one", "two"], cut.FindAll("#run-output li").Select(li => li.TextContent));
+            // The thinking follows in its own component, rendered on its own wake-up.
+            Assert.Contains("Thinking", cut.Markup, StringComparison.Ordinal);
         });
         Assert.DoesNotContain("pondering", cut.Find("#run-output").TextContent, StringComparison.Ordinal);
-        Assert.Contains("Thinking", cut.Markup, StringComparison.Ordinal);
     }
 
     [Fact]

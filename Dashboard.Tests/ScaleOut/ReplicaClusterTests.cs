@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Bunit;
 using Dashboard.Backends;
+using Dashboard.Components.Controls;
 using Dashboard.Domain;
 using Dashboard.Events;
 using Dashboard.ScaleOut;
@@ -15,6 +17,7 @@ using Dashboard.Tests.TestSupport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using MudBlazor.Services;
 using Npgsql;
 
 namespace Dashboard.Tests.ScaleOut;
@@ -249,6 +252,15 @@ public sealed class ReplicaClusterTests(PostgresServer postgres, RedisServer red
         await WaitForRunAsync(bApi, before, r => r.GetProperty("status").GetString() == "completed");
         Assert.DoesNotContain("History is behind", await aApi.GetStringAsync("/readyz"), StringComparison.Ordinal);
 
+        // The warning every page of A carries above its content (the layout's history panel), read from A's own store.
+        await using var pages = new BunitContext();
+        pages.JSInterop.Mode = JSRuntimeMode.Loose;
+        pages.Services.AddMudServices();
+        pages.Services.AddSingleton(a.Services.GetRequiredService<IHistoryStore>());
+        pages.Services.AddSingleton(TimeProvider.System);
+        var panel = pages.Render<HistoryPanel>();
+        Assert.Empty(panel.FindAll("[data-history]"));
+
         string during;
         await postgres.StopAsync();
         try
@@ -260,6 +272,9 @@ public sealed class ReplicaClusterTests(PostgresServer postgres, RedisServer red
             // A, which produced the run's events, holds them and says so.
             var ready = await ReadyUntilAsync(aApi, r => r.Contains("History is behind", StringComparison.Ordinal));
             Assert.Contains("\"status\": \"Degraded\"", ready, StringComparison.Ordinal);
+            panel.WaitForAssertion(() => Assert.Contains("History is behind", panel.Find("[data-history='behind']").TextContent, StringComparison.Ordinal), Patience);
+            Assert.Contains("events wait to be written", panel.Markup, StringComparison.Ordinal);
+            Assert.DoesNotContain("Password", panel.Markup, StringComparison.OrdinalIgnoreCase);
             Assert.Equal(HttpStatusCode.OK, (await bApi.GetAsync($"/api/runs/{before}")).StatusCode);
         }
         finally
@@ -269,6 +284,7 @@ public sealed class ReplicaClusterTests(PostgresServer postgres, RedisServer red
 
         // Back: the held batch is written (retried with backoff) and the warning goes.
         await ReadyUntilAsync(aApi, r => !r.Contains("History is behind", StringComparison.Ordinal));
+        panel.WaitForAssertion(() => Assert.Empty(panel.FindAll("[data-history]")), Patience);
         await a.Services.GetRequiredService<IHistoryStore>().FlushAsync();
         await using var connection = new NpgsqlConnection(database);
         await connection.OpenAsync();
@@ -437,7 +453,9 @@ public sealed class ReplicaClusterTests(PostgresServer postgres, RedisServer red
         ["Dashboard:Storage:Provider"] = "postgres",
         ["ConnectionStrings:Dashboard"] = database,
         ["Dashboard:ScaleOut:Redis"] = redis.ConnectionString,
-        ["Dashboard:ScaleOut:LeaseTtl"] = "00:00:02",
+        // These tests wait on no lease running out: a TTL that a loaded two-core machine cannot
+        // lose by a late renewal (Redis timeouts are a third of it); the take-over tests use 2 s.
+        ["Dashboard:ScaleOut:LeaseTtl"] = "00:00:06",
         ["Dashboard:Backends:0:Name"] = "alpha",
         ["Dashboard:Backends:0:Kind"] = "test-runs",
     })

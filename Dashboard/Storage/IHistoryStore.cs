@@ -26,6 +26,9 @@ public interface IHistoryStore : IEventJournal, IRunArchive, IKeptValues, IDispo
     /// <summary>Events not written because the queue was full ("history is behind by N events").</summary>
     long DroppedEvents { get; }
 
+    /// <summary>Null while writes get through; otherwise since when the database is unreachable and what waits (a database server's store only).</summary>
+    HistoryBehind? Behind => null;
+
     /// <summary>Runs that were in flight when the dashboard last stopped and were settled at this start.</summary>
     IReadOnlyList<string> InterruptedAtStart { get; }
 

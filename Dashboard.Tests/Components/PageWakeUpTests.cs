@@ -14,7 +14,8 @@ namespace Dashboard.Tests.Components;
 /// <summary>
 /// A page is woken and renders only when what it shows changed: while one run streams text at
 /// 1,000 deltas a second (simulated time), the Overview, the Runs page and a different run's page
-/// are never woken and do not render; the watching run's page renders at most once per interval.
+/// are never woken and do not render; on the watching run's page only its text component follows
+/// the text, at most once per interval, and the page itself renders for what else it shows.
 /// Wake-ups are counted where the hub evaluates each page's filter (synchronously, in Publish),
 /// live renders where the page's throttle takes a change. (bUnit's RenderCount of another run's
 /// page also counts renders of its subtree that the hub does not cause; it is not used there.)
@@ -53,24 +54,95 @@ public sealed class PageWakeUpTests : LiveTestContext
         Assert.Equal(0, Wakes(other.Instance));
         Assert.Equal(0, LiveRenders(overview.Instance) + LiveRenders(runs.Instance) + LiveRenders(other.Instance));
         Assert.Equal(before, (overview.RenderCount, runs.RenderCount));
+        // The other run's text components follow their own run's text only.
+        var otherText = other.FindComponents<LiveRunText>();
+        Assert.Equal(2, otherText.Count);
+        Assert.All(otherText, t => Assert.Equal(0, Wakes(t.Instance) + LiveRenders(t.Instance)));
     }
 
     [Fact]
-    public void The_streaming_runs_page_renders_at_most_once_per_interval_not_once_per_delta()
+    public void The_streaming_runs_text_renders_at_most_once_per_interval_not_once_per_delta()
     {
         Publish(Created("streaming", 0));
         var watching = Render<RunDetail>(p => p.Add(x => x.Id, "streaming"));
+        var text = OutputOf(watching);
 
         // The first delta after the quiet spell renders at once: waited for, so the count does not
         // depend on whether the throttle's thread ran while this one advanced the clock (on a busy
         // machine it may not run until the end, and the whole stream is then one render).
-        StreamThreeSeconds(afterFirstDelta: () => watching.WaitForAssertion(() => Assert.Equal(1, LiveRenders(watching.Instance))));
+        StreamThreeSeconds(afterFirstDelta: () => watching.WaitForAssertion(() => Assert.Equal(1, LiveRenders(text))));
         watching.WaitForAssertion(() => Assert.EndsWith("w END", watching.Find(".md-body p").TextContent.TrimEnd(), StringComparison.Ordinal));
 
-        Assert.Equal(3_001, Wakes(watching.Instance));
+        Assert.Equal(3_001, Wakes(text));
         // One render per 40 ms interval over 3 s (75), +1 at the start after the quiet spell: never one per delta.
-        Assert.InRange(LiveRenders(watching.Instance), 2, 76 + 1);
+        Assert.InRange(LiveRenders(text), 2, 76 + 1);
     }
+
+    [Fact]
+    public void The_run_page_itself_does_not_render_on_text_and_still_renders_a_stage_change()
+    {
+        // Running already (a stage was reported): no text can change what the page itself shows.
+        Publish(Created("streaming", 0), Stage("streaming", "generate", 0));
+        var watching = Render<RunDetail>(p => p.Add(x => x.Id, "streaming"));
+        var text = OutputOf(watching);
+        var thinking = watching.FindComponents<LiveRunText>().Single(t => t.Instance.Channel == TextChannel.Thinking).Instance;
+
+        StreamThreeSeconds(afterFirstDelta: () => watching.WaitForAssertion(() => Assert.Equal(1, LiveRenders(text))));
+        watching.WaitForAssertion(() => Assert.EndsWith("w END", watching.Find("#run-output .md-body p").TextContent.TrimEnd(), StringComparison.Ordinal));
+
+        Assert.Equal(0, Wakes(watching.Instance));
+        Assert.Equal(0, LiveRenders(watching.Instance));
+        Assert.Equal(3_001, Wakes(text));
+        Assert.InRange(LiveRenders(text), 2, 76 + 1);
+        Assert.Equal(0, Wakes(thinking));
+        Assert.Equal("generate", watching.Find("[data-stat='Stage']").TextContent.Trim());
+
+        Publish(Stage("streaming", "review", 4));
+        watching.WaitForAssertion(() => Assert.Equal("review", watching.Find("[data-stat='Stage']").TextContent.Trim()));
+        Assert.Equal(1, Wakes(watching.Instance));
+        Assert.Equal(1, LiveRenders(watching.Instance));
+        Assert.EndsWith("w END", watching.Find("#run-output .md-body p").TextContent.TrimEnd(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_pending_runs_page_renders_for_the_first_text_that_starts_it_then_no_more()
+    {
+        Publish(Created("streaming", 0));
+        var watching = Render<RunDetail>(p => p.Add(x => x.Id, "streaming"));
+        Assert.Contains("Waiting for text", watching.Find("#run-output").TextContent, StringComparison.Ordinal);
+
+        Publish(Text("streaming", "first "));
+        watching.WaitForAssertion(() => Assert.Equal(1, LiveRenders(watching.Instance)));
+        watching.WaitForAssertion(() => Assert.Equal("running", watching.Find("[data-status]").GetAttribute("data-status")));
+        watching.WaitForAssertion(() => Assert.Equal("first", watching.Find("#run-output .md-body p").TextContent.Trim()));
+
+        Time.Advance(Interval);
+        for (var i = 0; i < 100; i++)
+        {
+            Publish(Text("streaming", "w "));
+        }
+
+        Time.Advance(Interval);
+        watching.WaitForAssertion(() => Assert.EndsWith("w", watching.Find("#run-output .md-body p").TextContent.TrimEnd(), StringComparison.Ordinal));
+        Assert.Equal(1, Wakes(watching.Instance));
+        Assert.DoesNotContain("Waiting for text", watching.Find("#run-output").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_runs_end_shows_in_the_text_component_without_a_text_event()
+    {
+        Publish(Created("quiet", 0), Stage("quiet", "generate", 0));
+        var watching = Render<RunDetail>(p => p.Add(x => x.Id, "quiet"));
+        Assert.Contains("Waiting for text", watching.Find("#run-output").TextContent, StringComparison.Ordinal);
+
+        Publish(new RunEnded { Backend = "chat", At = At(2), RunId = "quiet", Status = RunStatus.Completed });
+
+        watching.WaitForAssertion(() => Assert.Contains("No text was produced.", watching.Find("#run-output").TextContent, StringComparison.Ordinal));
+        Assert.Equal(1, Wakes(OutputOf(watching)));
+    }
+
+    private static LiveRunText OutputOf(IRenderedComponent<RunDetail> page) =>
+        page.FindComponents<LiveRunText>().Single(t => t.Instance.Channel == TextChannel.Output).Instance;
 
     [Fact]
     public void A_change_the_page_shows_wakes_it_once_however_many_events_carried_it()

@@ -4,6 +4,7 @@ using Dashboard.Components.Pages;
 using Dashboard.Domain;
 using Dashboard.Runs;
 using Dashboard.State;
+using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Dashboard.Tests.Components;
@@ -133,9 +134,36 @@ public sealed class RunDetailPageTests : LiveTestContext
         {
             Assert.Equal("Plan", cut.Find("#run-output h1").TextContent);
             Assert.Equal(["one", "two"], cut.FindAll("#run-output li").Select(li => li.TextContent));
+            // The thinking follows in its own component, rendered on its own wake-up.
+            Assert.Contains("Thinking", cut.Markup, StringComparison.Ordinal);
         });
         Assert.DoesNotContain("pondering", cut.Find("#run-output").TextContent, StringComparison.Ordinal);
-        Assert.Contains("Thinking", cut.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_output_follows_its_tail_while_the_run_streams_and_stops_when_it_ends()
+    {
+        var autoscroll = JSInterop.SetupModule("./js/autoscroll.js");
+        var follower = autoscroll.SetupModule("follow", _ => true);
+        follower.SetupVoid("stop").SetVoidResult();
+        Publish(Created("r1", 0), Stage("r1", "code", 1));
+        var cut = Open("r1");
+
+        // The text component owns the output box now: it starts following it, live, on its first render.
+        cut.WaitForAssertion(() =>
+        {
+            var follow = autoscroll.VerifyInvoke("follow", calledTimes: 1)[0];
+            Assert.False(string.IsNullOrEmpty(((ElementReference)follow.Arguments[0]!).Id));
+            Assert.True((bool)follow.Arguments[1]!);
+        });
+
+        Publish(new RunTextReceived { Backend = "codegen", At = At(2), RunId = "r1", Text = "# Plan\n\nfirst step" });
+        cut.WaitForAssertion(() => Assert.Equal("Plan", cut.Find("#run-output h1").TextContent));
+        Assert.Empty(follower.Invocations);
+
+        Publish(Ended("r1", 3));
+        cut.WaitForAssertion(() => follower.VerifyInvoke("stop", calledTimes: 1));
+        autoscroll.VerifyInvoke("follow", calledTimes: 1);
     }
 
     [Fact]

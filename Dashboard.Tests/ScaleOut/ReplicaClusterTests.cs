@@ -275,6 +275,15 @@ public sealed class ReplicaClusterTests(PostgresServer postgres, RedisServer red
             panel.WaitForAssertion(() => Assert.Contains("History is behind", panel.Find("[data-history='behind']").TextContent, StringComparison.Ordinal), Patience);
             Assert.Contains("events wait to be written", panel.Markup, StringComparison.Ordinal);
             Assert.DoesNotContain("Password", panel.Markup, StringComparison.OrdinalIgnoreCase);
+
+            // Meanwhile lists and searches answer from memory at once: no read waits for the writer or the database.
+            using (var quick = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+            {
+                using var listed = JsonDocument.Parse(await aApi.GetStringAsync("/api/runs", quick.Token));
+                Assert.Contains(listed.RootElement.EnumerateArray(), r => r.GetProperty("id").GetString() == during);
+                using var found = JsonDocument.Parse(await aApi.GetStringAsync("/api/runs?q=giraffes", quick.Token));
+                Assert.Contains(found.RootElement.EnumerateArray(), r => r.GetProperty("id").GetString() == during);
+            }
             Assert.Equal(HttpStatusCode.OK, (await bApi.GetAsync($"/api/runs/{before}")).StatusCode);
         }
         finally

@@ -36,7 +36,7 @@ internal static class RunHistoryApi
             return InFlight(id, live.Status);
         }
 
-        await store.FlushAsync(cancellationToken);
+        await store.CatchUpAsync(cancellationToken: cancellationToken);
         var inMemory = state.Forget(id);
         var stored = store.DeleteRun(id);
         return inMemory || stored ? TypedResults.NoContent() : UnknownRun(id);
@@ -72,7 +72,7 @@ internal static class RunHistoryApi
 
     private static async Task<IResult> SetPinnedAsync(string id, bool pinned, IHistoryStore store, IDashboardState state, CancellationToken cancellationToken)
     {
-        await store.FlushAsync(cancellationToken);
+        await store.CatchUpAsync(cancellationToken: cancellationToken);
         if (store.SetPinned(id, pinned))
         {
             return TypedResults.NoContent();

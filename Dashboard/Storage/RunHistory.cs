@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dashboard.Domain;
 using Dashboard.State;
 
@@ -25,13 +26,24 @@ public sealed class RunHistory(IDashboardState state, IHistoryStore store, TimeP
             .ToList();
 
         // A run that ended a moment ago is in the store's queue: written first, so it is listed.
-        await store.FlushAsync(cancellationToken);
-        var stored = store.QueryEnded(query with { Limit = query.Limit + 1 });
+        await store.CatchUpAsync(cancellationToken: cancellationToken);
+        RunPage stored;
+        var recent = (clock ?? TimeProvider.System).GetUtcNow() - StoreLag;
+        try
+        {
+            stored = store.QueryEnded(query with { Limit = query.Limit + 1 });
+        }
+        catch (DbException)
+        {
+            // The history database is away (the page says so): what memory holds is the list.
+            stored = new RunPage([], null);
+            recent = DateTimeOffset.MinValue;
+        }
+
         var storedIds = stored.Items.Select(i => i.Run.Id).ToHashSet(StringComparer.Ordinal);
 
         // With several replicas a run that ended on another one is in this replica's memory before
         // that replica's writer has stored it: on the first page it is listed from memory until then.
-        var recent = (clock ?? TimeProvider.System).GetUtcNow() - StoreLag;
         var endedNotStored = query.Before is null
             ? state.Runs
                 .Where(r => r.Status.IsTerminal() && r.EndedAt >= recent && !storedIds.Contains(r.Id) && RunFilter.Matches(r, query, words))
@@ -63,7 +75,7 @@ public sealed class RunHistory(IDashboardState state, IHistoryStore store, TimeP
     public async Task<int> ClearAsync(CancellationToken cancellationToken = default)
     {
         // Runs that ended a moment ago are still queued: written first, so they are cleared too.
-        await store.FlushAsync(cancellationToken);
+        await store.CatchUpAsync(cancellationToken: cancellationToken);
         var deleted = store.ClearEnded();
         var forgotten = 0;
         if (state is DashboardState projections)

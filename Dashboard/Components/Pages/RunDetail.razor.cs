@@ -9,8 +9,8 @@ using Microsoft.JSInterop;
 namespace Dashboard.Components.Pages;
 
 /// <summary>
-/// One run, live: its output, timeline and details. The output follows its tail only while the
-/// run streams; an ended run opens at the top.
+/// One run, live: its status, timeline and details. Its text is <see cref="LiveRunText"/>'s: the
+/// page does not wake on text, which changes nothing else it shows once the run is running.
 /// </summary>
 public sealed partial class RunDetail
 {
@@ -20,11 +20,8 @@ public sealed partial class RunDetail
     private string? _cancelError;
     private bool _notify;
     private bool _notified;
-    private ElementReference _scroller;
-    private IJSObjectReference? _module;
-    private IJSObjectReference? _follower;
     private IJSObjectReference? _notifier;
-    private bool _followingLive;
+    private volatile bool _pending = true;
     private ITimer? _clock;
 
     [Inject]
@@ -44,8 +41,9 @@ public sealed partial class RunDetail
         ? $"{StatusDisplay.Text(run.Status)} · {DisplayText.Shorten(run.Prompt, 40)} · {run.Backend}"
         : $"Run {DisplayText.Shorten(Id, 40)} not found · AI pipeline dashboard";
 
+    // A run's first text moves it from pending to running; after that, text is the text components' alone.
     protected override bool Accepts(DashboardEvent e) =>
-        string.Equals(StatusDisplay.RunIdOf(e), Id, StringComparison.Ordinal);
+        (e is not RunTextReceived || _pending) && string.Equals(StatusDisplay.RunIdOf(e), Id, StringComparison.Ordinal);
 
     protected override void OnInitialized()
     {
@@ -54,13 +52,19 @@ public sealed partial class RunDetail
         _clock = Time.CreateTimer(_ => _ = InvokeAsync(Tick), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
-    protected override void OnParametersSet() => _run = State.GetRun(Id);
+    protected override void OnParametersSet() => Read();
 
-    protected override void OnLiveUpdate() => _run = State.GetRun(Id);
+    protected override void OnLiveUpdate() => Read();
+
+    private void Read()
+    {
+        _run = State.GetRun(Id);
+        _pending = _run is not { } run || run.Status == RunStatus.Pending;
+    }
 
     private void Tick()
     {
-        _run = State.GetRun(Id);
+        Read();
         if (_run is { } run && !run.Status.IsTerminal())
         {
             StateHasChanged();
@@ -74,21 +78,7 @@ public sealed partial class RunDetail
             return;
         }
 
-        var live = !run.Status.IsTerminal();
-        if (_follower is null)
-        {
-            _module ??= await JS.InvokeAsync<IJSObjectReference>("import", "./js/autoscroll.js");
-            _follower = await _module.InvokeAsync<IJSObjectReference>("follow", _scroller, live);
-            _followingLive = live;
-        }
-        else if (_followingLive && !live)
-        {
-            // The stream is over: stop following, leave the reader where they are.
-            _followingLive = false;
-            await _follower.InvokeVoidAsync("stop");
-        }
-
-        if (_notify && !live && !_notified && _notifier is not null)
+        if (_notify && run.Status.IsTerminal() && !_notified && _notifier is not null)
         {
             _notified = true;
             await _notifier.InvokeVoidAsync("show", $"Run {StatusDisplay.Text(run.Status)}", $"{run.Backend}: {DisplayText.Shorten(run.Prompt, 80)}");
@@ -119,7 +109,7 @@ public sealed partial class RunDetail
         var cancelled = await Launcher.CancelAsync(Id);
         _cancelling = false;
         _confirmCancel = false;
-        _run = State.GetRun(Id);
+        Read();
         if (!cancelled && _run is { } run && !run.Status.IsTerminal())
         {
             _cancelError = "The run could not be cancelled.";
@@ -142,17 +132,6 @@ public sealed partial class RunDetail
         Dispose();
         try
         {
-            if (_follower is not null)
-            {
-                await _follower.InvokeVoidAsync("dispose");
-                await _follower.DisposeAsync();
-            }
-
-            if (_module is not null)
-            {
-                await _module.DisposeAsync();
-            }
-
             if (_notifier is not null)
             {
                 await _notifier.DisposeAsync();

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -201,7 +202,7 @@ public sealed class PostgresHistoryStore : IHistoryStore
 
     public string? ReadValue(string key)
     {
-        using var connection = _data.OpenConnection();
+        using var connection = Reads.OpenConnection();
         using var command = new NpgsqlCommand("SELECT value FROM meta WHERE key = $1;", connection);
         command.Parameters.Add(new NpgsqlParameter { Value = SqliteHistoryStore.ValuePrefix + key });
         return command.ExecuteScalar() as string;
@@ -216,9 +217,29 @@ public sealed class PostgresHistoryStore : IHistoryStore
         }
     }
 
+    /// <summary>
+    /// The database, for reads and users' changes: refused at once (<see cref="HistoryUnavailableException"/>)
+    /// while the writer knows it is unreachable, so nobody waits on a connection timeout meanwhile.
+    /// </summary>
+    private NpgsqlDataSource Reads => Behind is { } behind ? throw new HistoryUnavailableException(behind.Description) : _data;
+
+    /// <summary>Null for a run the store does not have, or cannot be asked about now (the page says history is behind).</summary>
     public RunView? FindRun(string runId)
     {
-        using var command = _data.CreateCommand("SELECT prompt, output, summary, detail FROM runs WHERE id = $1;");
+        try
+        {
+            return Find(runId);
+        }
+        catch (DbException ex)
+        {
+            _logger.LogDebug("Run {RunId} not looked up in the history database: {Error}", runId, ex.Message);
+            return null;
+        }
+    }
+
+    private RunView? Find(string runId)
+    {
+        using var command = Reads.CreateCommand("SELECT prompt, output, summary, detail FROM runs WHERE id = $1;");
         command.Parameters.Add(new NpgsqlParameter { Value = runId });
         using var reader = command.ExecuteReader();
         return reader.Read()
@@ -230,7 +251,7 @@ public sealed class PostgresHistoryStore : IHistoryStore
     {
         ArgumentNullException.ThrowIfNull(query);
         var words = SearchText.Words(query.Text);
-        using var command = _data.CreateCommand();
+        using var command = Reads.CreateCommand();
         var sql = new StringBuilder("SELECT r.id, r.prompt, r.summary, r.pinned, r.started_at, r.duration");
         if (words.Count > 0)
         {
@@ -302,7 +323,7 @@ public sealed class PostgresHistoryStore : IHistoryStore
 
     public bool DeleteRun(string runId)
     {
-        using var connection = _data.OpenConnection();
+        using var connection = Reads.OpenConnection();
         using var transaction = connection.BeginTransaction();
         using var command = new NpgsqlCommand("DELETE FROM runs WHERE id = $1;", connection, transaction);
         command.Parameters.Add(new NpgsqlParameter { Value = runId });
@@ -315,7 +336,7 @@ public sealed class PostgresHistoryStore : IHistoryStore
 
     public IReadOnlyList<string> ClearEnded()
     {
-        using var connection = _data.OpenConnection();
+        using var connection = Reads.OpenConnection();
         using var transaction = connection.BeginTransaction();
         var ids = new List<string>();
         using (var delete = new NpgsqlCommand($"DELETE FROM runs WHERE NOT pinned AND status NOT IN ({InFlight}) RETURNING id;", connection, transaction))
@@ -339,7 +360,7 @@ public sealed class PostgresHistoryStore : IHistoryStore
 
     public bool SetPinned(string runId, bool pinned)
     {
-        using var command = _data.CreateCommand("UPDATE runs SET pinned = $1 WHERE id = $2;");
+        using var command = Reads.CreateCommand("UPDATE runs SET pinned = $1 WHERE id = $2;");
         command.Parameters.Add(new NpgsqlParameter { Value = pinned });
         command.Parameters.Add(new NpgsqlParameter { Value = runId });
         return command.ExecuteNonQuery() == 1;
@@ -347,7 +368,7 @@ public sealed class PostgresHistoryStore : IHistoryStore
 
     public bool IsPinned(string runId)
     {
-        using var command = _data.CreateCommand("SELECT pinned FROM runs WHERE id = $1;");
+        using var command = Reads.CreateCommand("SELECT pinned FROM runs WHERE id = $1;");
         command.Parameters.Add(new NpgsqlParameter { Value = runId });
         return command.ExecuteScalar() is true;
     }
@@ -355,7 +376,7 @@ public sealed class PostgresHistoryStore : IHistoryStore
     public IReadOnlyList<GraphPoint> GraphHistory(string backend, DateTimeOffset since, int maxPoints)
     {
         long count, first, last;
-        using (var span = _data.CreateCommand("SELECT count(*), min(at), max(at) FROM graph_points WHERE backend = $1 AND at >= $2;"))
+        using (var span = Reads.CreateCommand("SELECT count(*), min(at), max(at) FROM graph_points WHERE backend = $1 AND at >= $2;"))
         {
             span.Parameters.Add(new NpgsqlParameter { Value = backend });
             span.Parameters.Add(new NpgsqlParameter { Value = since.UtcTicks });
@@ -365,7 +386,7 @@ public sealed class PostgresHistoryStore : IHistoryStore
         }
 
         // The last point of each time bucket, over the time the points cover (see GraphDownsampling).
-        using var command = _data.CreateCommand(
+        using var command = Reads.CreateCommand(
             """
             SELECT at, nodes FROM (
                 SELECT DISTINCT ON ((at - $3) / $4) at, nodes FROM graph_points
@@ -389,7 +410,7 @@ public sealed class PostgresHistoryStore : IHistoryStore
     public IReadOnlyList<StoredGraph> LatestGraphs(int points)
     {
         var graphs = new List<(string Backend, GraphStats Stats)>();
-        using (var command = _data.CreateCommand("SELECT backend, stats FROM graphs ORDER BY backend;"))
+        using (var command = Reads.CreateCommand("SELECT backend, stats FROM graphs ORDER BY backend;"))
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
@@ -401,7 +422,7 @@ public sealed class PostgresHistoryStore : IHistoryStore
         var result = new List<StoredGraph>();
         foreach (var (backend, stats) in graphs)
         {
-            using var command = _data.CreateCommand("SELECT at, nodes FROM graph_points WHERE backend = $1 ORDER BY at DESC, id DESC LIMIT $2;");
+            using var command = Reads.CreateCommand("SELECT at, nodes FROM graph_points WHERE backend = $1 ORDER BY at DESC, id DESC LIMIT $2;");
             command.Parameters.Add(new NpgsqlParameter { Value = backend });
             command.Parameters.Add(new NpgsqlParameter { Value = points });
             var history = new List<GraphPoint>();
@@ -421,8 +442,13 @@ public sealed class PostgresHistoryStore : IHistoryStore
     public async Task<EventReplay> ReplayAsync(long after, int max, CancellationToken cancellationToken = default)
     {
         var last = Interlocked.Read(ref _last);
-        await FlushAsync(cancellationToken);
-        await using var connection = await _data.OpenConnectionAsync(cancellationToken);
+        // Every event up to last must be written before it is read back: a replay never has a hole.
+        if (!await this.CatchUpAsync(Timeout.InfiniteTimeSpan, cancellationToken))
+        {
+            throw new HistoryUnavailableException(Behind?.Description ?? "History is behind.");
+        }
+
+        await using var connection = await Reads.OpenConnectionAsync(cancellationToken);
         var events = new List<SequencedEvent>();
         await using (var command = new NpgsqlCommand("SELECT seq, at, type, backend, run_id, data FROM events WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3;", connection))
         {
@@ -448,7 +474,7 @@ public sealed class PostgresHistoryStore : IHistoryStore
 
     public RetentionResult EnforceRetention(DateTimeOffset now)
     {
-        using var connection = _data.OpenConnection();
+        using var connection = Reads.OpenConnection();
         var cut = (now - TimeSpan.FromDays(_options.RetentionDays)).UtcTicks;
         var runs = Batched(connection,
             $"DELETE FROM runs WHERE id IN (SELECT id FROM runs WHERE NOT pinned AND status NOT IN ({InFlight}) AND ended_at < $1 LIMIT {RetentionBatch});", cut);

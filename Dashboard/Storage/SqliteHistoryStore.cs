@@ -50,6 +50,13 @@ public sealed class SqliteHistoryStore : IHistoryStore
     private readonly SqliteCommand _insertPoint;
     private readonly SqliteCommand _upsertGraph;
     private long _queuedEvents;
+    private long _peakQueuedEvents;
+    private long _batches;
+    private long _longestBatchTicks;
+    private long _longestBeginTicks;
+    private long _retentionSlices;
+    private long _longestSliceTicks;
+    private long _longestPassTicks;
     private long _unwritten;
     private long _dropped;
     private long _last;
@@ -121,6 +128,15 @@ public sealed class SqliteHistoryStore : IHistoryStore
 
     public long DroppedEvents => Interlocked.Read(ref _dropped);
 
+    public SqliteWriterStats WriterStats => new(
+        Interlocked.Read(ref _batches),
+        TimeSpan.FromTicks(Interlocked.Read(ref _longestBatchTicks)),
+        TimeSpan.FromTicks(Interlocked.Read(ref _longestBeginTicks)),
+        Interlocked.Read(ref _peakQueuedEvents),
+        Interlocked.Read(ref _retentionSlices),
+        TimeSpan.FromTicks(Interlocked.Read(ref _longestSliceTicks)),
+        TimeSpan.FromTicks(Interlocked.Read(ref _longestPassTicks)));
+
     public IReadOnlyList<string> InterruptedAtStart { get; } = [];
 
     public IReadOnlyList<InFlightRun> ResumableAtStart { get; } = [];
@@ -159,7 +175,9 @@ public sealed class SqliteHistoryStore : IHistoryStore
     public void Record(in SequencedEvent item)
     {
         Interlocked.Increment(ref _unwritten);
-        if (Interlocked.Increment(ref _queuedEvents) > EventQueueCapacity || !_queue.Writer.TryWrite(new EventItem(item)))
+        var queued = Interlocked.Increment(ref _queuedEvents);
+        Longest(ref _peakQueuedEvents, queued);
+        if (queued > EventQueueCapacity || !_queue.Writer.TryWrite(new EventItem(item)))
         {
             Interlocked.Decrement(ref _unwritten);
             Interlocked.Decrement(ref _queuedEvents);
@@ -643,6 +661,19 @@ public sealed class SqliteHistoryStore : IHistoryStore
 
     public RetentionResult EnforceRetention(DateTimeOffset now)
     {
+        var pass = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            return EnforceRetentionOnOwnConnection(now);
+        }
+        finally
+        {
+            Longest(ref _longestPassTicks, System.Diagnostics.Stopwatch.GetElapsedTime(pass).Ticks);
+        }
+    }
+
+    private RetentionResult EnforceRetentionOnOwnConnection(DateTimeOffset now)
+    {
         using var connection = OpenConnection();
         var runs = 0;
         var cut = (now - TimeSpan.FromDays(_options.RetentionDays)).UtcTicks;
@@ -752,7 +783,9 @@ public sealed class SqliteHistoryStore : IHistoryStore
 
     private void WriteBatch(ChannelReader<WriteItem> reader, List<TaskCompletionSource> flushes, ref int taken)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         using var transaction = _write.BeginTransaction();
+        Longest(ref _longestBeginTicks, System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks);
         foreach (var command in new[] { _insertEvent, _upsertRun, _insertPoint, _upsertGraph })
         {
             command.Transaction = transaction;
@@ -796,6 +829,23 @@ public sealed class SqliteHistoryStore : IHistoryStore
 
         WriteGaps(transaction);
         transaction.Commit();
+        Interlocked.Increment(ref _batches);
+        Longest(ref _longestBatchTicks, System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks);
+    }
+
+    private static void Longest(ref long longest, long value)
+    {
+        var seen = Interlocked.Read(ref longest);
+        while (value > seen)
+        {
+            var was = Interlocked.CompareExchange(ref longest, value, seen);
+            if (was == seen)
+            {
+                return;
+            }
+
+            seen = was;
+        }
     }
 
     private void WriteEvent(in SequencedEvent item)
@@ -1054,7 +1104,7 @@ public sealed class SqliteHistoryStore : IHistoryStore
         return command;
     }
 
-    private static int Batched(SqliteConnection connection, string sql, (string Name, long Value) parameter, bool once = false)
+    private int Batched(SqliteConnection connection, string sql, (string Name, long Value) parameter, bool once = false)
     {
         var total = 0;
         while (true)
@@ -1066,7 +1116,10 @@ public sealed class SqliteHistoryStore : IHistoryStore
                 command.Parameters.AddWithValue(parameter.Name, parameter.Value);
             }
 
+            var slice = System.Diagnostics.Stopwatch.GetTimestamp();
             var removed = command.ExecuteNonQuery();
+            Interlocked.Increment(ref _retentionSlices);
+            Longest(ref _longestSliceTicks, System.Diagnostics.Stopwatch.GetElapsedTime(slice).Ticks);
             total += removed;
             if (once || removed == 0 || removed < RetentionBatch)
             {

@@ -30,7 +30,6 @@ public sealed class SqliteHistoryStore : IHistoryStore
     public const int MaxReplayEvents = 5_000_000;
 
     private const int BatchSize = 4096;
-    private const int RetentionBatch = 500;
     private const string Statuses = "'pending','running'";
 
     private readonly StorageOptions _options;
@@ -43,6 +42,9 @@ public sealed class SqliteHistoryStore : IHistoryStore
     private readonly SqliteConnection _sequenceConnection;
     private readonly Channel<WriteItem> _queue = Channel.CreateUnbounded<WriteItem>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
+
+    // Passes asked for and not finished, oldest first; touched by the writer only.
+    private readonly Queue<SqliteRetentionPass> _retention = new();
     private readonly Lock _gapGate = new();
     private readonly List<(long First, long Last)> _pendingGaps = [];
     private readonly SqliteCommand _insertEvent;
@@ -659,55 +661,73 @@ public sealed class SqliteHistoryStore : IHistoryStore
         return new EventReplay(events, InstanceId, last, first, gap);
     }
 
+    /// <summary>Rows one retention statement removes at most (settable so tests cross slices with few rows).</summary>
+    internal int RetentionSlice { get; set; } = DefaultRetentionSlice;
+
+    /// <summary>Events (and graph points) one retention statement removes: a few milliseconds of the writer's time.</summary>
+    public const int DefaultRetentionSlice = 2000;
+
+    /// <summary>
+    /// Retention runs on the writer, one short statement at a time between write batches (see
+    /// <see cref="SqliteRetentionPass"/>); this waits for the pass to end and reports what it removed.
+    /// </summary>
     public RetentionResult EnforceRetention(DateTimeOffset now)
     {
-        var pass = System.Diagnostics.Stopwatch.GetTimestamp();
+        long counted;
+        using (var connection = OpenConnection())
+        {
+            // Counted here, on a reading connection (WAL readers never hold the writer up), not on the writer.
+            counted = (long)SqliteSchema.Scalar(connection, "SELECT count(*) FROM events;")!;
+        }
+
+        var pass = new SqliteRetentionPass(now, TimeSpan.FromDays(_options.RetentionDays), _options.ReplayWindow, _options.MaxRuns, counted, MaxReplayEvents, RetentionSlice);
+        if (!_queue.Writer.TryWrite(new RetentionItem(pass)))
+        {
+            // Closing: the writer takes no more work, and the next start prunes.
+            return new RetentionResult(0, 0, 0);
+        }
+
+        return pass.Done.Task.GetAwaiter().GetResult();
+    }
+
+    /// <summary>Called by the writer between write batches while a retention pass is under way.</summary>
+    private void RunRetentionSlice()
+    {
+        var pass = _retention.Peek();
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            return EnforceRetentionOnOwnConnection(now);
+            pass.RunSlice(_write);
+            WriterSteps?.Invoke(WriterStep.RetentionSlice);
+        }
+        catch (Exception ex) when (ex is SqliteException or InvalidOperationException)
+        {
+            // The pass ends here and says why; the next one starts over.
+            _retention.Dequeue();
+            pass.Done.TrySetException(ex);
+            return;
         }
         finally
         {
-            Longest(ref _longestPassTicks, System.Diagnostics.Stopwatch.GetElapsedTime(pass).Ticks);
+            Interlocked.Increment(ref _retentionSlices);
+            Longest(ref _longestSliceTicks, System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks);
+        }
+
+        if (pass.Finished)
+        {
+            _retention.Dequeue();
+            Longest(ref _longestPassTicks, System.Diagnostics.Stopwatch.GetElapsedTime(pass.Started).Ticks);
+            pass.Done.TrySetResult(pass.Result);
         }
     }
 
-    private RetentionResult EnforceRetentionOnOwnConnection(DateTimeOffset now)
+    /// <summary>What the writer did, in order (tests watch a pass interleave with write batches).</summary>
+    internal Action<WriterStep>? WriterSteps { get; set; }
+
+    internal enum WriterStep
     {
-        using var connection = OpenConnection();
-        var runs = 0;
-        var cut = (now - TimeSpan.FromDays(_options.RetentionDays)).UtcTicks;
-        runs += Batched(connection, $"DELETE FROM runs WHERE rowid IN (SELECT rowid FROM runs WHERE pinned = 0 AND status NOT IN ({Statuses}) AND ended_at < $cut LIMIT {RetentionBatch});", ("$cut", cut));
-        // Counted from the small indexes (all runs less those in flight): a filter on status would read every row.
-        var over = (long)SqliteSchema.Scalar(connection, $"SELECT (SELECT count(*) FROM runs) - (SELECT count(*) FROM runs WHERE status IN ({Statuses}));")! - _options.MaxRuns;
-        while (over > 0)
-        {
-            var removed = Batched(connection,
-                $"DELETE FROM runs WHERE rowid IN (SELECT rowid FROM runs WHERE pinned = 0 AND status NOT IN ({Statuses}) ORDER BY started_at, id LIMIT $n);",
-                ("$n", Math.Min(over, RetentionBatch)), once: true);
-            if (removed == 0)
-            {
-                break;
-            }
-
-            runs += removed;
-            over -= removed;
-        }
-
-        var events = Batched(connection, $"DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE at < $cut ORDER BY seq LIMIT {BatchSize});",
-            ("$cut", (now - _options.ReplayWindow).UtcTicks));
-        var excess = (long)SqliteSchema.Scalar(connection, "SELECT count(*) FROM events;")! - MaxReplayEvents;
-        if (excess > 0)
-        {
-            events += Batched(connection, "DELETE FROM events WHERE seq IN (SELECT seq FROM events ORDER BY seq LIMIT $n);", ("$n", excess), once: true);
-        }
-
-        Batched(connection, "DELETE FROM gaps WHERE last < (SELECT coalesce(min(seq), 0) FROM events);", ("$unused", 0), once: true);
-        var points = Batched(connection, $"DELETE FROM graph_points WHERE rowid IN (SELECT rowid FROM graph_points WHERE at < $cut LIMIT {BatchSize});", ("$cut", cut));
-
-        // Gives freed pages back to the file system a little at a time.
-        SqliteSchema.Execute(connection, "PRAGMA incremental_vacuum(2000);");
-        return new RetentionResult(runs, events, points);
+        Batch,
+        RetentionSlice,
     }
 
     public void Dispose()
@@ -755,30 +775,65 @@ public sealed class SqliteHistoryStore : IHistoryStore
     private async Task WriteLoopAsync()
     {
         var reader = _queue.Reader;
-        while (await reader.WaitToReadAsync())
+        while (true)
         {
-            var flushes = new List<TaskCompletionSource>();
-            var taken = 0;
-            try
+            // While a retention pass is under way the writer does not wait for work: a slice of the
+            // pass follows each batch, or runs alone when nothing is queued.
+            if (_retention.Count == 0 && !await reader.WaitToReadAsync())
             {
-                WriteBatch(reader, flushes, ref taken);
+                break;
             }
-            catch (Exception ex) when (ex is SqliteException or InvalidOperationException or IOException or ArgumentException or NotSupportedException or JsonException)
+
+            if (!reader.TryPeek(out _))
             {
-                // A failed batch (disk full, I/O error, an event it cannot encode) loses that batch
-                // only; the writer goes on, so history and every later flush keep working.
-                _logger.LogError("The history store could not write a batch: {Error}", _redactor.Redact(ex.Message));
-            }
-            finally
-            {
-                // Written, or lost with a failed batch: either way no longer waited for.
-                Interlocked.Add(ref _unwritten, -taken);
-                foreach (var flush in flushes)
+                if (reader.Completion.IsCompleted)
                 {
-                    flush.TrySetResult();
+                    break;
                 }
+
+                RunRetentionSlice();
+                continue;
+            }
+
+            WriteOneBatch(reader);
+            if (_retention.Count > 0)
+            {
+                RunRetentionSlice();
             }
         }
+
+        // Closing: a pass not finished reports what it removed; the next start goes on with the rest.
+        while (_retention.TryDequeue(out var pass))
+        {
+            pass.Done.TrySetResult(pass.Result);
+        }
+    }
+
+    private void WriteOneBatch(ChannelReader<WriteItem> reader)
+    {
+        var flushes = new List<TaskCompletionSource>();
+        var taken = 0;
+        try
+        {
+            WriteBatch(reader, flushes, ref taken);
+        }
+        catch (Exception ex) when (ex is SqliteException or InvalidOperationException or IOException or ArgumentException or NotSupportedException or JsonException)
+        {
+            // A failed batch (disk full, I/O error, an event it cannot encode) loses that batch
+            // only; the writer goes on, so history and every later flush keep working.
+            _logger.LogError("The history store could not write a batch: {Error}", _redactor.Redact(ex.Message));
+        }
+        finally
+        {
+            // Written, or lost with a failed batch: either way no longer waited for.
+            Interlocked.Add(ref _unwritten, -taken);
+            foreach (var flush in flushes)
+            {
+                flush.TrySetResult();
+            }
+        }
+
+        WriterSteps?.Invoke(WriterStep.Batch);
     }
 
     private void WriteBatch(ChannelReader<WriteItem> reader, List<TaskCompletionSource> flushes, ref int taken)
@@ -813,6 +868,9 @@ public sealed class SqliteHistoryStore : IHistoryStore
                 case FlushItem f:
                     flushes.Add(f.Done);
                     n = BatchSize;
+                    break;
+                case RetentionItem r:
+                    _retention.Enqueue(r.Pass);
                     break;
             }
         }
@@ -1104,30 +1162,6 @@ public sealed class SqliteHistoryStore : IHistoryStore
         return command;
     }
 
-    private int Batched(SqliteConnection connection, string sql, (string Name, long Value) parameter, bool once = false)
-    {
-        var total = 0;
-        while (true)
-        {
-            using var command = connection.CreateCommand();
-            command.CommandText = sql;
-            if (sql.Contains(parameter.Name, StringComparison.Ordinal))
-            {
-                command.Parameters.AddWithValue(parameter.Name, parameter.Value);
-            }
-
-            var slice = System.Diagnostics.Stopwatch.GetTimestamp();
-            var removed = command.ExecuteNonQuery();
-            Interlocked.Increment(ref _retentionSlices);
-            Longest(ref _longestSliceTicks, System.Diagnostics.Stopwatch.GetElapsedTime(slice).Ticks);
-            total += removed;
-            if (once || removed == 0 || removed < RetentionBatch)
-            {
-                return total;
-            }
-        }
-    }
-
     private static void AppendIn(StringBuilder sql, SqliteCommand command, string column, string prefix, List<object> values, string collate)
     {
         if (values.Count == 0)
@@ -1161,4 +1195,6 @@ public sealed class SqliteHistoryStore : IHistoryStore
     private sealed record FlushItem(TaskCompletionSource Done) : WriteItem;
 
     private sealed record ValueItem(string Key, string Value) : WriteItem;
+
+    private sealed record RetentionItem(SqliteRetentionPass Pass) : WriteItem;
 }

@@ -20,8 +20,16 @@ namespace Dashboard.Storage;
 /// </summary>
 public sealed class SqliteHistoryStore : IHistoryStore
 {
-    /// <summary>Events queued for the writer at most; beyond, they are dropped and counted (the range is kept as a gap).</summary>
+    /// <summary>The PostgreSQL store's bound on events queued for its writer (this store bounds its queue in bytes).</summary>
     public const int EventQueueCapacity = 200_000;
+
+    /// <summary>
+    /// Estimated bytes of events queued for the writer at most (see <see cref="QueuedEventSize"/>);
+    /// beyond, an event is dropped and counted, and its range kept as a gap. 64 MB holds about
+    /// 20 s of small events at 20,000 a second, so a stall of the disk or the machine is absorbed,
+    /// while the memory a stalled writer can cost stays bounded whatever the events' size.
+    /// </summary>
+    public const long DefaultEventQueueBytes = 64L << 20;
 
     /// <summary>Sequence numbers reserved durably at a time.</summary>
     public const long SequenceBlock = 1 << 20;
@@ -42,6 +50,7 @@ public sealed class SqliteHistoryStore : IHistoryStore
     private readonly SqliteConnection _sequenceConnection;
     private readonly Channel<WriteItem> _queue = Channel.CreateUnbounded<WriteItem>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
+    private readonly SqliteCheckpointer? _checkpointer;
 
     // Passes asked for and not finished, oldest first; touched by the writer only.
     private readonly Queue<SqliteRetentionPass> _retention = new();
@@ -52,7 +61,9 @@ public sealed class SqliteHistoryStore : IHistoryStore
     private readonly SqliteCommand _insertPoint;
     private readonly SqliteCommand _upsertGraph;
     private long _queuedEvents;
+    private long _queuedBytes;
     private long _peakQueuedEvents;
+    private long _peakQueuedBytes;
     private long _batches;
     private long _longestBatchTicks;
     private long _longestBeginTicks;
@@ -115,6 +126,9 @@ public sealed class SqliteHistoryStore : IHistoryStore
         _insertPoint = Prepare("INSERT INTO graph_points(backend, at, nodes) VALUES ($backend, $at, $nodes);", "$backend", "$at", "$nodes");
         _upsertGraph = Prepare("INSERT INTO graphs(backend, stats, at) VALUES ($backend, $stats, $at) ON CONFLICT(backend) DO UPDATE SET stats = excluded.stats, at = excluded.at;",
             "$backend", "$stats", "$at");
+        // The writer never checkpoints: the checkpointer does, beside it (see SqliteCheckpointer).
+        SqliteSchema.Execute(_write, "PRAGMA wal_autocheckpoint = 0;");
+        _checkpointer = new SqliteCheckpointer(_connectionString, logger);
         _writer = Task.Run(WriteLoopAsync);
     }
 
@@ -135,9 +149,15 @@ public sealed class SqliteHistoryStore : IHistoryStore
         TimeSpan.FromTicks(Interlocked.Read(ref _longestBatchTicks)),
         TimeSpan.FromTicks(Interlocked.Read(ref _longestBeginTicks)),
         Interlocked.Read(ref _peakQueuedEvents),
+        Interlocked.Read(ref _peakQueuedBytes),
         Interlocked.Read(ref _retentionSlices),
         TimeSpan.FromTicks(Interlocked.Read(ref _longestSliceTicks)),
-        TimeSpan.FromTicks(Interlocked.Read(ref _longestPassTicks)));
+        TimeSpan.FromTicks(Interlocked.Read(ref _longestPassTicks)),
+        _checkpointer?.Checkpoints ?? 0,
+        _checkpointer?.Longest ?? TimeSpan.Zero);
+
+    /// <summary>Has <paramref name="action"/> called after each checkpoint of the write-ahead log, on the checkpointer's thread.</summary>
+    internal void OnCheckpoint(Action? action) => _checkpointer!.Checkpointed = action;
 
     public IReadOnlyList<string> InterruptedAtStart { get; } = [];
 
@@ -174,18 +194,25 @@ public sealed class SqliteHistoryStore : IHistoryStore
         return next;
     }
 
+    /// <summary>The queue's bound in estimated bytes (settable so tests overflow it with a few events).</summary>
+    internal long EventQueueBytes { get; set; } = DefaultEventQueueBytes;
+
     public void Record(in SequencedEvent item)
     {
         Interlocked.Increment(ref _unwritten);
-        var queued = Interlocked.Increment(ref _queuedEvents);
-        Longest(ref _peakQueuedEvents, queued);
-        if (queued > EventQueueCapacity || !_queue.Writer.TryWrite(new EventItem(item)))
+        var size = QueuedEventSize.Of(item.Event);
+        var bytes = Interlocked.Add(ref _queuedBytes, size);
+        if (bytes > EventQueueBytes || !_queue.Writer.TryWrite(new EventItem(item, size)))
         {
             Interlocked.Decrement(ref _unwritten);
-            Interlocked.Decrement(ref _queuedEvents);
+            Interlocked.Add(ref _queuedBytes, -size);
             Interlocked.Increment(ref _dropped);
             AddGap(item.Sequence);
+            return;
         }
+
+        Longest(ref _peakQueuedBytes, bytes);
+        Longest(ref _peakQueuedEvents, Interlocked.Increment(ref _queuedEvents));
     }
 
     public void SaveRun(RunView run)
@@ -743,6 +770,7 @@ public sealed class SqliteHistoryStore : IHistoryStore
             // Shutdown: what was queued is written before the file is closed.
             _writer?.Wait(TimeSpan.FromSeconds(30));
             _reserving?.Wait(TimeSpan.FromSeconds(5));
+            _checkpointer?.Dispose();
         }
         catch (AggregateException ex)
         {
@@ -854,6 +882,7 @@ public sealed class SqliteHistoryStore : IHistoryStore
             {
                 case EventItem e:
                     Interlocked.Decrement(ref _queuedEvents);
+                    Interlocked.Add(ref _queuedBytes, -e.Size);
                     taken++;
                     WriteEvent(e.Item);
                     break;
@@ -889,6 +918,7 @@ public sealed class SqliteHistoryStore : IHistoryStore
         transaction.Commit();
         Interlocked.Increment(ref _batches);
         Longest(ref _longestBatchTicks, System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks);
+        _checkpointer?.Ask();
     }
 
     private static void Longest(ref long longest, long value)
@@ -1188,7 +1218,7 @@ public sealed class SqliteHistoryStore : IHistoryStore
 
     private abstract record WriteItem;
 
-    private sealed record EventItem(SequencedEvent Item) : WriteItem;
+    private sealed record EventItem(SequencedEvent Item, long Size) : WriteItem;
 
     private sealed record RunItem(RunView Run) : WriteItem;
 

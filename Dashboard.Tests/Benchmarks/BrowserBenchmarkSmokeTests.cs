@@ -16,7 +16,7 @@ public sealed class BrowserBenchmarkSmokeTests
     [Fact]
     public async Task Latency_sees_every_marker_on_the_dashboard_and_on_the_floor_page()
     {
-        var r = await BrowserLatency.RunAsync(new BrowserLatencyOptions(Pages: 1, EventsPerSecond: 20, Duration: TimeSpan.FromSeconds(1), WithFloor: true));
+        var r = await BrowserLatency.RunAsync(new BrowserLatencyOptions(Pages: 1, EventsPerSecond: 40, Duration: TimeSpan.FromSeconds(0.5), WithFloor: true));
 
         Assert.Equal(20, r.Expected);
         Assert.Equal([20], r.SeenPerPage);
@@ -27,7 +27,7 @@ public sealed class BrowserBenchmarkSmokeTests
     [Fact]
     public async Task Browser_fan_out_delivers_the_stream_to_every_page()
     {
-        var r = await BrowserLatency.RunAsync(new BrowserLatencyOptions(Pages: 2, EventsPerSecond: 20, Duration: TimeSpan.FromSeconds(1), WithFloor: false));
+        var r = await BrowserLatency.RunAsync(new BrowserLatencyOptions(Pages: 2, EventsPerSecond: 40, Duration: TimeSpan.FromSeconds(0.5), WithFloor: false));
 
         Assert.Equal([20, 20], r.SeenPerPage);
         Assert.Null(r.Floor);
@@ -41,7 +41,7 @@ public sealed class BrowserBenchmarkSmokeTests
         // Each arm also checks that the run holds the whole answer (it throws otherwise), so the
         // remote feed proves its separate process streamed every delta through the app's ingest.
         // A short settle: nothing here reads the idle rate it measures.
-        await using var bench = await StreamingMarkdownBenchmark.StartAsync(remoteFeed, settleTime: TimeSpan.FromMilliseconds(200));
+        await using var bench = await StreamingMarkdownBenchmark.StartAsync(remoteFeed, settleTime: TimeSpan.FromMilliseconds(50));
         var deltas = MarkdownCorpus.Deltas(MarkdownCorpus.Build(1)).Count;
         foreach (var arm in Enum.GetValues<MarkdownArm>())
         {
@@ -89,7 +89,8 @@ public sealed class BrowserBenchmarkSmokeTests
     [Fact]
     public async Task Page_cost_counts_what_each_page_type_receives_while_a_remote_stream_is_ingested()
     {
-        await using var bench = await PageCost.StartAsync();
+        // A short settle: nothing here reads a rate.
+        await using var bench = await PageCost.StartAsync(settleTime: TimeSpan.FromMilliseconds(100));
 
         // It also checks the run holds the whole answer (it throws otherwise).
         var r = await bench.RunAsync("types", [PageCost.Overview, PageCost.RunsPage, PageCost.OtherRun, PageCost.Watching], kilobytes: 2, deltasPerSecond: 2000);

@@ -283,6 +283,18 @@ public sealed class ReplicaClusterTests(PostgresServer postgres, RedisServer red
                 Assert.Contains(listed.RootElement.EnumerateArray(), r => r.GetProperty("id").GetString() == during);
                 using var found = JsonDocument.Parse(await aApi.GetStringAsync("/api/runs?q=giraffes", quick.Token));
                 Assert.Contains(found.RootElement.EnumerateArray(), r => r.GetProperty("id").GetString() == during);
+
+                // Writes that need the database answer 503 with a Retry-After, and change nothing.
+                foreach (var (method, path) in new[] { (HttpMethod.Post, $"/api/runs/{before}/pin"), (HttpMethod.Delete, $"/api/runs/{before}"), (HttpMethod.Delete, "/api/runs") })
+                {
+                    using var refused = await aApi.SendAsync(new HttpRequestMessage(method, path), quick.Token);
+                    Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+                    Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+                    Assert.Equal(TimeSpan.FromSeconds(5), refused.Headers.RetryAfter?.Delta);
+                    Assert.DoesNotContain("Password", await refused.Content.ReadAsStringAsync(quick.Token), StringComparison.OrdinalIgnoreCase);
+                }
+
+                Assert.Equal(HttpStatusCode.OK, (await aApi.GetAsync($"/api/runs/{before}", quick.Token)).StatusCode);
             }
             Assert.Equal(HttpStatusCode.OK, (await bApi.GetAsync($"/api/runs/{before}")).StatusCode);
         }

@@ -13,6 +13,7 @@ public static class ApiEndpoints
     public static RouteGroupBuilder MapDashboardApi(this IEndpointRouteBuilder endpoints)
     {
         var api = endpoints.MapGroup("/api").WithMetadata(new BodySizeLimit(MaxBodyBytes));
+        api.AddEndpointFilter<HistoryUnavailableFilter>();
 
         api.MapGet("/backends", BackendsApi.ListAsync);
         api.MapGet("/backends/{name}/events", BackendsApi.EventsAsync);

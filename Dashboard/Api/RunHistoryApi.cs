@@ -37,8 +37,9 @@ internal static class RunHistoryApi
         }
 
         await store.CatchUpAsync(cancellationToken: cancellationToken);
-        var inMemory = state.Forget(id);
+        // The store first: when its database is away this throws (503) before memory forgets the run.
         var stored = store.DeleteRun(id);
+        var inMemory = state.Forget(id);
         return inMemory || stored ? TypedResults.NoContent() : UnknownRun(id);
     }
 

@@ -72,7 +72,10 @@ public interface IFederatedRuns : IBackendClient
     /// <param name="parentUpstreamId">The parent run's id on the other dashboard, for an iteration.</param>
     Task<FederatedStart> StartAsync(string remoteBackend, RunRequest request, string? parentUpstreamId, CancellationToken cancellationToken);
 
-    /// <summary>Asks the other dashboard to cancel its run; false when it refused (not in flight, unknown) or could not be reached.</summary>
+    /// <summary>
+    /// Asks the other dashboard to cancel its run; false when it refused (not in flight, unknown) or
+    /// could not be reached. A run it no longer knows (404) ends here as interrupted.
+    /// </summary>
     Task<bool> CancelAsync(string remoteRunId, CancellationToken cancellationToken);
 }
 

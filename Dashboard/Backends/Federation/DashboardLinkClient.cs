@@ -187,9 +187,18 @@ public sealed class DashboardLinkClient : IAlwaysOnStream, IFederatedRuns, IAsyn
             var timeline = translator.LocalRunId(remoteRunId) is { } local ? _state?.GetRun(local)?.Timeline : null;
             translator.Settle(run, timeline is { Count: > 0 } ? timeline[^1].At : null);
         }
-        else if (run is null && translator.LocalRunId(remoteRunId) is { } local && _state?.GetRun(local) is { } here)
+        else if (run is null)
         {
-            translator.SettleLost(remoteRunId, here.Backend, $"The dashboard at {_base} no longer knows this run (its store changed while the link was away).", _clock.GetUtcNow());
+            SettleLost(translator, remoteRunId, "its store changed while the link was away");
+        }
+    }
+
+    /// <summary>A run followed here that the other dashboard no longer knows: it ends here as interrupted, saying why, instead of staying in flight for ever.</summary>
+    private void SettleLost(RemoteEventTranslator translator, string remoteRunId, string why)
+    {
+        if (translator.LocalRunId(remoteRunId) is { } local && _state?.GetRun(local) is { } here)
+        {
+            translator.SettleLost(remoteRunId, here.Backend, $"The dashboard at {_base} no longer knows this run ({why}).", _clock.GetUtcNow());
         }
     }
 
@@ -372,6 +381,14 @@ public sealed class DashboardLinkClient : IAlwaysOnStream, IFederatedRuns, IAsyn
         try
         {
             using var response = await _http.PostAsync($"api/runs/{Uri.EscapeDataString(remoteRunId)}/cancel", content: null, cancellationToken);
+            if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+                // Its store changed (a restart on a memory store, a cleared history) and the link has
+                // not reconnected yet: nothing there will ever end the run here.
+                _logger.LogWarning("Cancel of run {RemoteRunId} through link {Link}: the other dashboard does not know it; it ends here as interrupted", remoteRunId, Options.Name);
+                SettleLost(Translator(), remoteRunId, "it answered 404 to the cancel");
+            }
+
             return response.IsSuccessStatusCode;
         }
         catch (HttpRequestException ex)

@@ -7,6 +7,7 @@ using Dashboard.Benchmarks.Ingest;
 using Dashboard.Domain;
 using Dashboard.Events;
 using Dashboard.Ingest;
+using Dashboard.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,7 +17,8 @@ using Microsoft.Playwright;
 namespace Dashboard.Benchmarks.Soak;
 
 /// <param name="StoreFileBytes">The history file with its write-ahead log; 0 with history off.</param>
-public sealed record SoakSample(long Events, double Seconds, long WorkingSetBytes, long ManagedHeapBytes, long StoreFileBytes);
+/// <param name="DroppedEvents">Events the history store had dropped so far (its queue full); 0 with history off.</param>
+public sealed record SoakSample(long Events, double Seconds, long WorkingSetBytes, long ManagedHeapBytes, long StoreFileBytes, long DroppedEvents = 0);
 
 /// <param name="ReplayWindow">Dashboard:Storage:ReplayWindow; null runs with history off (memory provider).</param>
 /// <param name="EventsPerSecond">The upstream's pace; 0 = as fast as the pipeline takes them.</param>
@@ -35,7 +37,9 @@ public sealed record SoakOptions(long Events, long Every, TimeSpan? ReplayWindow
 /// <param name="CaughtUpSeconds">From the stream's end until the store held the hub's last event.</param>
 /// <param name="FirstStoredSequence">The oldest replayable event's sequence.</param>
 /// <param name="FirstSoakSequence">The sequence of the soak's first event (its run's creation).</param>
-public sealed record SoakStoreCheck(long StoredEvents, bool Contiguous, DateTimeOffset? OldestAt, DateTimeOffset WindowStart, double CaughtUpSeconds, long FileBytes, long FirstStoredSequence, long FirstSoakSequence, int GapsInWindow, bool ReachesNewest)
+/// <param name="DroppedEvents">Events the store dropped because its writer's queue was full (each kept as a gap).</param>
+/// <param name="Writer">How the SQLite writer kept up (null for another store).</param>
+public sealed record SoakStoreCheck(long StoredEvents, bool Contiguous, DateTimeOffset? OldestAt, DateTimeOffset WindowStart, double CaughtUpSeconds, long FileBytes, long FirstStoredSequence, long FirstSoakSequence, int GapsInWindow, bool ReachesNewest, long DroppedEvents, SqliteWriterStats? Writer)
 {
     /// <summary>No gap inside the window, the newest event there, and reaching back past the window's start (or to the soak's first event, when the soak is shorter than the window).</summary>
     public bool WindowComplete => GapsInWindow == 0 && ReachesNewest && (OldestAt <= WindowStart || FirstStoredSequence <= FirstSoakSequence);
@@ -104,6 +108,7 @@ public static class SoakBenchmark
         _ = app.BaseUrl;
         var circuits = app.Services.GetRequiredService<CircuitCounter>();
         var hub = (EventHub)app.Services.GetRequiredService<IEventHub>();
+        var history = app.Services.GetRequiredService<IHistoryStore>();
         SoakCounts Counts() => new(hub.SubscriberCount + hub.WatchCount, circuits.Open);
 
         var runId = "soak-" + Guid.NewGuid().ToString("N")[..8];
@@ -123,9 +128,10 @@ public static class SoakBenchmark
         var clock = Stopwatch.StartNew();
         var decoder = new SamplingDecoder(new CodegenDecoder(), every, n =>
         {
-            var sample = new SoakSample(n, clock.Elapsed.TotalSeconds, ProcessMeter.WorkingSetBytes, GC.GetTotalMemory(forceFullCollection: false), FileBytes());
+            var sample = new SoakSample(n, clock.Elapsed.TotalSeconds, ProcessMeter.WorkingSetBytes, GC.GetTotalMemory(forceFullCollection: false), FileBytes(), history.DroppedEvents);
             samples.Add(sample);
-            log($"  {n:N0} events, {sample.Seconds:0} s, working set {ProcessMeter.Mb(sample.WorkingSetBytes)}, managed heap {ProcessMeter.Mb(sample.ManagedHeapBytes)}, store file {ProcessMeter.Mb(sample.StoreFileBytes)}");
+            log($"  {n:N0} events, {sample.Seconds:0} s, working set {ProcessMeter.Mb(sample.WorkingSetBytes)}, managed heap {ProcessMeter.Mb(sample.ManagedHeapBytes)}, store file {ProcessMeter.Mb(sample.StoreFileBytes)}, dropped by the store {sample.DroppedEvents:N0}"
+                + (history is SqliteHistoryStore sqlite ? $"; writer: {sqlite.WriterStats.Describe()}" : ""));
         });
         var uri = new Uri(upstream.Root, $"codegen-live/{events}");
         var outcome = await app.Services.GetRequiredService<ISseStreamRunner>().RunAsync(
@@ -163,13 +169,13 @@ public static class SoakBenchmark
 
         var afterClosed = Counts();
         var store = options.ReplayWindow is { } replayWindow
-            ? await CheckStoreAsync(app, hub, replayWindow, firstSoakSequence, FileBytes, log)
+            ? await CheckStoreAsync(app, hub, history, replayWindow, firstSoakSequence, FileBytes, log)
             : null;
         return new SoakResult(decoder.Items, samples, elapsed, beforePage, withPage, afterStream, afterClosed, hub.State.GetRun(runId)?.Stage ?? "(run gone)", store);
     }
 
     /// <summary>Waits until the store holds the hub's last event, then reads the whole replay log back.</summary>
-    private static async Task<SoakStoreCheck> CheckStoreAsync(TestApp app, EventHub hub, TimeSpan replayWindow, long firstSoakSequence, Func<long> fileBytes, Action<string> log)
+    private static async Task<SoakStoreCheck> CheckStoreAsync(TestApp app, EventHub hub, IHistoryStore history, TimeSpan replayWindow, long firstSoakSequence, Func<long> fileBytes, Action<string> log)
     {
         var replay = app.Services.GetRequiredService<IEventReplay>();
         var catchUp = Stopwatch.StartNew();
@@ -213,7 +219,7 @@ public static class SoakBenchmark
 
         var windowStart = DateTimeOffset.UtcNow - replayWindow;
         var gapsInWindow = gapsBefore.Count(at => at >= windowStart);
-        return new SoakStoreCheck(count, contiguous, oldest, windowStart, caughtUp, fileBytes(), firstStored, firstSoakSequence, gapsInWindow, reachesNewest);
+        return new SoakStoreCheck(count, contiguous, oldest, windowStart, caughtUp, fileBytes(), firstStored, firstSoakSequence, gapsInWindow, reachesNewest, history.DroppedEvents, (history as SqliteHistoryStore)?.WriterStats);
     }
 
     private static async Task WriteAsync(HttpContext context, long n, int perSecond)

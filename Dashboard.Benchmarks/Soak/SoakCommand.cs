@@ -13,13 +13,14 @@ public static class SoakCommand
         var windowText = args.Value("replay-window") ?? "00:05:00";
         TimeSpan? window = windowText == "off" ? null : TimeSpan.Parse(windowText, System.Globalization.CultureInfo.InvariantCulture);
         Console.WriteLine($"soak: {events:N0} codegen events {(rate > 0 ? $"at {rate:N0}/s" : "unpaced")} through the app's ingest runner → hub → projections{(window is null ? ", history off" : $" → SQLite history store (replay window {window:c}, retention running)")}, run page open in Chromium; sample every {every:N0}");
+        Console.WriteLine($"at start: {MachineLoad.Describe()} (the machine is shared)");
         var r = await SoakBenchmark.RunAsync(new SoakOptions(events, every, window, rate), Console.WriteLine);
 
-        var table = new Table("events", "elapsed (s)", "working set", "vs first sample", "managed heap", "store file");
+        var table = new Table("events", "elapsed (s)", "working set", "vs first sample", "managed heap", "store file", "dropped by the store");
         var first = r.Samples.Count > 0 ? r.Samples[0] : null;
         foreach (var s in r.Samples)
         {
-            table.Add(s.Events, s.Seconds, ProcessMeter.Mb(s.WorkingSetBytes), $"{(s.WorkingSetBytes / (double)first!.WorkingSetBytes - 1) * 100:+0.0;-0.0}%", ProcessMeter.Mb(s.ManagedHeapBytes), ProcessMeter.Mb(s.StoreFileBytes));
+            table.Add(s.Events, s.Seconds, ProcessMeter.Mb(s.WorkingSetBytes), $"{(s.WorkingSetBytes / (double)first!.WorkingSetBytes - 1) * 100:+0.0;-0.0}%", ProcessMeter.Mb(s.ManagedHeapBytes), ProcessMeter.Mb(s.StoreFileBytes), s.DroppedEvents);
         }
 
         Console.WriteLine(table);
@@ -35,8 +36,10 @@ public static class SoakCommand
         {
             Console.WriteLine($"store: caught up {store.CaughtUpSeconds:0.0} s after the stream; {store.StoredEvents:N0} events replayable, oldest at {store.OldestAt:HH:mm:ss} UTC, window starts {store.WindowStart:HH:mm:ss} UTC; " +
                 $"contiguous: {(store.Contiguous ? "yes" : "no (retention prunes during the read-back)")}; gaps inside the window (as of the read's end): {store.GapsInWindow}; every event inside the window present: {(store.WindowComplete ? "yes" : "NO")}; file {ProcessMeter.Mb(store.FileBytes)}");
+            Console.WriteLine($"store: {store.DroppedEvents:N0} events dropped (writer queue full){(store.Writer is { } writer ? $"; writer: {writer.Describe()}" : "")}");
         }
 
+        Console.WriteLine($"at end: {MachineLoad.Describe()}");
         var counts = new Table("moment", "hub subscriptions", "open circuits");
         counts.Add("before the page", r.BeforePage.Subscriptions, r.BeforePage.Circuits);
         counts.Add("page open, before the stream", r.WithPage.Subscriptions, r.WithPage.Circuits);

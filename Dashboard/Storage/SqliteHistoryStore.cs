@@ -20,8 +20,16 @@ namespace Dashboard.Storage;
 /// </summary>
 public sealed class SqliteHistoryStore : IHistoryStore
 {
-    /// <summary>Events queued for the writer at most; beyond, they are dropped and counted (the range is kept as a gap).</summary>
+    /// <summary>The PostgreSQL store's bound on events queued for its writer (this store bounds its queue in bytes).</summary>
     public const int EventQueueCapacity = 200_000;
+
+    /// <summary>
+    /// Estimated bytes of events queued for the writer at most (see <see cref="QueuedEventSize"/>);
+    /// beyond, an event is dropped and counted, and its range kept as a gap. 64 MB holds about
+    /// 20 s of small events at 20,000 a second, so a stall of the disk or the machine is absorbed,
+    /// while the memory a stalled writer can cost stays bounded whatever the events' size.
+    /// </summary>
+    public const long DefaultEventQueueBytes = 64L << 20;
 
     /// <summary>Sequence numbers reserved durably at a time.</summary>
     public const long SequenceBlock = 1 << 20;
@@ -30,7 +38,6 @@ public sealed class SqliteHistoryStore : IHistoryStore
     public const int MaxReplayEvents = 5_000_000;
 
     private const int BatchSize = 4096;
-    private const int RetentionBatch = 500;
     private const string Statuses = "'pending','running'";
 
     private readonly StorageOptions _options;
@@ -43,6 +50,10 @@ public sealed class SqliteHistoryStore : IHistoryStore
     private readonly SqliteConnection _sequenceConnection;
     private readonly Channel<WriteItem> _queue = Channel.CreateUnbounded<WriteItem>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
+    private readonly SqliteCheckpointer? _checkpointer;
+
+    // Passes asked for and not finished, oldest first; touched by the writer only.
+    private readonly Queue<SqliteRetentionPass> _retention = new();
     private readonly Lock _gapGate = new();
     private readonly List<(long First, long Last)> _pendingGaps = [];
     private readonly SqliteCommand _insertEvent;
@@ -50,6 +61,15 @@ public sealed class SqliteHistoryStore : IHistoryStore
     private readonly SqliteCommand _insertPoint;
     private readonly SqliteCommand _upsertGraph;
     private long _queuedEvents;
+    private long _queuedBytes;
+    private long _peakQueuedEvents;
+    private long _peakQueuedBytes;
+    private long _batches;
+    private long _longestBatchTicks;
+    private long _longestBeginTicks;
+    private long _retentionSlices;
+    private long _longestSliceTicks;
+    private long _longestPassTicks;
     private long _unwritten;
     private long _dropped;
     private long _last;
@@ -106,6 +126,9 @@ public sealed class SqliteHistoryStore : IHistoryStore
         _insertPoint = Prepare("INSERT INTO graph_points(backend, at, nodes) VALUES ($backend, $at, $nodes);", "$backend", "$at", "$nodes");
         _upsertGraph = Prepare("INSERT INTO graphs(backend, stats, at) VALUES ($backend, $stats, $at) ON CONFLICT(backend) DO UPDATE SET stats = excluded.stats, at = excluded.at;",
             "$backend", "$stats", "$at");
+        // The writer never checkpoints: the checkpointer does, beside it (see SqliteCheckpointer).
+        SqliteSchema.Execute(_write, "PRAGMA wal_autocheckpoint = 0;");
+        _checkpointer = new SqliteCheckpointer(_connectionString, logger);
         _writer = Task.Run(WriteLoopAsync);
     }
 
@@ -120,6 +143,21 @@ public sealed class SqliteHistoryStore : IHistoryStore
     public long StartAfter { get; }
 
     public long DroppedEvents => Interlocked.Read(ref _dropped);
+
+    public SqliteWriterStats WriterStats => new(
+        Interlocked.Read(ref _batches),
+        TimeSpan.FromTicks(Interlocked.Read(ref _longestBatchTicks)),
+        TimeSpan.FromTicks(Interlocked.Read(ref _longestBeginTicks)),
+        Interlocked.Read(ref _peakQueuedEvents),
+        Interlocked.Read(ref _peakQueuedBytes),
+        Interlocked.Read(ref _retentionSlices),
+        TimeSpan.FromTicks(Interlocked.Read(ref _longestSliceTicks)),
+        TimeSpan.FromTicks(Interlocked.Read(ref _longestPassTicks)),
+        _checkpointer?.Checkpoints ?? 0,
+        _checkpointer?.Longest ?? TimeSpan.Zero);
+
+    /// <summary>Has <paramref name="action"/> called after each checkpoint of the write-ahead log, on the checkpointer's thread.</summary>
+    internal void OnCheckpoint(Action? action) => _checkpointer!.Checkpointed = action;
 
     public IReadOnlyList<string> InterruptedAtStart { get; } = [];
 
@@ -156,16 +194,25 @@ public sealed class SqliteHistoryStore : IHistoryStore
         return next;
     }
 
+    /// <summary>The queue's bound in estimated bytes (settable so tests overflow it with a few events).</summary>
+    internal long EventQueueBytes { get; set; } = DefaultEventQueueBytes;
+
     public void Record(in SequencedEvent item)
     {
         Interlocked.Increment(ref _unwritten);
-        if (Interlocked.Increment(ref _queuedEvents) > EventQueueCapacity || !_queue.Writer.TryWrite(new EventItem(item)))
+        var size = QueuedEventSize.Of(item.Event);
+        var bytes = Interlocked.Add(ref _queuedBytes, size);
+        if (bytes > EventQueueBytes || !_queue.Writer.TryWrite(new EventItem(item, size)))
         {
             Interlocked.Decrement(ref _unwritten);
-            Interlocked.Decrement(ref _queuedEvents);
+            Interlocked.Add(ref _queuedBytes, -size);
             Interlocked.Increment(ref _dropped);
             AddGap(item.Sequence);
+            return;
         }
+
+        Longest(ref _peakQueuedBytes, bytes);
+        Longest(ref _peakQueuedEvents, Interlocked.Increment(ref _queuedEvents));
     }
 
     public void SaveRun(RunView run)
@@ -641,42 +688,73 @@ public sealed class SqliteHistoryStore : IHistoryStore
         return new EventReplay(events, InstanceId, last, first, gap);
     }
 
+    /// <summary>Rows one retention statement removes at most (settable so tests cross slices with few rows).</summary>
+    internal int RetentionSlice { get; set; } = DefaultRetentionSlice;
+
+    /// <summary>Events (and graph points) one retention statement removes: a few milliseconds of the writer's time.</summary>
+    public const int DefaultRetentionSlice = 2000;
+
+    /// <summary>
+    /// Retention runs on the writer, one short statement at a time between write batches (see
+    /// <see cref="SqliteRetentionPass"/>); this waits for the pass to end and reports what it removed.
+    /// </summary>
     public RetentionResult EnforceRetention(DateTimeOffset now)
     {
-        using var connection = OpenConnection();
-        var runs = 0;
-        var cut = (now - TimeSpan.FromDays(_options.RetentionDays)).UtcTicks;
-        runs += Batched(connection, $"DELETE FROM runs WHERE rowid IN (SELECT rowid FROM runs WHERE pinned = 0 AND status NOT IN ({Statuses}) AND ended_at < $cut LIMIT {RetentionBatch});", ("$cut", cut));
-        // Counted from the small indexes (all runs less those in flight): a filter on status would read every row.
-        var over = (long)SqliteSchema.Scalar(connection, $"SELECT (SELECT count(*) FROM runs) - (SELECT count(*) FROM runs WHERE status IN ({Statuses}));")! - _options.MaxRuns;
-        while (over > 0)
+        long counted;
+        using (var connection = OpenConnection())
         {
-            var removed = Batched(connection,
-                $"DELETE FROM runs WHERE rowid IN (SELECT rowid FROM runs WHERE pinned = 0 AND status NOT IN ({Statuses}) ORDER BY started_at, id LIMIT $n);",
-                ("$n", Math.Min(over, RetentionBatch)), once: true);
-            if (removed == 0)
-            {
-                break;
-            }
-
-            runs += removed;
-            over -= removed;
+            // Counted here, on a reading connection (WAL readers never hold the writer up), not on the writer.
+            counted = (long)SqliteSchema.Scalar(connection, "SELECT count(*) FROM events;")!;
         }
 
-        var events = Batched(connection, $"DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE at < $cut ORDER BY seq LIMIT {BatchSize});",
-            ("$cut", (now - _options.ReplayWindow).UtcTicks));
-        var excess = (long)SqliteSchema.Scalar(connection, "SELECT count(*) FROM events;")! - MaxReplayEvents;
-        if (excess > 0)
+        var pass = new SqliteRetentionPass(now, TimeSpan.FromDays(_options.RetentionDays), _options.ReplayWindow, _options.MaxRuns, counted, MaxReplayEvents, RetentionSlice);
+        if (!_queue.Writer.TryWrite(new RetentionItem(pass)))
         {
-            events += Batched(connection, "DELETE FROM events WHERE seq IN (SELECT seq FROM events ORDER BY seq LIMIT $n);", ("$n", excess), once: true);
+            // Closing: the writer takes no more work, and the next start prunes.
+            return new RetentionResult(0, 0, 0);
         }
 
-        Batched(connection, "DELETE FROM gaps WHERE last < (SELECT coalesce(min(seq), 0) FROM events);", ("$unused", 0), once: true);
-        var points = Batched(connection, $"DELETE FROM graph_points WHERE rowid IN (SELECT rowid FROM graph_points WHERE at < $cut LIMIT {BatchSize});", ("$cut", cut));
+        return pass.Done.Task.GetAwaiter().GetResult();
+    }
 
-        // Gives freed pages back to the file system a little at a time.
-        SqliteSchema.Execute(connection, "PRAGMA incremental_vacuum(2000);");
-        return new RetentionResult(runs, events, points);
+    /// <summary>Called by the writer between write batches while a retention pass is under way.</summary>
+    private void RunRetentionSlice()
+    {
+        var pass = _retention.Peek();
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            pass.RunSlice(_write);
+            WriterSteps?.Invoke(WriterStep.RetentionSlice);
+        }
+        catch (Exception ex) when (ex is SqliteException or InvalidOperationException)
+        {
+            // The pass ends here and says why; the next one starts over.
+            _retention.Dequeue();
+            pass.Done.TrySetException(ex);
+            return;
+        }
+        finally
+        {
+            Interlocked.Increment(ref _retentionSlices);
+            Longest(ref _longestSliceTicks, System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks);
+        }
+
+        if (pass.Finished)
+        {
+            _retention.Dequeue();
+            Longest(ref _longestPassTicks, System.Diagnostics.Stopwatch.GetElapsedTime(pass.Started).Ticks);
+            pass.Done.TrySetResult(pass.Result);
+        }
+    }
+
+    /// <summary>What the writer did, in order (tests watch a pass interleave with write batches).</summary>
+    internal Action<WriterStep>? WriterSteps { get; set; }
+
+    internal enum WriterStep
+    {
+        Batch,
+        RetentionSlice,
     }
 
     public void Dispose()
@@ -692,6 +770,7 @@ public sealed class SqliteHistoryStore : IHistoryStore
             // Shutdown: what was queued is written before the file is closed.
             _writer?.Wait(TimeSpan.FromSeconds(30));
             _reserving?.Wait(TimeSpan.FromSeconds(5));
+            _checkpointer?.Dispose();
         }
         catch (AggregateException ex)
         {
@@ -724,35 +803,72 @@ public sealed class SqliteHistoryStore : IHistoryStore
     private async Task WriteLoopAsync()
     {
         var reader = _queue.Reader;
-        while (await reader.WaitToReadAsync())
+        while (true)
         {
-            var flushes = new List<TaskCompletionSource>();
-            var taken = 0;
-            try
+            // While a retention pass is under way the writer does not wait for work: a slice of the
+            // pass follows each batch, or runs alone when nothing is queued.
+            if (_retention.Count == 0 && !await reader.WaitToReadAsync())
             {
-                WriteBatch(reader, flushes, ref taken);
+                break;
             }
-            catch (Exception ex) when (ex is SqliteException or InvalidOperationException or IOException or ArgumentException or NotSupportedException or JsonException)
+
+            if (!reader.TryPeek(out _))
             {
-                // A failed batch (disk full, I/O error, an event it cannot encode) loses that batch
-                // only; the writer goes on, so history and every later flush keep working.
-                _logger.LogError("The history store could not write a batch: {Error}", _redactor.Redact(ex.Message));
-            }
-            finally
-            {
-                // Written, or lost with a failed batch: either way no longer waited for.
-                Interlocked.Add(ref _unwritten, -taken);
-                foreach (var flush in flushes)
+                if (reader.Completion.IsCompleted)
                 {
-                    flush.TrySetResult();
+                    break;
                 }
+
+                RunRetentionSlice();
+                continue;
+            }
+
+            WriteOneBatch(reader);
+            if (_retention.Count > 0)
+            {
+                RunRetentionSlice();
             }
         }
+
+        // Closing: a pass not finished reports what it removed; the next start goes on with the rest.
+        while (_retention.TryDequeue(out var pass))
+        {
+            pass.Done.TrySetResult(pass.Result);
+        }
+    }
+
+    private void WriteOneBatch(ChannelReader<WriteItem> reader)
+    {
+        var flushes = new List<TaskCompletionSource>();
+        var taken = 0;
+        try
+        {
+            WriteBatch(reader, flushes, ref taken);
+        }
+        catch (Exception ex) when (ex is SqliteException or InvalidOperationException or IOException or ArgumentException or NotSupportedException or JsonException)
+        {
+            // A failed batch (disk full, I/O error, an event it cannot encode) loses that batch
+            // only; the writer goes on, so history and every later flush keep working.
+            _logger.LogError("The history store could not write a batch: {Error}", _redactor.Redact(ex.Message));
+        }
+        finally
+        {
+            // Written, or lost with a failed batch: either way no longer waited for.
+            Interlocked.Add(ref _unwritten, -taken);
+            foreach (var flush in flushes)
+            {
+                flush.TrySetResult();
+            }
+        }
+
+        WriterSteps?.Invoke(WriterStep.Batch);
     }
 
     private void WriteBatch(ChannelReader<WriteItem> reader, List<TaskCompletionSource> flushes, ref int taken)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         using var transaction = _write.BeginTransaction();
+        Longest(ref _longestBeginTicks, System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks);
         foreach (var command in new[] { _insertEvent, _upsertRun, _insertPoint, _upsertGraph })
         {
             command.Transaction = transaction;
@@ -766,6 +882,7 @@ public sealed class SqliteHistoryStore : IHistoryStore
             {
                 case EventItem e:
                     Interlocked.Decrement(ref _queuedEvents);
+                    Interlocked.Add(ref _queuedBytes, -e.Size);
                     taken++;
                     WriteEvent(e.Item);
                     break;
@@ -780,6 +897,9 @@ public sealed class SqliteHistoryStore : IHistoryStore
                 case FlushItem f:
                     flushes.Add(f.Done);
                     n = BatchSize;
+                    break;
+                case RetentionItem r:
+                    _retention.Enqueue(r.Pass);
                     break;
             }
         }
@@ -796,6 +916,24 @@ public sealed class SqliteHistoryStore : IHistoryStore
 
         WriteGaps(transaction);
         transaction.Commit();
+        Interlocked.Increment(ref _batches);
+        Longest(ref _longestBatchTicks, System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks);
+        _checkpointer?.Ask();
+    }
+
+    private static void Longest(ref long longest, long value)
+    {
+        var seen = Interlocked.Read(ref longest);
+        while (value > seen)
+        {
+            var was = Interlocked.CompareExchange(ref longest, value, seen);
+            if (was == seen)
+            {
+                return;
+            }
+
+            seen = was;
+        }
     }
 
     private void WriteEvent(in SequencedEvent item)
@@ -1054,27 +1192,6 @@ public sealed class SqliteHistoryStore : IHistoryStore
         return command;
     }
 
-    private static int Batched(SqliteConnection connection, string sql, (string Name, long Value) parameter, bool once = false)
-    {
-        var total = 0;
-        while (true)
-        {
-            using var command = connection.CreateCommand();
-            command.CommandText = sql;
-            if (sql.Contains(parameter.Name, StringComparison.Ordinal))
-            {
-                command.Parameters.AddWithValue(parameter.Name, parameter.Value);
-            }
-
-            var removed = command.ExecuteNonQuery();
-            total += removed;
-            if (once || removed == 0 || removed < RetentionBatch)
-            {
-                return total;
-            }
-        }
-    }
-
     private static void AppendIn(StringBuilder sql, SqliteCommand command, string column, string prefix, List<object> values, string collate)
     {
         if (values.Count == 0)
@@ -1101,11 +1218,13 @@ public sealed class SqliteHistoryStore : IHistoryStore
 
     private abstract record WriteItem;
 
-    private sealed record EventItem(SequencedEvent Item) : WriteItem;
+    private sealed record EventItem(SequencedEvent Item, long Size) : WriteItem;
 
     private sealed record RunItem(RunView Run) : WriteItem;
 
     private sealed record FlushItem(TaskCompletionSource Done) : WriteItem;
 
     private sealed record ValueItem(string Key, string Value) : WriteItem;
+
+    private sealed record RetentionItem(SqliteRetentionPass Pass) : WriteItem;
 }

@@ -35,11 +35,13 @@ public static class BrowserLatency
 {
     private const string Backend = "bench-latency";
 
-    public static async Task<BrowserLatencyResult> RunAsync(BrowserLatencyOptions options, Action<string>? log = null)
+    /// <param name="app">An app to borrow (with <see cref="CircuitCounter"/> registered, no circuit open; it stays up), else one of its own.</param>
+    public static async Task<BrowserLatencyResult> RunAsync(BrowserLatencyOptions options, Action<string>? log = null, TestApp? app = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         log ??= _ => { };
-        await using var app = new TestApp { Demo = false, QuietLogs = true, ExtraServices = CircuitCounter.Register };
+        await using var own = app is null ? new TestApp { Demo = false, QuietLogs = true, ExtraServices = CircuitCounter.Register } : null;
+        app ??= own!;
         _ = app.BaseUrl;
         await using var chromium = await Chromium.LaunchAsync();
         var context = await chromium.SignedInContextAsync(app);

@@ -39,10 +39,14 @@ public sealed class PageCost : IAsyncDisposable
     private readonly CircuitCounter _circuits;
     private readonly IEventHub _hub;
     private readonly string _otherRun;
+    private readonly TimeSpan _settleTime;
+    private readonly bool _ownsApp;
 
-    private PageCost(TestApp app, Chromium chromium, IBrowserContext context, MarkdownUpstream.Child upstream)
+    private PageCost(TestApp app, bool ownsApp, Chromium chromium, IBrowserContext context, MarkdownUpstream.Child upstream, TimeSpan settleTime)
     {
         _app = app;
+        _ownsApp = ownsApp;
+        _settleTime = settleTime;
         _chromium = chromium;
         _context = context;
         _upstream = upstream;
@@ -54,13 +58,16 @@ public sealed class PageCost : IAsyncDisposable
         _hub.Publish(new RunEnded { Backend = Backend, At = DateTimeOffset.UtcNow, RunId = _otherRun, Status = RunStatus.Completed });
     }
 
-    public static async Task<PageCost> StartAsync()
+    /// <param name="settleTime">How long each arm lets its pages' first renders and their after-effects finish before it counts (2 s unless given; the smoke test, which reads no rate, takes less).</param>
+    /// <param name="app">An app to borrow (with <see cref="CircuitCounter"/> registered, no circuit open; it stays up), else one of its own.</param>
+    public static async Task<PageCost> StartAsync(TimeSpan? settleTime = null, TestApp? app = null)
     {
-        var app = new TestApp { Demo = false, QuietLogs = true, ExtraServices = CircuitCounter.Register };
+        var ownsApp = app is null;
+        app ??= new TestApp { Demo = false, QuietLogs = true, ExtraServices = CircuitCounter.Register };
         _ = app.BaseUrl;
         var chromium = await Chromium.LaunchAsync();
         var context = await chromium.SignedInContextAsync(app);
-        return new PageCost(app, chromium, context, await MarkdownUpstream.StartProcessAsync());
+        return new PageCost(app, ownsApp, chromium, context, await MarkdownUpstream.StartProcessAsync(), settleTime ?? TimeSpan.FromSeconds(2));
     }
 
     /// <summary>The page paths an arm can open; "{run}" is the streaming run, "{other}" a run that ended before.</summary>
@@ -94,7 +101,7 @@ public sealed class PageCost : IAsyncDisposable
             }
 
             // First renders and their after-effects out of the window.
-            await Task.Delay(TimeSpan.FromSeconds(2));
+            await Task.Delay(_settleTime);
             foreach (var (_, _, traffic) in open)
             {
                 traffic.Reset();
@@ -144,6 +151,9 @@ public sealed class PageCost : IAsyncDisposable
         await _context.CloseAsync();
         await _chromium.DisposeAsync();
         await _upstream.DisposeAsync();
-        await _app.DisposeAsync();
+        if (_ownsApp)
+        {
+            await _app.DisposeAsync();
+        }
     }
 }

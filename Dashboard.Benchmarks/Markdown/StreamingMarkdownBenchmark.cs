@@ -55,10 +55,12 @@ public sealed class StreamingMarkdownBenchmark : IAsyncDisposable
     private readonly CircuitCounter _circuits;
     private readonly MarkdownUpstream.Child? _upstream;
     private readonly TimeSpan _settleTime;
+    private readonly bool _ownsApp;
 
-    private StreamingMarkdownBenchmark(TestApp app, Chromium chromium, IBrowserContext context, MarkdownUpstream.Child? upstream, TimeSpan settleTime)
+    private StreamingMarkdownBenchmark(TestApp app, bool ownsApp, Chromium chromium, IBrowserContext context, MarkdownUpstream.Child? upstream, TimeSpan settleTime)
     {
         _app = app;
+        _ownsApp = ownsApp;
         _settleTime = settleTime;
         _chromium = chromium;
         _context = context;
@@ -68,25 +70,30 @@ public sealed class StreamingMarkdownBenchmark : IAsyncDisposable
 
     /// <param name="remoteFeed">Deltas from a separate upstream process through the app's ingest (else from a pacing thread in this process).</param>
     /// <param name="settleTime">Each arm waits this long after its page's first render, then measures the idle rate over as long again (1 s unless given; the smoke test, which reads no rate, takes less).</param>
-    public static async Task<StreamingMarkdownBenchmark> StartAsync(bool remoteFeed, TimeSpan? settleTime = null)
+    /// <param name="app">An app from <see cref="CreateApp"/> to borrow (no circuit open; it stays up), else one of its own.</param>
+    public static async Task<StreamingMarkdownBenchmark> StartAsync(bool remoteFeed, TimeSpan? settleTime = null, TestApp? app = null)
     {
-        var app = new TestApp
-        {
-            Demo = false,
-            QuietLogs = true,
-            ExtraServices = services =>
-            {
-                CircuitCounter.Register(services);
-                NaiveRunMarkdown.Register(services);
-                ControlOnlyRunMarkdown.Register(services);
-            },
-        };
+        var ownsApp = app is null;
+        app ??= CreateApp();
         _ = app.BaseUrl;
         var chromium = await Chromium.LaunchAsync();
         var context = await chromium.SignedInContextAsync(app);
         var upstream = remoteFeed ? await MarkdownUpstream.StartProcessAsync() : null;
-        return new StreamingMarkdownBenchmark(app, chromium, context, upstream, settleTime ?? DefaultSettleTime);
+        return new StreamingMarkdownBenchmark(app, ownsApp, chromium, context, upstream, settleTime ?? DefaultSettleTime);
     }
+
+    /// <summary>The app this benchmark needs (circuits counted, its two breakdown components registered); not started.</summary>
+    public static TestApp CreateApp() => new()
+    {
+        Demo = false,
+        QuietLogs = true,
+        ExtraServices = services =>
+        {
+            CircuitCounter.Register(services);
+            NaiveRunMarkdown.Register(services);
+            ControlOnlyRunMarkdown.Register(services);
+        },
+    };
 
     public async Task<MarkdownArmResult> RunAsync(MarkdownArm arm, int kilobytes, int deltasPerSecond)
     {
@@ -197,6 +204,9 @@ public sealed class StreamingMarkdownBenchmark : IAsyncDisposable
             await _upstream.DisposeAsync();
         }
 
-        await _app.DisposeAsync();
+        if (_ownsApp)
+        {
+            await _app.DisposeAsync();
+        }
     }
 }

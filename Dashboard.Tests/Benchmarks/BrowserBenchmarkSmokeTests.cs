@@ -1,3 +1,4 @@
+using Dashboard.Testing;
 using Dashboard.Benchmarks.Browser;
 using Dashboard.Benchmarks.Markdown;
 using Dashboard.Benchmarks.Soak;
@@ -8,15 +9,25 @@ namespace Dashboard.Tests.Benchmarks;
 /// <summary>
 /// The browser benchmarks run end to end on tiny sizes (real app, real Chromium, real circuits) and
 /// account for everything they stream. Timing is never asserted. They share the browser
-/// collection so they never run beside the other browser tests on the 2-core CI machine.
+/// collection so they never run beside the other browser tests on the 2-core CI machine. The
+/// latency, Markdown and page-cost harnesses borrow one app (started once, its first requests'
+/// costs paid once); each test leaves no circuit open. The soak brings its own (its settings).
 /// </summary>
 [Collection(BrowserCollection.Name)]
-public sealed class BrowserBenchmarkSmokeTests
+public sealed class BrowserBenchmarkSmokeTests(BrowserBenchmarkSmokeTests.SharedApp shared) : IClassFixture<BrowserBenchmarkSmokeTests.SharedApp>
 {
+    /// <summary>One app for the harnesses that can borrow one: every one of them counts circuits, the Markdown one also needs its components.</summary>
+    public sealed class SharedApp : IDisposable
+    {
+        public TestApp App { get; } = StreamingMarkdownBenchmark.CreateApp();
+
+        public void Dispose() => App.Dispose();
+    }
+
     [Fact]
     public async Task Latency_sees_every_marker_on_the_dashboard_and_on_the_floor_page()
     {
-        var r = await BrowserLatency.RunAsync(new BrowserLatencyOptions(Pages: 1, EventsPerSecond: 20, Duration: TimeSpan.FromSeconds(1), WithFloor: true));
+        var r = await BrowserLatency.RunAsync(new BrowserLatencyOptions(Pages: 1, EventsPerSecond: 40, Duration: TimeSpan.FromSeconds(0.5), WithFloor: true), app: shared.App);
 
         Assert.Equal(20, r.Expected);
         Assert.Equal([20], r.SeenPerPage);
@@ -27,7 +38,7 @@ public sealed class BrowserBenchmarkSmokeTests
     [Fact]
     public async Task Browser_fan_out_delivers_the_stream_to_every_page()
     {
-        var r = await BrowserLatency.RunAsync(new BrowserLatencyOptions(Pages: 2, EventsPerSecond: 20, Duration: TimeSpan.FromSeconds(1), WithFloor: false));
+        var r = await BrowserLatency.RunAsync(new BrowserLatencyOptions(Pages: 2, EventsPerSecond: 40, Duration: TimeSpan.FromSeconds(0.5), WithFloor: false), app: shared.App);
 
         Assert.Equal([20, 20], r.SeenPerPage);
         Assert.Null(r.Floor);
@@ -41,7 +52,7 @@ public sealed class BrowserBenchmarkSmokeTests
         // Each arm also checks that the run holds the whole answer (it throws otherwise), so the
         // remote feed proves its separate process streamed every delta through the app's ingest.
         // A short settle: nothing here reads the idle rate it measures.
-        await using var bench = await StreamingMarkdownBenchmark.StartAsync(remoteFeed, settleTime: TimeSpan.FromMilliseconds(200));
+        await using var bench = await StreamingMarkdownBenchmark.StartAsync(remoteFeed, settleTime: TimeSpan.FromMilliseconds(50), app: shared.App);
         var deltas = MarkdownCorpus.Deltas(MarkdownCorpus.Build(1)).Count;
         foreach (var arm in Enum.GetValues<MarkdownArm>())
         {
@@ -89,7 +100,8 @@ public sealed class BrowserBenchmarkSmokeTests
     [Fact]
     public async Task Page_cost_counts_what_each_page_type_receives_while_a_remote_stream_is_ingested()
     {
-        await using var bench = await PageCost.StartAsync();
+        // A short settle: nothing here reads a rate.
+        await using var bench = await PageCost.StartAsync(settleTime: TimeSpan.FromMilliseconds(100), app: shared.App);
 
         // It also checks the run holds the whole answer (it throws otherwise).
         var r = await bench.RunAsync("types", [PageCost.Overview, PageCost.RunsPage, PageCost.OtherRun, PageCost.Watching], kilobytes: 2, deltasPerSecond: 2000);

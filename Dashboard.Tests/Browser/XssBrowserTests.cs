@@ -132,10 +132,9 @@ public sealed class XssBrowserTests(ChromiumFixture chromium, NoCspDemoApp app) 
     [Fact]
     public async Task Positive_control_the_same_payloads_injected_unsanitized_are_detected()
     {
-        var (page, dialogs) = await DetectingPageAsync();
+        var (page, dialogs) = await DetectingPageAsync("/");
         try
         {
-            await OpenAsync(page, app.Server, "/");
             await page.EvaluateAsync("""
                 () => {
                   const host = document.createElement('div');
@@ -163,10 +162,9 @@ public sealed class XssBrowserTests(ChromiumFixture chromium, NoCspDemoApp app) 
 
     private async Task AssertNoScriptRunsAsync(string path, string endMarker, params string[] harmless)
     {
-        var (page, dialogs) = await DetectingPageAsync();
+        var (page, dialogs) = await DetectingPageAsync(path);
         try
         {
-            await OpenAsync(page, app.Server, path);
             var output = page.Locator("#run-output");
             await Expect(output).ToContainTextAsync(endMarker, new() { Timeout = WaitMs });
             var text = await output.InnerTextAsync();
@@ -205,16 +203,22 @@ public sealed class XssBrowserTests(ChromiumFixture chromium, NoCspDemoApp app) 
         }
     }
 
-    private async Task<(IPage Page, ConcurrentQueue<string> Dialogs)> DetectingPageAsync()
+    /// <summary>Signed in straight onto <paramref name="path"/> (one page load), the detector in place before the first page's scripts.</summary>
+    private async Task<(IPage Page, ConcurrentQueue<string> Dialogs)> DetectingPageAsync(string path)
     {
-        var page = await SignedInPageAsync(chromium, app.Server);
+        var context = await chromium.Browser.NewContextAsync();
+        context.SetDefaultTimeout(WaitMs);
+        await context.AddInitScriptAsync(Detector);
+        var page = await context.NewPageAsync();
         var dialogs = new ConcurrentQueue<string>();
         page.Dialog += (_, dialog) =>
         {
             dialogs.Enqueue(dialog.Message);
             _ = dialog.DismissAsync();
         };
-        await page.AddInitScriptAsync(Detector);
+        await page.GotoAsync(SignInUrl(app.Server, path));
+        await Expect(page).ToHaveURLAsync(app.Server.BaseUrl + path, new() { Timeout = WaitMs });
+        await WaitInteractiveAsync(page);
         return (page, dialogs);
     }
 

@@ -65,10 +65,40 @@ public sealed partial class UiBrowserTests(ChromiumFixture chromium, FastDemoApp
         var page = await SignedInPageAsync(chromium, Server, "/runs/new");
         try
         {
+            // The dialog can be open only briefly: when the dropped circuit is gone, the next state is
+            // "rejected" and the page reloads. So every state change is written down (in session
+            // storage, which outlives the reload) together with whether the dialog was open once the
+            // page's own handler had run; a poll for the dialog alone missed it on a loaded machine.
+            await page.EvaluateAsync("""
+                () => {
+                    const modal = document.getElementById('components-reconnect-modal');
+                    modal.addEventListener('components-reconnect-state-changed', e => {
+                        const seen = JSON.parse(sessionStorage.getItem('reconnect-seen') || '[]');
+                        seen.push(`${e.detail.state}:${modal.open}`);
+                        sessionStorage.setItem('reconnect-seen', JSON.stringify(seen));
+                    });
+                }
+                """);
+
             // Past the field's own length limit (a script, not a user): the message exceeds the circuit's limit and the server drops it.
             await page.Locator("#field-prompt").EvaluateAsync("(el) => { el.removeAttribute('maxlength'); el.value = 'z'.repeat(3000000); el.dispatchEvent(new Event('input', { bubbles: true })); }");
 
-            await Expect(page.Locator("#components-reconnect-modal")).ToBeVisibleAsync(new() { Timeout = WaitMs });
+            var deadline = DateTime.UtcNow.AddMilliseconds(WaitMs);
+            string? seen = null;
+            while (seen?.Contains(":true", StringComparison.Ordinal) != true && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+                try
+                {
+                    seen = await page.EvaluateAsync<string?>("() => sessionStorage.getItem('reconnect-seen')");
+                }
+                catch (PlaywrightException)
+                {
+                    // The page is reloading (the "rejected" state): its session storage is read again once it is back.
+                }
+            }
+
+            Assert.True(seen?.Contains(":true", StringComparison.Ordinal) == true, $"The reconnect dialog never opened; states seen: {seen ?? "none"}");
         }
         finally
         {

@@ -38,7 +38,8 @@ public sealed class SqliteHistoryStore : IHistoryStore
     public const int MaxReplayEvents = 5_000_000;
 
     private const int BatchSize = 4096;
-    private const string Statuses = "'pending','running'";
+    /// <summary>The statuses of a run in flight, as SQL (what retention and clearing never remove).</summary>
+    internal const string Statuses = "'pending','running'";
 
     private readonly StorageOptions _options;
     private readonly SecretRedactor _redactor;

@@ -20,7 +20,7 @@ internal sealed class SqliteRetentionPass
     /// <summary>Pages given back per pass at most.</summary>
     private const int VacuumPages = 2000;
 
-    private const string InFlight = "'pending','running'";
+    private const string InFlight = SqliteHistoryStore.Statuses;
 
     private readonly long _runsCut;
     private readonly long _eventsCut;

@@ -94,7 +94,9 @@ internal sealed class SqliteRetentionPass
 
                 break;
             case Step.EventsByAge:
-                Advance(ref _events, Delete(connection, $"DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE at < $cut ORDER BY seq LIMIT {_slice});", _eventsCut), _slice);
+                // In the time index's order (at, then seq): ordered by seq alone SQLite walks the whole
+                // table, and the step's last statement, which finds fewer rows than a slice, read all of it.
+                Advance(ref _events, Delete(connection, $"DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE at < $cut ORDER BY at, seq LIMIT {_slice});", _eventsCut), _slice);
                 break;
             case Step.EventsByCount:
                 var over = _eventsOver - _events;

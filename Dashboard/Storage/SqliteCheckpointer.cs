@@ -71,12 +71,7 @@ internal sealed class SqliteCheckpointer : IDisposable
                 continue;
             }
 
-            var took = System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks;
-            if (took > Interlocked.Read(ref _longestTicks))
-            {
-                Interlocked.Exchange(ref _longestTicks, took);
-            }
-
+            SqliteWriterStats.RaiseTo(ref _longestTicks, System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks);
             Interlocked.Increment(ref _checkpoints);
             Checkpointed?.Invoke();
         }

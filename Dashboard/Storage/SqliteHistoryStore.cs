@@ -212,8 +212,8 @@ public sealed class SqliteHistoryStore : IHistoryStore
             return;
         }
 
-        Longest(ref _peakQueuedBytes, bytes);
-        Longest(ref _peakQueuedEvents, Interlocked.Increment(ref _queuedEvents));
+        SqliteWriterStats.RaiseTo(ref _peakQueuedBytes, bytes);
+        SqliteWriterStats.RaiseTo(ref _peakQueuedEvents, Interlocked.Increment(ref _queuedEvents));
     }
 
     public void SaveRun(RunView run)
@@ -738,13 +738,13 @@ public sealed class SqliteHistoryStore : IHistoryStore
         finally
         {
             Interlocked.Increment(ref _retentionSlices);
-            Longest(ref _longestSliceTicks, System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks);
+            SqliteWriterStats.RaiseTo(ref _longestSliceTicks, System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks);
         }
 
         if (pass.Finished)
         {
             _retention.Dequeue();
-            Longest(ref _longestPassTicks, System.Diagnostics.Stopwatch.GetElapsedTime(pass.Started).Ticks);
+            SqliteWriterStats.RaiseTo(ref _longestPassTicks, System.Diagnostics.Stopwatch.GetElapsedTime(pass.Started).Ticks);
             pass.Done.TrySetResult(pass.Result);
         }
     }
@@ -869,7 +869,7 @@ public sealed class SqliteHistoryStore : IHistoryStore
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         using var transaction = _write.BeginTransaction();
-        Longest(ref _longestBeginTicks, System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks);
+        SqliteWriterStats.RaiseTo(ref _longestBeginTicks, System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks);
         foreach (var command in new[] { _insertEvent, _upsertRun, _insertPoint, _upsertGraph })
         {
             command.Transaction = transaction;
@@ -918,23 +918,8 @@ public sealed class SqliteHistoryStore : IHistoryStore
         WriteGaps(transaction);
         transaction.Commit();
         Interlocked.Increment(ref _batches);
-        Longest(ref _longestBatchTicks, System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks);
+        SqliteWriterStats.RaiseTo(ref _longestBatchTicks, System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks);
         _checkpointer?.Ask();
-    }
-
-    private static void Longest(ref long longest, long value)
-    {
-        var seen = Interlocked.Read(ref longest);
-        while (value > seen)
-        {
-            var was = Interlocked.CompareExchange(ref longest, value, seen);
-            if (was == seen)
-            {
-                return;
-            }
-
-            seen = was;
-        }
     }
 
     private void WriteEvent(in SequencedEvent item)

@@ -26,6 +26,22 @@ public sealed record SqliteWriterStats(
     long Checkpoints,
     TimeSpan LongestCheckpoint)
 {
+    /// <summary>Raises a peak or longest figure that several threads may update to <paramref name="value"/>, if it is higher.</summary>
+    internal static void RaiseTo(ref long peak, long value)
+    {
+        var seen = Interlocked.Read(ref peak);
+        while (value > seen)
+        {
+            var was = Interlocked.CompareExchange(ref peak, value, seen);
+            if (was == seen)
+            {
+                return;
+            }
+
+            seen = was;
+        }
+    }
+
     public string Describe() =>
         $"{Batches:N0} write batches (longest {LongestBatch.TotalMilliseconds:N0} ms, longest wait for the lock {LongestBegin.TotalMilliseconds:N0} ms); " +
         $"peak queue {PeakQueuedEvents:N0} events / {PeakQueuedBytes / 1048576.0:N1} MB; " +

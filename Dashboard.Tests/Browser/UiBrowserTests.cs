@@ -110,12 +110,13 @@ public sealed partial class UiBrowserTests(ChromiumFixture chromium, FastDemoApp
     public async Task Times_show_in_the_browsers_zone_with_utc_in_the_tooltip()
     {
         const string zone = "America/Los_Angeles";
-        var runId = await CompletedRunAsync("Add a health endpoint to the service");
-        var startedAt = AppSide.Hub(Server).State.GetRun(runId)!.StartedAt;
+        var completed = CompletedRunAsync("Add a health endpoint to the service");
         // Signed in on the overview first: its circuit tells the server the zone (a cookie) before the run page loads.
         var page = await SignedInAsync(new() { TimezoneId = zone }, "/");
         try
         {
+            var runId = await completed;
+            var startedAt = AppSide.Hub(Server).State.GetRun(runId)!.StartedAt;
             await OpenAsync(page, Server, $"/runs/{runId}");
 
             var expected = TimeZoneInfo.ConvertTime(startedAt, TimeZoneInfo.FindSystemTimeZoneById(zone)).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
@@ -210,10 +211,12 @@ public sealed partial class UiBrowserTests(ChromiumFixture chromium, FastDemoApp
     [Fact]
     public async Task Every_page_has_a_main_landmark_and_no_serious_accessibility_violation()
     {
-        var runId = await CompletedRunAsync("Add input validation to the signup form");
+        // The run completes on the server while the browser signs in.
+        var completed = CompletedRunAsync("Add input validation to the signup form");
         var page = await SignedInPageAsync(chromium, Server);
         try
         {
+            var runId = await completed;
             var problems = new List<string>();
             foreach (var path in new[] { "/", "/runs", "/runs/new", $"/runs/{runId}", "/backends", "/no-such-page" })
             {
@@ -238,12 +241,14 @@ public sealed partial class UiBrowserTests(ChromiumFixture chromium, FastDemoApp
     [Fact]
     public async Task In_dark_mode_too_no_page_has_a_serious_accessibility_violation()
     {
-        var runId = await CompletedRunAsync("Build a FastAPI service for todos");
+        // The run completes on the server while the browser signs in and switches the theme.
+        var completed = CompletedRunAsync("Build a FastAPI service for todos");
         var page = await SignedInPageAsync(chromium, Server);
         try
         {
             await page.Locator("#theme-toggle").ClickAsync();
             await Expect(page.Locator("button[aria-label='Switch to light mode']")).ToBeVisibleAsync(new() { Timeout = WaitMs });
+            var runId = await completed;
             var problems = new List<string>();
             foreach (var path in new[] { "/", "/runs", "/runs/new", $"/runs/{runId}", "/backends" })
             {

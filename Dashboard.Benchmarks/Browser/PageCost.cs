@@ -107,6 +107,8 @@ public sealed class PageCost : IAsyncDisposable
                 traffic.Reset();
             }
 
+            // Every arm starts from a collected heap, so no arm pays for garbage an earlier one left.
+            _ = ProcessMeter.RetainedManagedBytes();
             var cpuBefore = ProcessMeter.CpuTime;
             var clock = Stopwatch.StartNew();
             var outcome = await ChatFollow.RunAsync(_app, _upstream.ChatUri(kilobytes, deltasPerSecond), Backend, runId);

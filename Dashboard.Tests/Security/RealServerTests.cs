@@ -80,12 +80,16 @@ public sealed partial class RealServerTests
             await request.Body.CopyToAsync(buffer);
             return Results.Ok(new { bytes = buffer.Length });
         }));
-        using var client = new HttpClient { BaseAddress = app.Root };
+        // The body waits for the server's go-ahead (Expect: 100-continue, as long as it takes): an
+        // oversized one is refused from its Content-Length before any of it is sent. Sent at once,
+        // the server's 413 and close could race the client still writing it (a broken pipe).
+        using var client = new HttpClient(new SocketsHttpHandler { Expect100ContinueTimeout = TimeSpan.FromMinutes(1) }) { BaseAddress = app.Root };
 
         async Task<HttpResponseMessage> Post(int bytes, string? authorization)
         {
             // JSON-typed: state-changing API requests take nothing else (415).
             using var request = new HttpRequestMessage(HttpMethod.Post, "/api/echo") { Content = new ByteArrayContent(new byte[bytes]) };
+            request.Headers.ExpectContinue = true;
             request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
             if (authorization is not null)
             {

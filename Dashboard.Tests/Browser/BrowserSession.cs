@@ -48,8 +48,19 @@ public static class BrowserSession
     }
 
     /// <summary>The layout marks itself once it renders interactively; before that, clicks would be lost.</summary>
-    public static Task WaitInteractiveAsync(IPage page) =>
-        Expect(page.Locator("[data-interactive='true']")).ToHaveCountAsync(1, new() { Timeout = WaitMs });
+    /// <remarks>
+    /// Watched in the page every 50 ms: a locator assertion backs off to a check every half second
+    /// once its wait passes about a quarter of a second, which most page loads here do, so each
+    /// wait ended up to half a second after the page was live. Then the assertion itself: one.
+    /// </remarks>
+    public static async Task WaitInteractiveAsync(IPage page)
+    {
+        await page.WaitForFunctionAsync(
+            "() => document.querySelector(\"[data-interactive='true']\") !== null",
+            null,
+            new() { PollingInterval = 50, Timeout = WaitMs });
+        await Expect(page.Locator("[data-interactive='true']")).ToHaveCountAsync(1, new() { Timeout = WaitMs });
+    }
 
     /// <summary>Picks an item of a MudSelect (by the input's id) and checks the select took it.</summary>
     public static async Task SelectAsync(IPage page, string selectId, string value)

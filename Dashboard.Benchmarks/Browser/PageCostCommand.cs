@@ -135,10 +135,10 @@ public static class PageCostCommand
         }
 
         Console.WriteLine(table);
-        var watching = Median(run.Arms.Where(a => a.Label == "watching").Select(a => a.PerPageMsPerSecond));
-        var seconds = Median(run.Arms.Select(a => a.Arm.Seconds));
+        var watching = Median.Of(run.Arms.Where(a => a.Label == "watching").Select(a => a.PerPageMsPerSecond));
+        var seconds = Median.Of(run.Arms.Select(a => a.Arm.Seconds));
         var resolution = run.FeedSpread / elsewhere / seconds * 1000;
-        Console.WriteLine($"a page elsewhere costs {Median(shares) * 100:0.00} % of a watching page (median of {shares.Count} rounds, {shares.Min() * 100:0.00}–{shares.Max() * 100:0.00} %; target < 1 %)");
+        Console.WriteLine($"a page elsewhere costs {Median.Of(shares) * 100:0.00} % of a watching page (median of {shares.Count} rounds, {shares.Min() * 100:0.00}–{shares.Max() * 100:0.00} %; target < 1 %)");
         Console.WriteLine($"resolution: consecutive feed arms differed by up to {run.FeedSpread:0.00} s, i.e. {resolution:0.00} ms/s per page elsewhere = {resolution / watching * 100:0.00} % of a watching page ({watching:0.0} ms/s)");
     }
 
@@ -151,28 +151,22 @@ public static class PageCostCommand
             var arms = run.Arms.Where(a => a.Arm.PageCount == n).ToList();
             var perUpdate = arms.Select(a => a.Frames == 0 ? double.NaN : a.NetCpu / a.Frames * 1e6).ToList();
             var perPage = arms.Select(a => a.PerPageMsPerSecond).ToList();
-            var updates = Median(arms.Select(a => a.Frames / (double)n));
-            var median = Median(perUpdate);
+            var updates = Median.Of(arms.Select(a => a.Frames / (double)n));
+            var median = Median.Of(perUpdate);
             first ??= median;
             table.Add(
                 n,
                 arms.Count,
-                $"{Median(perPage):0.00} ({perPage.Min():0.00}–{perPage.Max():0.00})",
+                $"{Median.Of(perPage):0.00} ({perPage.Min():0.00}–{perPage.Max():0.00})",
                 updates.ToString("0"),
-                (Median(arms.Select(a => a.Bytes / (double)n)) / 1024).ToString("0.0"),
+                (Median.Of(arms.Select(a => a.Bytes / (double)n)) / 1024).ToString("0.0"),
                 $"{median:0} ({perUpdate.Min():0}–{perUpdate.Max():0}), {median / first:0.00}× the 1st",
-                (Median(arms.Select(a => a.Bytes / (double)Math.Max(1, a.Frames)))).ToString("0"),
+                (Median.Of(arms.Select(a => a.Bytes / (double)Math.Max(1, a.Frames)))).ToString("0"),
                 (1e6 / (median * 10)).ToString("N0"));
         }
 
         Console.WriteLine(table);
         Console.WriteLine($"updates per page at {rate} deltas/s: each delta is one update when a page keeps up; feed arms ranged {run.Feeds.Min(f => f.ServerCpu.TotalSeconds):0.00}–{run.Feeds.Max(f => f.ServerCpu.TotalSeconds):0.00} s (spread between consecutive ones up to {run.FeedSpread:0.00} s)");
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Where(v => !double.IsNaN(v)).Order().ToArray();
-        return sorted.Length == 0 ? double.NaN : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     private static void Report(PageCostArm arm) =>

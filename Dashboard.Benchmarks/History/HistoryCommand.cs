@@ -168,7 +168,7 @@ public static class HistoryCommand
 
         Console.WriteLine("### Store append");
         Console.WriteLine(table);
-        Console.WriteLine($"app writer / bare INSERT (median of 3 each): {Median(writer) / Median(bare):P0}  (target >= 70%)  {MachineLoad.Describe()}");
+        Console.WriteLine($"app writer / bare INSERT (median of 3 each): {Median.Of(writer) / Median.Of(bare):P0}  (target >= 70%)  {MachineLoad.Describe()}");
         Console.WriteLine();
     }
 
@@ -192,7 +192,7 @@ public static class HistoryCommand
 
         Console.WriteLine("### Ingest full path, store on and off");
         Console.WriteLine(table);
-        Console.WriteLine($"store on / store off (median of 5 each): {Median(on) / Median(off):P0}  (target >= 80%); events dropped by the store: {store.DroppedEvents}  {MachineLoad.Describe()}");
+        Console.WriteLine($"store on / store off (median of 5 each): {Median.Of(on) / Median.Of(off):P0}  (target >= 80%); events dropped by the store: {store.DroppedEvents}  {MachineLoad.Describe()}");
         Console.WriteLine();
     }
 
@@ -323,11 +323,5 @@ public static class HistoryCommand
             [new TimelineEntry("complete", StageStatus.Completed, null, 1, ended)],
             TextBuffer.Restored(text.ToString(), false), TextBuffer.Restored("", false),
             new Usage(100, size / 4, 100 + (size / 4)), [], new Dictionary<string, string>(), status == RunStatus.Failed ? "boom" : null, i);
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted[sorted.Count / 2];
     }
 }

@@ -37,4 +37,51 @@ public sealed class RunHistoryMergeTests
         clock.Advance(TimeSpan.FromMinutes(2));
         Assert.Empty((await history.QueryAsync(new RunQuery { Limit = 10 })).Items);
     }
+
+    [Fact]
+    public async Task A_run_that_ends_while_the_list_is_merged_is_listed_once()
+    {
+        var state = new DashboardState(Options.Create(new DashboardOptions()));
+        state.Apply(new RunCreated { Backend = "gen", At = T0, RunId = "r1", Prompt = "build it" }, 1);
+        // The run ends right after memory is first read, before the store has written it.
+        var racing = new EndsAfterFirstRead(state, new RunEnded { Backend = "gen", At = T0.AddSeconds(5), RunId = "r1", Status = RunStatus.Completed });
+        var store = new MemoryHistoryStore(TimeProvider.System, 100, 100);
+        var history = new RunHistory(racing, store, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(T0.AddSeconds(10)));
+
+        var page = await history.QueryAsync(new RunQuery { Limit = 10 });
+
+        Assert.True(racing.Ended, "the run must end during the merge for this test to mean anything");
+        Assert.Equal("r1", Assert.Single(page.Items).Run.Id);
+    }
+
+    /// <summary>Memory as another thread changes it: the run ends the moment its run list is first read.</summary>
+    private sealed class EndsAfterFirstRead(DashboardState inner, RunEnded end) : IDashboardState
+    {
+        public bool Ended { get; private set; }
+
+        public IReadOnlyList<RunView> Runs
+        {
+            get
+            {
+                var runs = inner.Runs;
+                if (!Ended)
+                {
+                    Ended = true;
+                    inner.Apply(end, 2);
+                }
+
+                return runs;
+            }
+        }
+
+        public IReadOnlyList<GraphView> Graphs => inner.Graphs;
+
+        public GraphView? GetGraph(string backend) => inner.GetGraph(backend);
+
+        public RunView? GetRun(string runId) => inner.GetRun(runId);
+
+        public IReadOnlyList<BackendHealth> Backends => inner.Backends;
+
+        public BackendHealth? GetBackend(string name) => inner.GetBackend(name);
+    }
 }

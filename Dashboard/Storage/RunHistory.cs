@@ -20,7 +20,10 @@ public sealed class RunHistory(IDashboardState state, IHistoryStore store, TimeP
         ArgumentNullException.ThrowIfNull(query);
         var words = SearchText.Words(query.Text);
         RunListItem Item(RunView r) => new(r, words.Count > 0 ? SearchText.Snippet(r, words) : null, false);
-        var live = state.Runs
+        // One read of memory for the whole merge: two reads could see a run in flight, then ended
+        // and not yet stored, and list it twice.
+        var inMemory = state.Runs;
+        var live = inMemory
             .Where(r => !r.Status.IsTerminal() && RunFilter.Matches(r, query, words))
             .Select(Item)
             .ToList();
@@ -45,7 +48,7 @@ public sealed class RunHistory(IDashboardState state, IHistoryStore store, TimeP
         // With several replicas a run that ended on another one is in this replica's memory before
         // that replica's writer has stored it: on the first page it is listed from memory until then.
         var endedNotStored = query.Before is null
-            ? state.Runs
+            ? inMemory
                 .Where(r => r.Status.IsTerminal() && r.EndedAt >= recent && !storedIds.Contains(r.Id) && RunFilter.Matches(r, query, words))
                 .Select(Item)
                 .ToList()

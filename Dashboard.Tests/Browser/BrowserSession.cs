@@ -26,7 +26,7 @@ public static class BrowserSession
     /// </summary>
     public static async Task<IPage> SignedInPageAsync(ChromiumFixture chromium, TestApp server, string path = "/")
     {
-        var context = await chromium.Browser.NewContextAsync();
+        var context = await chromium.NewContextAsync();
         context.SetDefaultTimeout(WaitMs);
         var page = await context.NewPageAsync();
         await page.GotoAsync(SignInUrl(server, path));

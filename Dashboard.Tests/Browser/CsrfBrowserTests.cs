@@ -28,7 +28,7 @@ public sealed class CsrfBrowserTests(ChromiumFixture chromium)
         var dashboard = server.BaseUrl;
         await using var attacker = await AttackerSiteAsync(dashboard);
 
-        var context = await chromium.Browser.NewContextAsync();
+        var context = await chromium.NewContextAsync();
         context.SetDefaultTimeout(BrowserSession.WaitMs);
         try
         {

@@ -31,7 +31,7 @@ public sealed partial class ProductionBrowserTests(ChromiumFixture chromium)
         var link = await app.SignInLinkAsync();
         var baseUrl = link.GetLeftPart(UriPartial.Authority);
 
-        var context = await chromium.Browser.NewContextAsync();
+        var context = await chromium.NewContextAsync();
         context.SetDefaultTimeout(WaitMs);
         var page = await context.NewPageAsync();
         var failures = new List<string>();

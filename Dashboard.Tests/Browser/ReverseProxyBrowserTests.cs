@@ -43,7 +43,7 @@ public sealed partial class ReverseProxyBrowserTests(ChromiumFixture chromium)
         var printed = app.ConsoleOut.ToString();
         Assert.Contains($"Dashboard sign-in: {publicUrl}/login?t={Token}", printed, StringComparison.Ordinal);
 
-        var context = await chromium.Browser.NewContextAsync(new() { IgnoreHTTPSErrors = true });
+        var context = await chromium.NewContextAsync(new() { IgnoreHTTPSErrors = true });
         context.SetDefaultTimeout(WaitMs);
         var page = await context.NewPageAsync();
         try
@@ -123,7 +123,7 @@ public sealed partial class ReverseProxyBrowserTests(ChromiumFixture chromium)
         Assert.Equal($"{publicUrl}/login?t={ProcessToken}", link.ToString());
         using var nginx = await NginxProxy.StartAsync(proxyPort, $"http://127.0.0.1:{appPort}");
 
-        var context = await chromium.Browser.NewContextAsync(new() { IgnoreHTTPSErrors = true });
+        var context = await chromium.NewContextAsync(new() { IgnoreHTTPSErrors = true });
         context.SetDefaultTimeout(WaitMs);
         var page = await context.NewPageAsync();
         var sockets = new List<string>();

@@ -12,7 +12,7 @@ public sealed class SignInBrowserTests(ChromiumFixture chromium, FastDemoApp app
     [Fact]
     public async Task Without_the_cookie_the_overview_is_the_sign_in_page_and_shows_no_data()
     {
-        var context = await chromium.Browser.NewContextAsync();
+        var context = await chromium.NewContextAsync();
         var page = await context.NewPageAsync();
         try
         {
@@ -34,7 +34,7 @@ public sealed class SignInBrowserTests(ChromiumFixture chromium, FastDemoApp app
     [Fact]
     public async Task The_sign_in_link_sets_an_http_only_cookie_and_lands_on_the_overview_without_the_token()
     {
-        var context = await chromium.Browser.NewContextAsync();
+        var context = await chromium.NewContextAsync();
         var page = await context.NewPageAsync();
         try
         {
@@ -57,7 +57,7 @@ public sealed class SignInBrowserTests(ChromiumFixture chromium, FastDemoApp app
     [Fact]
     public async Task A_wrong_token_in_the_link_is_refused_and_signs_nobody_in()
     {
-        var context = await chromium.Browser.NewContextAsync();
+        var context = await chromium.NewContextAsync();
         var page = await context.NewPageAsync();
         try
         {

@@ -2,8 +2,12 @@ using Dashboard.Testing;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Dashboard.Demo;
+using Bunit;
+using Dashboard.Components.Controls;
 using Dashboard.Domain;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using MudBlazor.Services;
 using static Dashboard.Tests.Browser.BrowserSession;
 using static Microsoft.Playwright.Assertions;
 
@@ -18,7 +22,7 @@ public sealed partial class UiBrowserTests(ChromiumFixture chromium, FastDemoApp
     /// <summary>A page signed in on <paramref name="path"/>, in a context of its own options (zone, viewport, scripts).</summary>
     private async Task<IPage> SignedInAsync(BrowserNewContextOptions options, string path)
     {
-        var context = await chromium.Browser.NewContextAsync(options);
+        var context = await chromium.NewContextAsync(options);
         context.SetDefaultTimeout(WaitMs);
         var page = await context.NewPageAsync();
         await page.GotoAsync(SignInUrl(Server, path));
@@ -145,7 +149,7 @@ public sealed partial class UiBrowserTests(ChromiumFixture chromium, FastDemoApp
             await Expect(page.Locator("button[aria-label='Switch to light mode']")).ToBeVisibleAsync(new() { Timeout = WaitMs });
 
             // The server-rendered page alone, no script at all: what the browser paints first.
-            noScript = await chromium.Browser.NewContextAsync(new() { JavaScriptEnabled = false, StorageState = await page.Context.StorageStateAsync() });
+            noScript = await chromium.NewContextAsync(new() { JavaScriptEnabled = false, StorageState = await page.Context.StorageStateAsync() });
             var first = await noScript.NewPageAsync();
             await first.GotoAsync(Server.BaseUrl + "/backends");
             var background = await first.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor");
@@ -201,6 +205,47 @@ public sealed partial class UiBrowserTests(ChromiumFixture chromium, FastDemoApp
             await page.Locator("#field-prompt").PressAsync("Control+Enter");
 
             await Expect(page).ToHaveURLAsync(RunPage(), new() { Timeout = WaitMs });
+        }
+        finally
+        {
+            await CloseAsync(page);
+        }
+    }
+
+    [Theory]
+    [InlineData(ReducedMotion.Reduce)]
+    [InlineData(ReducedMotion.NoPreference)]
+    public async Task A_user_who_asks_for_reduced_motion_sees_a_still_progress_bar_and_others_the_animated_one(ReducedMotion motion)
+    {
+        // The progress bar a run without reported progress shows, as the component renders it,
+        // placed in a real page of the app (its stylesheets loaded) in a context with that preference.
+        using var components = new BunitContext();
+        components.Services.AddMudServices();
+        components.JSInterop.Mode = JSRuntimeMode.Loose;
+        var bar = components.Render<ProgressBar>(p => p.Add(b => b.Progress, null).Add(b => b.Label, "probe progress")).Markup;
+        var page = await SignedInAsync(new() { ReducedMotion = motion }, "/");
+        try
+        {
+            await page.EvaluateAsync("html => document.querySelector('main').insertAdjacentHTML('beforeend', '<div id=\"motion-probe\" style=\"width: 400px\">' + html + '</div>')", bar);
+            var bars = page.Locator("#motion-probe .mud-progress-linear-bar");
+            await Expect(bars).ToHaveCountAsync(2);
+            var first = await bars.First.EvaluateAsync<string>("e => getComputedStyle(e).animationName");
+            var second = await bars.Last.EvaluateAsync<string>("e => getComputedStyle(e).animationName");
+            var firstWidth = await bars.First.EvaluateAsync<double>("e => e.getBoundingClientRect().width");
+            if (motion == ReducedMotion.Reduce)
+            {
+                // Still: no animation, the first bar fills the track, the second is gone.
+                Assert.Equal("none", first);
+                Assert.Equal("none", second);
+                Assert.Equal(400, firstWidth, 0.5);
+                await Expect(bars.Last).ToBeHiddenAsync();
+            }
+            else
+            {
+                // Control: without the preference the same markup is MudBlazor's endless animation.
+                Assert.StartsWith("mud-progress-linear-horizontal-keyframes-indeterminate", first, StringComparison.Ordinal);
+                Assert.StartsWith("mud-progress-linear-horizontal-keyframes-indeterminate", second, StringComparison.Ordinal);
+            }
         }
         finally
         {

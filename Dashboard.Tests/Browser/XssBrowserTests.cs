@@ -206,7 +206,7 @@ public sealed class XssBrowserTests(ChromiumFixture chromium, NoCspDemoApp app) 
     /// <summary>Signed in straight onto <paramref name="path"/> (one page load), the detector in place before the first page's scripts.</summary>
     private async Task<(IPage Page, ConcurrentQueue<string> Dialogs)> DetectingPageAsync(string path)
     {
-        var context = await chromium.Browser.NewContextAsync();
+        var context = await chromium.NewContextAsync();
         context.SetDefaultTimeout(WaitMs);
         await context.AddInitScriptAsync(Detector);
         var page = await context.NewPageAsync();

@@ -92,7 +92,7 @@ public sealed class ReplicaBrowserTests(ChromiumFixture chromium, PostgresServer
     /// <summary>A signed-in browser context whose sticky cookie is set to <paramref name="route"/> before its first request.</summary>
     private async Task<IPage> PageOnAsync(string origin, string route)
     {
-        var context = await chromium.Browser.NewContextAsync(new() { IgnoreHTTPSErrors = true });
+        var context = await chromium.NewContextAsync(new() { IgnoreHTTPSErrors = true });
         context.SetDefaultTimeout(WaitMs);
         await context.AddCookiesAsync([new Microsoft.Playwright.Cookie { Name = "dashboard_route", Value = route, Url = origin }]);
         var page = await context.NewPageAsync();

@@ -22,7 +22,7 @@ public sealed partial class BrowserCspTests(Dashboard.Tests.Browser.ChromiumFixt
         Assert.True(link.Success, factory.ConsoleOut.ToString());
 
         // The suite's one Chromium (one browser at a time on 2 cores), in a context of its own.
-        await using var context = await chromium.Browser.NewContextAsync();
+        await using var context = await chromium.NewContextAsync();
         var page = await context.NewPageAsync();
         var violations = new ConcurrentQueue<string>();
         var violated = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

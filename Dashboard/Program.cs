@@ -12,7 +12,6 @@ using Dashboard.ScaleOut;
 using Dashboard.Security;
 using Dashboard.Storage;
 using Dashboard.Telemetry;
-using MudBlazor.Services;
 
 try
 {
@@ -39,7 +38,7 @@ try
         .AddInteractiveServerComponents()
         // A prompt travels over the circuit: its message limit follows the API's prompt limit.
         .AddHubOptions(o => o.MaximumReceiveMessageSize = Dashboard.Components.Forms.PromptLimits.ReceiveMessageSize(builder.Configuration));
-    builder.Services.AddMudServices();
+    builder.Services.AddDashboardComponents();
     builder.Services.AddSingleton<Dashboard.Markdown.MarkdownHtml>();
     builder.Services.AddDashboardConfiguration(builder.Configuration);
     builder.AddDashboardHosting();

@@ -12,7 +12,7 @@ namespace Dashboard.Benchmarks.Markdown;
 /// The streaming-Markdown answer served as an OpenAI chat completions stream (one chunk per
 /// 2–8-character delta of <see cref="MarkdownCorpus"/>, paced) from a <b>separate process</b>
 /// (<c>markdown-upstream</c>), so the app's process pays only for what it does itself with the
-/// deltas: read them from a socket, decode, publish, render. <c>POST /v1/chat/completions?kb=N&amp;rate=R</c>.
+/// deltas: read them from a socket, decode, publish, render. <c>POST /v1/chat/completions?kb=N&amp;rate=R[&amp;whole=1]</c>.
 /// </summary>
 public static class MarkdownUpstream
 {
@@ -31,7 +31,9 @@ public static class MarkdownUpstream
     {
         var kb = int.Parse(context.Request.Query["kb"].ToString(), CultureInfo.InvariantCulture);
         var rate = double.Parse(context.Request.Query["rate"].ToString(), CultureInfo.InvariantCulture);
-        var deltas = MarkdownCorpus.Deltas(MarkdownCorpus.Build(kb));
+        var text = MarkdownCorpus.Build(kb);
+        // The limit arm's stream: the same answer through the same decoder, in one chunk.
+        IReadOnlyList<string> deltas = context.Request.Query["whole"] == "1" ? [text] : MarkdownCorpus.Deltas(text);
         await LoopbackUpstream.BeginStreamAsync(context);
         var start = Stopwatch.GetTimestamp();
         var ticksPerDelta = Stopwatch.Frequency / rate;
@@ -92,7 +94,8 @@ public static class MarkdownUpstream
     {
         public int ProcessId => process.Id;
 
-        public Uri ChatUri(int kilobytes, int rate) => new(root, $"v1/chat/completions?kb={kilobytes}&rate={rate}");
+        /// <param name="whole">The whole answer in one chunk (the limit: one render of the final page).</param>
+        public Uri ChatUri(int kilobytes, int rate, bool whole = false) => new(root, $"v1/chat/completions?kb={kilobytes}&rate={rate}{(whole ? "&whole=1" : "")}");
 
         public async ValueTask DisposeAsync()
         {

@@ -15,7 +15,11 @@ public enum MarkdownArm
     /// <summary>The app's run page (/runs/{id}) with its incremental StreamingMarkdown, fed deltas.</summary>
     Ours,
 
-    /// <summary>The same page, the final text published once: one render of the whole answer.</summary>
+    /// <summary>
+    /// The same page, the whole answer in one delta: one render of the final page. With the remote
+    /// feed it comes through the same upstream and decoder as one chunk, so the page ends as Ours
+    /// does (the same stages on its timeline), rendered once.
+    /// </summary>
     Limit,
 
     /// <summary>The benchmark-only <see cref="NaiveRunMarkdown"/>, fed the same deltas.</summary>
@@ -119,9 +123,9 @@ public sealed class StreamingMarkdownBenchmark : IAsyncDisposable
             traffic.Reset();
             var cpuBefore = ProcessMeter.CpuTime;
             var clock = Stopwatch.StartNew();
-            if (_upstream is not null && arm != MarkdownArm.Limit)
+            if (_upstream is not null)
             {
-                var outcome = await ChatFollow.RunAsync(_app, _upstream.ChatUri(kilobytes, deltasPerSecond), Backend, runId);
+                var outcome = await ChatFollow.RunAsync(_app, _upstream.ChatUri(kilobytes, deltasPerSecond, whole: arm == MarkdownArm.Limit), Backend, runId);
                 if (outcome.End != Dashboard.Ingest.StreamEnd.Terminal)
                 {
                     throw new InvalidOperationException($"the upstream stream ended as {outcome.End}: {outcome.Error}");

@@ -1,5 +1,6 @@
 using Dashboard.Configuration;
 using Bunit;
+using Dashboard.Components;
 using Dashboard.Components.Controls;
 using Dashboard.Domain;
 using Dashboard.Events;
@@ -7,7 +8,6 @@ using Dashboard.Markdown;
 using Dashboard.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using MudBlazor.Services;
 
 namespace Dashboard.Tests.Components;
 
@@ -30,7 +30,7 @@ public abstract class LiveTestContext : BunitContext, IAsyncLifetime
         Services.AddHistoryStore();
         Services.AddSingleton(new MarkdownHtml());
         Services.Configure<LiveRenderOptions>(o => o.MinInterval = TimeSpan.Zero);
-        Services.AddMudServices();
+        Services.AddDashboardComponents();
         JSInterop.Mode = JSRuntimeMode.Loose;
     }
 

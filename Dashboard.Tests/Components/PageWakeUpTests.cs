@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Bunit;
 using Dashboard.Backends;
 using Dashboard.Components.Controls;
+using Dashboard.Components.Layout;
 using Dashboard.Components.Pages;
 using Dashboard.Domain;
 using Dashboard.Events;
@@ -169,6 +170,93 @@ public sealed class PageWakeUpTests : LiveTestContext
         overview.WaitForAssertion(() => Assert.Contains("stage49", overview.Markup, StringComparison.Ordinal));
         Assert.Equal(2, LiveRenders(overview.Instance));
         Assert.Equal(51, Wakes(overview.Instance));
+    }
+
+    [Fact]
+    public void Health_publications_that_only_move_counters_wake_no_view_and_a_state_change_wakes_each_once()
+    {
+        var overview = Render<Overview>();
+        var demo = Render<DemoIndicator>();
+        var alerts = Render<BackendAlerts>();
+        object[] views = [overview.Instance, demo.Instance, alerts.Instance];
+
+        // A streaming backend publishes its health once a second, its counters moved each time.
+        for (var i = 1; i <= 10; i++)
+        {
+            Publish(Health(BackendState.Connected, events: i * 100));
+        }
+
+        // The first publication is news (the backend was not seen before); the nine after it are not.
+        Assert.All(views, v => Assert.Equal(1, Wakes(v)));
+
+        Publish(Health(BackendState.Failed, events: 1_100, error: "connection refused"));
+        Assert.All(views, v => Assert.Equal(2, Wakes(v)));
+        alerts.WaitForAssertion(() => Assert.Contains("Backend chat failed: connection refused", Services.GetRequiredService<MudBlazor.ISnackbar>().ShownSnackbars.Single().Message, StringComparison.Ordinal));
+
+        Publish(Health(BackendState.Failed, events: 1_100, error: "connection refused"), Health(BackendState.Connected, events: 1_200));
+        Assert.All(views, v => Assert.Equal(3, Wakes(v)));
+    }
+
+    [Fact]
+    public void An_ended_runs_page_has_no_clock_and_a_live_runs_page_ticks_until_the_run_ends()
+    {
+        var time = new CountingTime(Time);
+        Services.AddSingleton<TimeProvider>(time);
+        Publish(Created("ended", 0), new RunEnded { Backend = "chat", At = At(5), RunId = "ended", Status = RunStatus.Completed }, Created("live", 0));
+
+        Render<RunDetail>(p => p.Add(x => x.Id, "ended"));
+        AdvanceSeconds(10);
+        Assert.Equal(0, time.Fired);
+
+        var live = Render<RunDetail>(p => p.Add(x => x.Id, "live"));
+        AdvanceSeconds(3);
+        Assert.Equal(3, time.Fired);
+
+        Publish(new RunEnded { Backend = "chat", At = Time.GetUtcNow(), RunId = "live", Status = RunStatus.Completed });
+        live.WaitForAssertion(() => Assert.Equal("completed", live.Find("[data-status]").GetAttribute("data-status")));
+        var atEnd = time.Fired;
+        AdvanceSeconds(10);
+        Assert.Equal(atEnd, time.Fired);
+    }
+
+    private void AdvanceSeconds(int seconds)
+    {
+        for (var i = 0; i < seconds; i++)
+        {
+            Time.Advance(TimeSpan.FromSeconds(1));
+        }
+    }
+
+    private BackendHealthChanged Health(BackendState state, long events, string? error = null) => new()
+    {
+        Backend = "chat",
+        At = Time.GetUtcNow(),
+        Health = new BackendHealth("chat", "openai-chat", state, Time.GetUtcNow(), events, 0, 0, 0, error, false),
+    };
+
+    /// <summary>The test clock, counting the timer callbacks it fires for run pages (MudBlazor's own timers, e.g. its popover queue, are not the page's).</summary>
+    private sealed class CountingTime(Microsoft.Extensions.Time.Testing.FakeTimeProvider inner) : TimeProvider
+    {
+        private int _fired;
+
+        public int Fired => Volatile.Read(ref _fired);
+
+        public override DateTimeOffset GetUtcNow() => inner.GetUtcNow();
+
+        public override long GetTimestamp() => inner.GetTimestamp();
+
+        public override long TimestampFrequency => inner.TimestampFrequency;
+
+        public override TimeZoneInfo LocalTimeZone => inner.LocalTimeZone;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            callback.Target is not RunDetail
+                ? inner.CreateTimer(callback, state, dueTime, period)
+                : inner.CreateTimer(s =>
+                {
+                    Interlocked.Increment(ref _fired);
+                    callback(s);
+                }, state, dueTime, period);
     }
 
     /// <summary>Three simulated seconds of one run's text at 1,000 deltas a second, then its last delta.</summary>

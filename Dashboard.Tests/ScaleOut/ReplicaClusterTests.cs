@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Bunit;
 using Dashboard.Backends;
+using Dashboard.Components;
 using Dashboard.Components.Controls;
 using Dashboard.Domain;
 using Dashboard.Events;
@@ -17,7 +18,6 @@ using Dashboard.Tests.TestSupport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using MudBlazor.Services;
 using Npgsql;
 
 namespace Dashboard.Tests.ScaleOut;
@@ -255,7 +255,7 @@ public sealed class ReplicaClusterTests(PostgresServer postgres, RedisServer red
         // The warning every page of A carries above its content (the layout's history panel), read from A's own store.
         await using var pages = new BunitContext();
         pages.JSInterop.Mode = JSRuntimeMode.Loose;
-        pages.Services.AddMudServices();
+        pages.Services.AddDashboardComponents();
         pages.Services.AddSingleton(a.Services.GetRequiredService<IHistoryStore>());
         pages.Services.AddSingleton(TimeProvider.System);
         var panel = pages.Render<HistoryPanel>();

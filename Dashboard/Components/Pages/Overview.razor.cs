@@ -8,9 +8,12 @@ public sealed partial class Overview
 {
     private static readonly string[] Tiers = ["HOT", "WARM", "COLD"];
 
-    // Text deltas change nothing on this page: they never wake it.
+    private readonly HealthChanges _health = new();
+
+    // Text deltas change nothing on this page: they never wake it; nor do health publications that only moved counters.
     protected override bool Accepts(DashboardEvent e) =>
-        e is GraphStatsObserved or BackendHealthChanged or RunCreated or RunStageReported or RunEnded;
+        e is GraphStatsObserved or RunCreated or RunStageReported or RunEnded
+        || (e is BackendHealthChanged h && _health.IsNews(h.Health));
 
     protected override bool IsSummary => true;
 

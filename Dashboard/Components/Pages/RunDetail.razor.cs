@@ -23,6 +23,7 @@ public sealed partial class RunDetail
     private IJSObjectReference? _notifier;
     private volatile bool _pending = true;
     private ITimer? _clock;
+    private bool _ticking;
 
     [Inject]
     private IRunLauncher Launcher { get; set; } = null!;
@@ -48,8 +49,9 @@ public sealed partial class RunDetail
     protected override void OnInitialized()
     {
         base.OnInitialized();
-        // Elapsed and remaining time move without events: tick once a second while the run is live.
-        _clock = Time.CreateTimer(_ => _ = InvokeAsync(Tick), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        // Elapsed and remaining time move without events: tick once a second while the run is live
+        // (armed by the first read). An ended run's page does not tick: nothing on it moves.
+        _clock = Time.CreateTimer(_ => _ = InvokeAsync(Tick), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     protected override void OnParametersSet() => Read();
@@ -60,12 +62,20 @@ public sealed partial class RunDetail
     {
         _run = State.GetRun(Id);
         _pending = _run is not { } run || run.Status == RunStatus.Pending;
+        var live = _run is { } read && !read.Status.IsTerminal();
+        if (live != _ticking)
+        {
+            // Only when it flips: re-arming on every update would keep pushing the next tick away.
+            _ticking = live;
+            var period = live ? TimeSpan.FromSeconds(1) : Timeout.InfiniteTimeSpan;
+            _clock?.Change(period, period);
+        }
     }
 
     private void Tick()
     {
         Read();
-        if (_run is { } run && !run.Status.IsTerminal())
+        if (_ticking)
         {
             StateHasChanged();
         }

@@ -13,11 +13,17 @@ public sealed class HealthChanges
 {
     private readonly Dictionary<string, (string Kind, BackendState State, bool IsDemo, string? LastError)> _seen = new(StringComparer.Ordinal);
 
+    /// <summary>What a view other than the Backends page shows of a backend: everything but its counters.</summary>
+    public static (string Kind, BackendState State, bool IsDemo, string? LastError) Shown(BackendHealth health)
+    {
+        ArgumentNullException.ThrowIfNull(health);
+        return (health.Kind, health.State, health.IsDemo, health.LastError);
+    }
+
     /// <summary>True the first time a backend is seen and whenever what is shown of it changed.</summary>
     public bool IsNews(BackendHealth health)
     {
-        ArgumentNullException.ThrowIfNull(health);
-        var shown = (health.Kind, health.State, health.IsDemo, health.LastError);
+        var shown = Shown(health);
         if (_seen.TryGetValue(health.Name, out var before) && before == shown)
         {
             return false;

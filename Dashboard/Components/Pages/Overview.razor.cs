@@ -35,7 +35,7 @@ public sealed partial class Overview
         var shown = new System.Text.StringBuilder();
         foreach (var b in State.Backends)
         {
-            shown.Append(b.Name).Append('|').Append(b.Kind).Append('|').Append(b.State).Append('|').Append(b.IsDemo).Append('|').Append(b.LastError).Append('\n');
+            shown.Append(b.Name).Append('|').Append(HealthChanges.Shown(b)).Append('\n');
         }
 
         foreach (var g in State.Graphs)

@@ -105,6 +105,29 @@ public sealed class ProcessLifecycleTests
         AssertNoStackTrace(app);
     }
 
+    [Fact]
+    public async Task A_fresh_home_without_a_local_share_folder_gets_the_history_file_there()
+    {
+        // A new service account: HOME exists and is empty (no ~/.local/share yet), the default store
+        // (SQLite) and no path set. (The tests' own environment asks for the memory store.)
+        var home = Directory.CreateTempSubdirectory("dashboard-home-");
+        try
+        {
+            using var app = AppProcess.Start("Production",
+                ["--urls", "http://127.0.0.1:0", "--Dashboard:Demo:Enabled=false", "--Dashboard:Storage:Provider=sqlite"],
+                new Dictionary<string, string> { ["HOME"] = home.FullName, ["XDG_DATA_HOME"] = "" });
+            await app.SignInLinkAsync();
+
+            Assert.True(File.Exists(Path.Combine(home.FullName, ".local", "share", "Dashboard", "dashboard.db")), string.Join(Environment.NewLine, app.Out.Concat(app.Err)));
+            app.SendSigterm();
+            Assert.Equal(0, await app.WaitForExitAsync(Patience));
+        }
+        finally
+        {
+            home.Delete(recursive: true);
+        }
+    }
+
     private static void AssertNoStackTrace(AppProcess app) =>
         Assert.DoesNotContain(app.Out.Concat(app.Err), line => line.TrimStart().StartsWith("at ", StringComparison.Ordinal));
 }

@@ -92,7 +92,9 @@ public static class StorageServiceCollectionExtensions
         var path = StoragePaths.Resolve(
             options.Storage.Path,
             DemoMode.IsEnabled(options),
-            Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData));
+            // DoNotVerify: without it the folder must already exist (an empty string otherwise), and a
+            // fresh service account's HOME has no ~/.local/share yet; the store creates the folder.
+            Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify));
         return new SqliteHistoryStore(
             path,
             options.Storage,

@@ -66,7 +66,15 @@ public sealed partial class TelemetryTests
         using var refused = await anonymous.GetAsync("/metrics");
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
 
+        // The run's end is counted on the publishing thread just after the hub has taken the event,
+        // so a reader woken by the hub can scrape a moment before the count: scrape until it is there.
         var metrics = await client.GetStringAsync("/metrics");
+        for (var deadline = DateTime.UtcNow + Patience; Samples(metrics, "dashboard_runs_total", ("backend", "gpt"), ("status", "completed")).Sum() < 1 && DateTime.UtcNow < deadline;)
+        {
+            await Task.Delay(20);
+            metrics = await client.GetStringAsync("/metrics");
+        }
+
         var chatItems = Fixtures.Items("openai-chat.sse").Count + 1;
         Assert.Equal(5, Value(metrics, "dashboard_ingest_events_total", ("backend", "raw")));
         Assert.Equal(chatItems, Value(metrics, "dashboard_ingest_events_total", ("backend", "gpt")));
@@ -232,14 +240,18 @@ public sealed partial class TelemetryTests
     /// <summary>The value of the one sample of <paramref name="name"/> whose labels include <paramref name="labels"/>.</summary>
     private static double Value(string metrics, string name, params (string Key, string Value)[] labels)
     {
-        var samples = metrics.Split('\n')
+        var samples = Samples(metrics, name, labels);
+        Assert.True(samples.Count == 1, $"{name} {string.Join(",", labels)}: {samples.Count} samples in\n{metrics}");
+        return samples[0];
+    }
+
+    /// <summary>The values of every sample of <paramref name="name"/> whose labels include <paramref name="labels"/>.</summary>
+    private static List<double> Samples(string metrics, string name, params (string Key, string Value)[] labels) =>
+        [.. metrics.Split('\n')
             .Select(line => Sample().Match(line))
             .Where(m => m.Success && m.Groups["name"].Value == name)
             .Where(m => labels.All(l => m.Groups["labels"].Value.Contains($"{l.Key}=\"{l.Value}\"", StringComparison.Ordinal)))
-            .ToList();
-        Assert.True(samples.Count == 1, $"{name} {string.Join(",", labels)}: {samples.Count} samples in\n{metrics}");
-        return double.Parse(samples[0].Groups["value"].Value, CultureInfo.InvariantCulture);
-    }
+            .Select(m => double.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture))];
 
     [GeneratedRegex(@"^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?<labels>[^}]*)\})? (?<value>\S+)")]
     private static partial Regex Sample();

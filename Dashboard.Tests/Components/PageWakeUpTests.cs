@@ -150,9 +150,14 @@ public sealed class PageWakeUpTests : LiveTestContext
     {
         Publish(Created("a", 0));
         var overview = Render<Overview>();
+        var rendersBefore = overview.RenderCount;
 
         Publish(Created("b", 1));
         overview.WaitForAssertion(() => Assert.Equal(1, LiveRenders(overview.Instance)));
+        // The throttle takes the change (counted above), then notes the fake clock's time and
+        // renders: wait for the render itself, so the clock moves only after that note (moved in
+        // between, the burst's wait below would start from the later time and outlast the test's).
+        overview.WaitForAssertion(() => Assert.True(overview.RenderCount > rendersBefore));
 
         // Within one interval of that render: merged into one render when the interval is up. The
         // Overview is a summary page: its interval is the summary one (1 s), not a run page's 40 ms.

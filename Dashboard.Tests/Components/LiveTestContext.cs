@@ -7,7 +7,7 @@ using Dashboard.Events;
 using Dashboard.Markdown;
 using Dashboard.Storage;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
+using Dashboard.Tests.Ingest;
 
 namespace Dashboard.Tests.Components;
 
@@ -21,7 +21,7 @@ public abstract class LiveTestContext : BunitContext, IAsyncLifetime
 
     protected LiveTestContext()
     {
-        Time = new FakeTimeProvider(T0);
+        Time = new SignalingTimeProvider(T0);
         Services.AddSingleton<TimeProvider>(Time);
         Services.AddEventHub();
 
@@ -34,7 +34,7 @@ public abstract class LiveTestContext : BunitContext, IAsyncLifetime
         JSInterop.Mode = JSRuntimeMode.Loose;
     }
 
-    protected FakeTimeProvider Time { get; }
+    protected SignalingTimeProvider Time { get; }
 
     protected IEventHub Hub => Services.GetRequiredService<IEventHub>();
 

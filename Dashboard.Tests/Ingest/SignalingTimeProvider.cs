@@ -8,12 +8,17 @@ namespace Dashboard.Tests.Ingest;
 /// WaitAsync timeouts), so a test can see exactly which wait the code planned and then advance
 /// past it — no real waiting, no guessing.
 /// </summary>
-internal sealed class SignalingTimeProvider : FakeTimeProvider
+public sealed class SignalingTimeProvider : FakeTimeProvider
 {
     private readonly Channel<TimeSpan> _timers = Channel.CreateUnbounded<TimeSpan>();
 
     public SignalingTimeProvider()
-        : base(new DateTimeOffset(2025, 3, 4, 5, 6, 7, TimeSpan.Zero))
+        : this(new DateTimeOffset(2025, 3, 4, 5, 6, 7, TimeSpan.Zero))
+    {
+    }
+
+    public SignalingTimeProvider(DateTimeOffset start)
+        : base(start)
     {
     }
 
@@ -41,6 +46,28 @@ internal sealed class SignalingTimeProvider : FakeTimeProvider
         }
 
         throw new InvalidOperationException("timer channel closed");
+    }
+
+    /// <summary>Waits for the next timer whose due time <paramref name="match"/> accepts (others are passed over) and returns its due time.</summary>
+    public async Task<TimeSpan> NextTimerAsync(Func<TimeSpan, bool> match, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        TimeSpan due;
+        do
+        {
+            due = await NextTimerAsync(timeout).WaitAsync(cts.Token);
+        }
+        while (!match(due));
+
+        return due;
+    }
+
+    /// <summary>Forgets the timers created so far: the next wait sees only timers created after this call.</summary>
+    public void ForgetTimers()
+    {
+        while (_timers.Reader.TryRead(out _))
+        {
+        }
     }
 
     /// <summary>

@@ -77,14 +77,7 @@ public sealed class CodeDreamerClientTests
     /// <summary>Moves the clock past the next timer whose due time <paramref name="match"/> accepts.</summary>
     private static async Task AdvancePastNextTimerAsync(SignalingTimeProvider clock, Func<TimeSpan, bool> match)
     {
-        TimeSpan due;
-        do
-        {
-            due = await clock.NextTimerAsync(TimeSpan.FromSeconds(10));
-        }
-        while (!match(due));
-
-        clock.Advance(due);
+        clock.Advance(await clock.NextTimerAsync(match, TimeSpan.FromSeconds(10)));
     }
 
     /// <summary>

@@ -2,14 +2,14 @@ using System.Threading.Channels;
 using Dashboard.Components.Controls;
 using Dashboard.Domain;
 using Dashboard.Events;
-using Microsoft.Extensions.Time.Testing;
+using Dashboard.Tests.Ingest;
 
 namespace Dashboard.Tests.Components;
 
 public sealed class RenderThrottleTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
-    private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+    private readonly SignalingTimeProvider _time = new(DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
     private readonly DirtyFlagWatch _events = new(_ => true, e => e is RunEnded, _ => { });
     private readonly Channel<int> _renders = Channel.CreateUnbounded<int>();
     private int _renderCount;
@@ -41,6 +41,9 @@ public sealed class RenderThrottleTests
         }
 
         Assert.False(_renders.Reader.TryPeek(out _));
+        // Moved once the throttle has set its wait: it reads the clock, then starts a timer for the
+        // rest of the interval, and a move in between would be added to that wait.
+        await _time.NextTimerAsync(due => due == TimeSpan.FromMilliseconds(40), Timeout);
         _time.Advance(TimeSpan.FromMilliseconds(40));
 
         Assert.Equal(2, await _renders.Reader.ReadAsync().AsTask().WaitAsync(Timeout));

@@ -20,19 +20,29 @@ public static class BrowserSession
     };
 
     /// <summary>
-    /// A new browser context (own cookies) signed in through the printed link, on <paramref name="path"/>
-    /// rendered interactively: the link's return address lands there (one page load, not the
-    /// overview and then the page a test is about).
+    /// A page in a new browser's state (no cookies, no storage, an empty cache) signed in through
+    /// the printed link, on <paramref name="path"/> rendered interactively: the link's return address
+    /// lands there (one page load, not the overview and then the page a test is about). It is the
+    /// collection's kept page (<see cref="ChromiumFixture.BorrowPageAsync"/>) unless
+    /// <paramref name="ownContext"/>: a test that adds init scripts or handlers, or takes the network
+    /// away, asks for a context of its own. <see cref="CloseAsync"/> ends either.
     /// </summary>
-    public static async Task<IPage> SignedInPageAsync(ChromiumFixture chromium, TestApp server, string path = "/")
+    public static async Task<IPage> SignedInPageAsync(ChromiumFixture chromium, TestApp server, string path = "/", bool ownContext = false)
     {
-        var context = await chromium.NewContextAsync();
-        context.SetDefaultTimeout(WaitMs);
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(SignInUrl(server, path));
-        await Expect(page).ToHaveURLAsync(server.BaseUrl + path, new() { Timeout = WaitMs });
-        await WaitInteractiveAsync(page);
-        return page;
+        var page = ownContext ? await (await chromium.NewContextAsync()).NewPageAsync() : await chromium.BorrowPageAsync();
+        try
+        {
+            page.Context.SetDefaultTimeout(WaitMs);
+            await page.GotoAsync(SignInUrl(server, path));
+            await Expect(page).ToHaveURLAsync(server.BaseUrl + path, new() { Timeout = WaitMs });
+            await WaitInteractiveAsync(page);
+            return page;
+        }
+        catch
+        {
+            await chromium.ReturnPageAsync(page);
+            throw;
+        }
     }
 
     /// <summary>The sign-in link, with a return address unless it is the overview (where the link lands anyway).</summary>
@@ -70,5 +80,6 @@ public static class BrowserSession
         await Expect(page.Locator($"#{selectId}")).ToHaveValueAsync(value, new() { Timeout = WaitMs });
     }
 
-    public static async Task CloseAsync(IPage page) => await page.Context.CloseAsync();
+    /// <summary>Ends a page of <see cref="SignedInPageAsync"/>: the kept page is reset for the next test, any other closes with its context.</summary>
+    public static Task CloseAsync(ChromiumFixture chromium, IPage page) => chromium.ReturnPageAsync(page);
 }

@@ -18,6 +18,6 @@ public sealed class BrowserSmokeTests(ChromiumFixture chromium)
         await Expect(page).ToHaveURLAsync(server.BaseUrl + "/");
         await Expect(page.Locator("h1")).ToHaveTextAsync("Overview");
         await Expect(page.Locator("form[action*='login']")).ToHaveCountAsync(0);
-        await BrowserSession.CloseAsync(page);
+        await BrowserSession.CloseAsync(chromium, page);
     }
 }

@@ -59,7 +59,7 @@ public sealed class HistoryBrowserTests(ChromiumFixture chromium) : IDisposable
         }
         finally
         {
-            await CloseAsync(page);
+            await CloseAsync(chromium, page);
         }
     }
 
@@ -87,7 +87,7 @@ public sealed class HistoryBrowserTests(ChromiumFixture chromium) : IDisposable
         }
         finally
         {
-            await CloseAsync(page);
+            await CloseAsync(chromium, page);
         }
     }
 

@@ -38,7 +38,7 @@ public sealed class RealTimeBrowserTests(ChromiumFixture chromium, RealTimeDemoA
         }
         finally
         {
-            await CloseAsync(page);
+            await CloseAsync(chromium, page);
         }
     }
 
@@ -66,7 +66,7 @@ public sealed class RealTimeBrowserTests(ChromiumFixture chromium, RealTimeDemoA
         }
         finally
         {
-            await CloseAsync(page);
+            await CloseAsync(chromium, page);
         }
     }
 }

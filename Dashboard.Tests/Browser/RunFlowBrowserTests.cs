@@ -43,7 +43,7 @@ public sealed partial class RunFlowBrowserTests(ChromiumFixture chromium, FastDe
         }
         finally
         {
-            await CloseAsync(page);
+            await CloseAsync(chromium, page);
         }
     }
 
@@ -67,7 +67,7 @@ public sealed partial class RunFlowBrowserTests(ChromiumFixture chromium, FastDe
         }
         finally
         {
-            await CloseAsync(page);
+            await CloseAsync(chromium, page);
         }
     }
 
@@ -94,7 +94,7 @@ public sealed partial class RunFlowBrowserTests(ChromiumFixture chromium, FastDe
         }
         finally
         {
-            await CloseAsync(page);
+            await CloseAsync(chromium, page);
         }
     }
 
@@ -102,7 +102,8 @@ public sealed partial class RunFlowBrowserTests(ChromiumFixture chromium, FastDe
     public async Task A_page_whose_circuit_dropped_shows_the_current_state_after_reconnecting()
     {
         const string prompt = "Add an index on the created column";
-        var page = await SignedInPageAsync(chromium, Server);
+        // A context of its own: this test adds an init script and takes the network away.
+        var page = await SignedInPageAsync(chromium, Server, ownContext: true);
         try
         {
             await page.AddInitScriptAsync(KeepSockets);
@@ -126,7 +127,7 @@ public sealed partial class RunFlowBrowserTests(ChromiumFixture chromium, FastDe
         }
         finally
         {
-            await CloseAsync(page);
+            await CloseAsync(chromium, page);
         }
     }
 

@@ -153,7 +153,7 @@ public sealed class SecretsSweepBrowserTests(ChromiumFixture chromium)
         }
         finally
         {
-            await CloseAsync(page);
+            await CloseAsync(chromium, page);
         }
 
         using var api = AppSide.ApiClient(server);

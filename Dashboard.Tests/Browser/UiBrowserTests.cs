@@ -59,7 +59,7 @@ public sealed partial class UiBrowserTests(ChromiumFixture chromium, FastDemoApp
         }
         finally
         {
-            await CloseAsync(page);
+            await CloseAsync(chromium, page);
         }
     }
 
@@ -106,7 +106,7 @@ public sealed partial class UiBrowserTests(ChromiumFixture chromium, FastDemoApp
         }
         finally
         {
-            await CloseAsync(page);
+            await CloseAsync(chromium, page);
         }
     }
 
@@ -134,7 +134,7 @@ public sealed partial class UiBrowserTests(ChromiumFixture chromium, FastDemoApp
         }
         finally
         {
-            await CloseAsync(page);
+            await CloseAsync(chromium, page);
         }
     }
 
@@ -162,7 +162,7 @@ public sealed partial class UiBrowserTests(ChromiumFixture chromium, FastDemoApp
                 await noScript.CloseAsync();
             }
 
-            await CloseAsync(page);
+            await CloseAsync(chromium, page);
         }
     }
 
@@ -170,9 +170,11 @@ public sealed partial class UiBrowserTests(ChromiumFixture chromium, FastDemoApp
     public async Task A_finished_run_opens_at_the_top_and_a_phone_has_one_scroll_and_no_sideways_overflow()
     {
         var runId = await CompletedRunAsync("Refactor the orders module into small services with tests");
-        var page = await SignedInAsync(new() { ViewportSize = new() { Width = 1280, Height = 720 } }, $"/runs/{runId}");
+        var page = await SignedInPageAsync(chromium, Server, $"/runs/{runId}");
         try
         {
+            // A desktop first (the default viewport: a page kept between tests has it back), then a phone.
+            Assert.Equal((1280, 720), (page.ViewportSize!.Width, page.ViewportSize.Height));
             await Expect(page.Locator("#run-output pre code").First).ToBeVisibleAsync(new() { Timeout = WaitMs });
             await Expect(page).ToHaveTitleAsync(new Regex("^completed · "), new() { Timeout = WaitMs });
             Assert.Equal(0, await page.Locator("#run-output").EvaluateAsync<double>("el => el.scrollTop"));
@@ -190,7 +192,7 @@ public sealed partial class UiBrowserTests(ChromiumFixture chromium, FastDemoApp
         }
         finally
         {
-            await CloseAsync(page);
+            await CloseAsync(chromium, page);
         }
     }
 
@@ -208,7 +210,7 @@ public sealed partial class UiBrowserTests(ChromiumFixture chromium, FastDemoApp
         }
         finally
         {
-            await CloseAsync(page);
+            await CloseAsync(chromium, page);
         }
     }
 
@@ -249,7 +251,7 @@ public sealed partial class UiBrowserTests(ChromiumFixture chromium, FastDemoApp
         }
         finally
         {
-            await CloseAsync(page);
+            await CloseAsync(chromium, page);
         }
     }
 
@@ -279,7 +281,7 @@ public sealed partial class UiBrowserTests(ChromiumFixture chromium, FastDemoApp
         }
         finally
         {
-            await CloseAsync(page);
+            await CloseAsync(chromium, page);
         }
     }
 
@@ -306,7 +308,7 @@ public sealed partial class UiBrowserTests(ChromiumFixture chromium, FastDemoApp
         }
         finally
         {
-            await CloseAsync(page);
+            await CloseAsync(chromium, page);
         }
     }
 
@@ -323,7 +325,7 @@ public sealed partial class UiBrowserTests(ChromiumFixture chromium, FastDemoApp
         }
         finally
         {
-            await CloseAsync(page);
+            await CloseAsync(chromium, page);
         }
     }
 

@@ -156,7 +156,7 @@ public sealed class XssBrowserTests(ChromiumFixture chromium, NoCspDemoApp app) 
         }
         finally
         {
-            await CloseAsync(page);
+            await CloseAsync(chromium, page);
         }
     }
 
@@ -199,7 +199,7 @@ public sealed class XssBrowserTests(ChromiumFixture chromium, NoCspDemoApp app) 
         }
         finally
         {
-            await CloseAsync(page);
+            await CloseAsync(chromium, page);
         }
     }
 

@@ -84,8 +84,8 @@ public sealed class ReplicaBrowserTests(ChromiumFixture chromium, PostgresServer
         finally
         {
             release.TrySetResult();
-            await CloseAsync(watch);
-            await CloseAsync(form);
+            await CloseAsync(chromium, watch);
+            await CloseAsync(chromium, form);
         }
     }
 

@@ -16,8 +16,12 @@ public sealed class ChromiumFixture : IAsyncLifetime
     private PageViewportSizeResult? _keptViewport;
     private ICDPSession? _keptDevTools;
     private bool _lent;
+    private int _leftByBrowser;
 
     public IBrowser Browser { get; private set; } = null!;
+
+    /// <summary>How many times the kept page could not leave by itself and the browser took it to about:blank.</summary>
+    public int LeftByBrowser => Volatile.Read(ref _leftByBrowser);
 
     /// <summary>
     /// A new context (own cookies and storage) as every browser test opens one: it asks for reduced
@@ -100,7 +104,7 @@ public sealed class ChromiumFixture : IAsyncLifetime
                 await page.SetViewportSizeAsync(viewport.Width, viewport.Height);
             }
         }
-        catch (PlaywrightException)
+        catch (Exception e) when (e is PlaywrightException or TimeoutException)
         {
             await DiscardKeptAsync();
         }
@@ -116,7 +120,7 @@ public sealed class ChromiumFixture : IAsyncLifetime
     /// that navigation, and the next one to an app (which isolates its pages from other openers),
     /// each started a new renderer process.
     /// </summary>
-    private static async Task LeaveAsync(IPage page)
+    private async Task LeaveAsync(IPage page)
     {
         if (page.Url == "about:blank")
         {
@@ -125,12 +129,16 @@ public sealed class ChromiumFixture : IAsyncLifetime
 
         try
         {
+            // Waited for from before the page is sent there (a wait started after it could miss the
+            // navigation, and did, now and then). Committed is enough: the old document has unloaded.
+            var left = page.WaitForURLAsync("about:blank", new() { WaitUntil = WaitUntilState.Commit, Timeout = 10_000 });
             await page.EvaluateAsync("() => { setTimeout(() => { location.href = 'about:blank'; }, 0); }");
-            await page.WaitForURLAsync("about:blank", new() { Timeout = 10_000 });
+            await left;
         }
-        catch (PlaywrightException)
+        catch (Exception e) when (e is PlaywrightException or TimeoutException)
         {
             // Not scriptable (an error page, say): the browser takes it there.
+            Interlocked.Increment(ref _leftByBrowser);
             await page.GotoAsync("about:blank");
         }
     }

@@ -4,6 +4,7 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Dashboard.Tests.Browser;
 
+/// <summary>Signing in, in a page in a new browser's state (no cookie yet).</summary>
 [Collection(BrowserCollection.Name)]
 public sealed class SignInBrowserTests(ChromiumFixture chromium, FastDemoApp app) : IClassFixture<FastDemoApp>
 {
@@ -12,8 +13,8 @@ public sealed class SignInBrowserTests(ChromiumFixture chromium, FastDemoApp app
     [Fact]
     public async Task Without_the_cookie_the_overview_is_the_sign_in_page_and_shows_no_data()
     {
-        var context = await chromium.NewContextAsync();
-        var page = await context.NewPageAsync();
+        var page = await chromium.BorrowPageAsync();
+        var context = page.Context;
         try
         {
             await page.GotoAsync(Server.BaseUrl + "/");
@@ -27,15 +28,15 @@ public sealed class SignInBrowserTests(ChromiumFixture chromium, FastDemoApp app
         }
         finally
         {
-            await context.CloseAsync();
+            await chromium.ReturnPageAsync(page);
         }
     }
 
     [Fact]
     public async Task The_sign_in_link_sets_an_http_only_cookie_and_lands_on_the_overview_without_the_token()
     {
-        var context = await chromium.NewContextAsync();
-        var page = await context.NewPageAsync();
+        var page = await chromium.BorrowPageAsync();
+        var context = page.Context;
         try
         {
             await page.GotoAsync($"{Server.BaseUrl}/login?t={TestApp.Token}");
@@ -50,15 +51,15 @@ public sealed class SignInBrowserTests(ChromiumFixture chromium, FastDemoApp app
         }
         finally
         {
-            await context.CloseAsync();
+            await chromium.ReturnPageAsync(page);
         }
     }
 
     [Fact]
     public async Task A_wrong_token_in_the_link_is_refused_and_signs_nobody_in()
     {
-        var context = await chromium.NewContextAsync();
-        var page = await context.NewPageAsync();
+        var page = await chromium.BorrowPageAsync();
+        var context = page.Context;
         try
         {
             var response = await page.GotoAsync($"{Server.BaseUrl}/login?t=not-the-token");
@@ -69,7 +70,7 @@ public sealed class SignInBrowserTests(ChromiumFixture chromium, FastDemoApp app
         }
         finally
         {
-            await context.CloseAsync();
+            await chromium.ReturnPageAsync(page);
         }
     }
 }

@@ -132,7 +132,7 @@ public sealed class ChromiumFixture : IAsyncLifetime
             // Waited for from before the page is sent there (a wait started after it could miss the
             // navigation, and did, now and then). Committed is enough: the old document has unloaded.
             var left = page.WaitForURLAsync("about:blank", new() { WaitUntil = WaitUntilState.Commit, Timeout = 10_000 });
-            await page.EvaluateAsync("() => { setTimeout(() => { location.href = 'about:blank'; }, 0); }");
+            await page.EvaluateAsync("() => { setTimeout(() => { location.href = 'about:blank'; }, 0); }").WaitAsync(TimeSpan.FromSeconds(10));
             await left;
         }
         catch (Exception e) when (e is PlaywrightException or TimeoutException)

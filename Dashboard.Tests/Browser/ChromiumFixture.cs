@@ -64,7 +64,11 @@ public sealed class ChromiumFixture : IAsyncLifetime
             {
                 if (frame.ParentFrame is null && Uri.TryCreate(frame.Url, UriKind.Absolute, out var url) && url.Scheme is "http" or "https")
                 {
-                    _keptOrigins.Add(url.GetLeftPart(UriPartial.Authority));
+                    // Raised on Playwright's thread, read on the test's.
+                    lock (_keptOrigins)
+                    {
+                        _keptOrigins.Add(url.GetLeftPart(UriPartial.Authority));
+                    }
                 }
             };
         }
@@ -92,12 +96,18 @@ public sealed class ChromiumFixture : IAsyncLifetime
         {
             await LeaveAsync(page);
             await page.Context.ClearCookiesAsync();
-            foreach (var origin in _keptOrigins)
+            string[] visited;
+            lock (_keptOrigins)
+            {
+                visited = [.. _keptOrigins];
+                _keptOrigins.Clear();
+            }
+
+            foreach (var origin in visited)
             {
                 await _keptDevTools!.SendAsync("Storage.clearDataForOrigin", new Dictionary<string, object> { ["origin"] = origin, ["storageTypes"] = "all" });
             }
 
-            _keptOrigins.Clear();
             await _keptDevTools!.SendAsync("Network.clearBrowserCache");
             if (_keptViewport is { } viewport && page.ViewportSize is { } now && (now.Width, now.Height) != (viewport.Width, viewport.Height))
             {
@@ -147,7 +157,11 @@ public sealed class ChromiumFixture : IAsyncLifetime
     {
         var kept = _kept;
         _kept = null;
-        _keptOrigins.Clear();
+        lock (_keptOrigins)
+        {
+            _keptOrigins.Clear();
+        }
+
         if (kept is not null && !kept.IsClosed)
         {
             await kept.Context.CloseAsync();

@@ -29,7 +29,7 @@ public static class BrowserSession
     /// </summary>
     public static async Task<IPage> SignedInPageAsync(ChromiumFixture chromium, TestApp server, string path = "/", bool ownContext = false)
     {
-        var page = ownContext ? await (await chromium.NewContextAsync()).NewPageAsync() : await chromium.BorrowPageAsync();
+        var page = ownContext ? await chromium.OwnPageAsync() : await chromium.BorrowPageAsync();
         try
         {
             page.Context.SetDefaultTimeout(WaitMs);

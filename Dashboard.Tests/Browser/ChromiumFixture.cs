@@ -37,6 +37,9 @@ public sealed class ChromiumFixture : IAsyncLifetime
         return Browser.NewContextAsync(options);
     }
 
+    /// <summary>A page in a context of its own (<see cref="NewContextAsync"/>); <see cref="ReturnPageAsync"/> closes both.</summary>
+    public async Task<IPage> OwnPageAsync() => await (await NewContextAsync()).NewPageAsync();
+
     /// <summary>
     /// A page in a new browser's state, as a new context's first page is: no cookies, no storage,
     /// an empty cache, the default viewport and options of <see cref="NewContextAsync"/>. The
@@ -51,7 +54,7 @@ public sealed class ChromiumFixture : IAsyncLifetime
     {
         if (_lent)
         {
-            return await (await NewContextAsync()).NewPageAsync();
+            return await OwnPageAsync();
         }
 
         if (_kept is null || _kept.IsClosed)
